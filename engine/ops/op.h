@@ -1,0 +1,124 @@
+/* op.h — the interface every op family implements, and what an op may use to launch kernels.
+ *
+ * One table (ops.def) lists every op: TRT_OP(ID, "OnnxName", family). Each family file
+ * (conv.c, eltwise.c, ...) defines, for each of its ops, a `const trt_op_impl
+ * trt_op_impl_<ID>` (e.g. trt_op_impl_CONV). Adding an op touches ops.def, its family file,
+ * its .cl kernel and its test; nothing else.
+ *
+ * Life of a node:
+ *   import   (build time)   ONNX attributes -> node->params; checks the input count.
+ *   infer    (build + every shape change at run time) output dtypes and shapes from the
+ *            input shapes, and output host values when the inputs' host values are known
+ *            and the result is small (trt_host_begin).
+ *   prepare  (once per execution context) create the node's kernels from programs.
+ *   launch   (every enqueue) set kernel arguments for the current shapes and enqueue.
+ *            Allocates nothing.
+ * Ops never see ONNX protobuf types (attributes come through trt_attrs) or GStreamer.
+ */
+#ifndef TRT_OPS_OP_H
+#define TRT_OPS_OP_H
+
+#define CL_TARGET_OPENCL_VERSION 120
+#define CL_USE_DEPRECATED_OPENCL_1_2_APIS
+#include <CL/cl.h>
+
+#include "core/core.h"
+#include "core/ir.h"
+
+/* ---------------------------------------------------------------- attributes */
+
+/* The attributes of one model node, whatever format it came from (implemented by the ONNX
+ * importer). Getters return the default when the attribute is absent. */
+typedef struct trt_attrs trt_attrs;
+
+int trt_attrs_has(const trt_attrs *a, const char *name);
+int64_t trt_attrs_int(const trt_attrs *a, const char *name, int64_t def);
+float trt_attrs_float(const trt_attrs *a, const char *name, float def);
+/* Copies up to `max` ints; returns how many the attribute has (may exceed max), -1 if absent. */
+int trt_attrs_ints(const trt_attrs *a, const char *name, int64_t *out, int max);
+int trt_attrs_floats(const trt_attrs *a, const char *name, float *out, int max);
+/* Borrowed string, or `def`. */
+const char *trt_attrs_string(const trt_attrs *a, const char *name, const char *def);
+/* A tensor attribute (ConstantOfShape's value): its dtype, shape and borrowed raw data
+ * (dense little-endian). Returns TRT_ERR_NOT_FOUND if absent. */
+trt_status trt_attrs_tensor(const trt_attrs *a, const char *name, trt_dtype *dtype,
+                            trt_dims *dims, const void **data);
+/* The default-domain opset of the model, the node's name and op type (for messages). */
+int trt_attrs_opset(const trt_attrs *a);
+const char *trt_attrs_node_name(const trt_attrs *a);
+
+/* ---------------------------------------------------------------- execution */
+
+/* The execution state an op launches into (defined in runtime/). */
+typedef struct trt_exec trt_exec;
+
+#define TRT_MAX_NODE_KERNELS 4
+
+/* Per-node, per-context runtime state, zeroed before prepare. */
+typedef struct trt_node_rt {
+    cl_kernel kernels[TRT_MAX_NODE_KERNELS]; /* released by the context */
+    cl_mem scratch;   /* optional per-node scratch buffer made in prepare; released by the context */
+    void *extra;      /* (optional) freed with free() by the context */
+} trt_node_rt;
+
+/* Creates kernel `kernel_name` of kernels/<file> compiled with `options` (e.g.
+ * "-DT=float"), from the device's program cache. Owned by the caller (the node_rt). */
+trt_status trt_exec_kernel(trt_exec *ex, const char *file, const char *options,
+                           const char *kernel_name, cl_kernel *out);
+/* The device buffer of tensor `t` (inputs, outputs, activations, constants). Borrowed. */
+cl_mem trt_exec_mem(trt_exec *ex, int t);
+/* The tensor array of the running graph (current shapes). */
+trt_tensor *trt_exec_tensors(trt_exec *ex);
+cl_command_queue trt_exec_queue(trt_exec *ex);
+cl_context trt_exec_cl_context(trt_exec *ex);
+cl_device_id trt_exec_cl_device(trt_exec *ex);
+
+/* Kernel arguments: an array of {size, pointer} pairs. */
+typedef struct {
+    size_t size;
+    const void *ptr;
+} trt_karg;
+#define TRT_KARG(x) ((trt_karg){sizeof(x), &(x)})
+#define TRT_KARG_LOCAL(bytes) ((trt_karg){(bytes), NULL})
+
+/* Sets `n` arguments and enqueues `k` over `gws` (rounded up to a multiple of `lws` when
+ * lws is given; kernels must bounds-check). lws may be NULL. A zero-sized range is a no-op. */
+trt_status trt_exec_launch(trt_exec *ex, cl_kernel k, int work_dim, const size_t *gws,
+                           const size_t *lws, int n, const trt_karg *args);
+/* Device-to-device copy of `bytes` between tensors (used by reshape-like ops). */
+trt_status trt_exec_copy(trt_exec *ex, int dst, size_t dst_off, int src, size_t src_off,
+                         size_t bytes);
+
+/* OpenCL C type name for a dtype as kernels see it ("float", "long", "int", "uchar", "char",
+ * "half"), for -DT=... options. */
+const char *trt_dtype_cl_name(trt_dtype t);
+
+/* ---------------------------------------------------------------- op table */
+
+typedef struct trt_op_impl {
+    const char *onnx_name; /* "Conv" */
+    /* Parses attributes into node->params and checks the input/output counts (inputs,
+     * outputs and n_* are already set; tensors' shapes are not known yet). Errors name the
+     * node, the op and what is wrong (trt__error). */
+    trt_status (*import)(trt_node *node, const trt_attrs *attrs);
+    /* Output dtypes and shapes from inputs; host values where possible (see file comment). */
+    trt_status (*infer)(const trt_node *node, trt_tensor *tensors);
+    /* Creates the node's kernels into rt (optional: ops with nothing to launch). */
+    trt_status (*prepare)(trt_exec *ex, const trt_node *node, trt_node_rt *rt);
+    /* Enqueues the node's work for the current shapes (optional, as prepare). */
+    trt_status (*launch)(trt_exec *ex, const trt_node *node, trt_node_rt *rt);
+} trt_op_impl;
+
+/* The implementation of `op`. Never NULL for a valid op. */
+const trt_op_impl *trt_op_get(trt_op op);
+/* The op for an ONNX op type in the default domain, or TRT_OP_COUNT_ if unsupported. */
+trt_op trt_op_from_onnx(const char *op_type);
+
+/* Helpers for import/infer. */
+#define TRT_PARAMS(node, type) ((type *)(void *)(node)->params)
+#define TRT_CPARAMS(node, type) ((const type *)(const void *)(node)->params)
+/* Fails with a message naming node and op unless min <= n_inputs <= max. */
+trt_status trt_op_check_io(const trt_node *node, int min_in, int max_in, int min_out,
+                           int max_out);
+
+#endif /* TRT_OPS_OP_H */

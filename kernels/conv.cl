@@ -1,0 +1,1 @@
+/* conv.cl — kernels of the conv op family (see engine/ops/conv.c). */

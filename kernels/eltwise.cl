@@ -1,0 +1,1 @@
+/* eltwise.cl — kernels of the eltwise op family (see engine/ops/eltwise.c). */

@@ -1,0 +1,1 @@
+/* gemm.cl — kernels of the gemm op family (see engine/ops/gemm.c). */

@@ -1,0 +1,1 @@
+/* norm.cl — kernels of the norm op family (see engine/ops/norm.c). */

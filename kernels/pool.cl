@@ -1,0 +1,1 @@
+/* pool.cl — kernels of the pool op family (see engine/ops/pool.c). */

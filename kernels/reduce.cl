@@ -1,0 +1,1 @@
+/* reduce.cl — kernels of the reduce op family (see engine/ops/reduce.c). */
