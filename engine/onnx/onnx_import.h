@@ -23,4 +23,16 @@
  * domain, data type or external data. */
 trt_status trt__onnx_import(const void *buf, size_t len, trt_graph **out);
 
+/* Decodes one serialized TensorProto (the .pb files of ONNX test data) into its name
+ * (malloc'd, may be NULL), dtype, dims and dense little-endian data (malloc'd). The caller
+ * owns *name and *data. TRT_ERR_UNSUPPORTED for dtypes trt_dtype lacks (double, string...). */
+trt_status trt__onnx_read_tensor(const void *buf, size_t len, char **name, trt_dtype *dtype,
+                                 trt_dims *dims, void **data);
+
+/* The distinct op types (default domain; other domains as "domain:Type") a model uses.
+ * *types is a malloc'd array of malloc'd strings, owned by the caller
+ * (trt__onnx_free_strings). */
+trt_status trt__onnx_op_types(const void *buf, size_t len, char ***types, int *n);
+void trt__onnx_free_strings(char **strings, int n);
+
 #endif /* TRT_ONNX_IMPORT_H */
