@@ -1,0 +1,865 @@
+/* trtinfer-exec — build, save, load and benchmark trtinfer engines with trtexec's flags.
+ *
+ *   trtinfer-exec --onnx=m.onnx --minShapes=x:1x3x64x64 --optShapes=x:4x3x64x64 \
+ *                 --maxShapes=x:8x3x64x64 --saveEngine=m.engine
+ *   trtinfer-exec --loadEngine=m.engine --shapes=x:2x3x64x64 --loadInputs=x:x.bin \
+ *                 --exportOutput=out.json
+ *
+ * Only the public API (trt/trt.h) is used. Files named on the command line are read before
+ * the device is opened, so a missing file fails fast. Exit status: 0 on success, 1 on error;
+ * errors are printed to stderr prefixed with "[E] ".
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <trt/trt.h>
+
+/* ---------------------------------------------------------------- options */
+
+typedef struct {
+    char *name;
+    trt_dims dims;
+} shape_spec;
+
+typedef struct {
+    shape_spec *v;
+    int n;
+} shape_list;
+
+typedef struct {
+    char *name;
+    char *path;
+    void *data;
+    size_t size;
+} input_file;
+
+typedef struct {
+    const char *onnx, *save_engine, *load_engine, *device, *export_output;
+    shape_list min, opt, max, shapes;
+    input_file *inputs;
+    int n_inputs;
+    long iterations;
+    double warmup_ms, duration_s;
+    int verbose, fp16, int8, list_devices, skip_inference, help;
+} options;
+
+static const char usage_text[] =
+    "Usage: trtinfer-exec [--onnx=FILE | --loadEngine=FILE] [options]\n"
+    "\n"
+    "Model and engine:\n"
+    "  --onnx=FILE            build an engine from this ONNX model\n"
+    "  --loadEngine=FILE      load a serialized engine instead of building one\n"
+    "  --saveEngine=FILE      write the engine to FILE\n"
+    "  --minShapes=SPEC       optimization profile: smallest shapes       (build only)\n"
+    "  --optShapes=SPEC       optimization profile: shapes to tune for     (build only)\n"
+    "  --maxShapes=SPEC       optimization profile: largest shapes        (build only)\n"
+    "  --shapes=SPEC          shapes to run with; when building without --min/opt/maxShapes\n"
+    "                         for an input, also its profile (min = opt = max)\n"
+    "                         SPEC ::= name:1x3x224x224[,name2:...]; quote names that contain\n"
+    "                         ':' or ',' as 'name'\n"
+    "  --fp16, --int8         build with reduced precision (not yet supported by the engine)\n"
+    "\n"
+    "Inference:\n"
+    "  --device=SPEC          device index, 'gpu', 'cpu' or part of a name (default: TRT_DEVICE,\n"
+    "                         else the first GPU, else the first device)\n"
+    "  --iterations=N         run at least N inferences (default 10)\n"
+    "  --warmUp=MS            run inferences for MS milliseconds before timing (default 200)\n"
+    "  --duration=S           run for at least S seconds (default 3; 0: just --iterations)\n"
+    "  --loadInputs=SPEC      raw little-endian input data: name:file.bin[,name2:file2.bin];\n"
+    "                         other inputs get deterministic pseudo-random values\n"
+    "  --exportOutput=FILE    write the outputs of the last inference as JSON\n"
+    "  --skipInference        build, save and describe the engine, run nothing\n"
+    "\n"
+    "Other:\n"
+    "  --listDevices          list the OpenCL devices\n"
+    "  --verbose              verbose engine log\n"
+    "  --help, -h             this text\n";
+
+static void print_error(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("[E] ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static int usage_error(const char *fmt, const char *arg) {
+    print_error(fmt, arg);
+    fputs("[E] run 'trtinfer-exec --help' for the list of flags\n", stderr);
+    return 1;
+}
+
+/* Matches argv[*i] against `--name=value` or `--name value`. Returns 1 with *value set,
+ * 0 for another flag, -1 when the value is missing. */
+static int flag_value(int argc, char **argv, int *i, const char *name, const char **value) {
+    size_t n = strlen(name);
+    const char *a = argv[*i];
+    if (strncmp(a, name, n) != 0) return 0;
+    if (a[n] == '=') {
+        *value = a + n + 1;
+        return 1;
+    }
+    if (a[n] != '\0') return 0;
+    if (*i + 1 >= argc) return -1;
+    *value = argv[++*i];
+    return 1;
+}
+
+/* Splits "a:b,'c:d':e" at commas outside single quotes; calls fn on each item. */
+static int split_list(const char *text, const char *flag, void *user,
+                      int (*fn)(char *item, const char *flag, void *user)) {
+    char *copy = strdup(text);
+    if (!copy) return usage_error("out of memory parsing %s", flag);
+    int rc = 0, quoted = 0;
+    char *start = copy;
+    for (char *p = copy;; p++) {
+        if (*p == '\'') quoted = !quoted;
+        if ((*p == ',' && !quoted) || *p == '\0') {
+            int end = *p == '\0';
+            *p = '\0';
+            rc = fn(start, flag, user);
+            if (rc || end) break;
+            start = p + 1;
+        }
+    }
+    free(copy);
+    return rc;
+}
+
+/* Splits "name:rest" or "'name':rest" into a malloc'd name and a pointer into item.
+ * `last_colon` picks the last unquoted ':' (shapes hold no ':') instead of the first. */
+static int split_name(char *item, const char *flag, int last_colon, char **name, char **rest) {
+    char *colon;
+    if (item[0] == '\'') {
+        char *close = strchr(item + 1, '\'');
+        if (!close || close[1] != ':')
+            return usage_error("%s: expected 'name':value", flag);
+        *close = '\0';
+        *name = strdup(item + 1);
+        colon = close + 1;
+    } else {
+        colon = last_colon ? strrchr(item, ':') : strchr(item, ':');
+        if (!colon || colon == item) {
+            print_error("%s: '%s' is not name:value", flag, item);
+            return usage_error("%s expects name:value[,name2:value2]", flag);
+        }
+        *colon = '\0';
+        *name = strdup(item);
+    }
+    if (!*name) return usage_error("out of memory parsing %s", flag);
+    *rest = colon + 1;
+    return 0;
+}
+
+static int add_shape(char *item, const char *flag, void *user) {
+    shape_list *l = user;
+    char *name, *dims;
+    if (split_name(item, flag, 1, &name, &dims)) return 1;
+    trt_dims d;
+    if (trt_dims_parse(dims, &d) != TRT_OK) {
+        free(name);
+        print_error("%s: %s", flag, trt_get_last_error());
+        return usage_error("%s expects name:1x3x224x224[,name2:...]", flag);
+    }
+    shape_spec *v = realloc(l->v, sizeof *v * (size_t)(l->n + 1));
+    if (!v) {
+        free(name);
+        return usage_error("out of memory parsing %s", flag);
+    }
+    l->v = v;
+    v[l->n++] = (shape_spec){name, d};
+    return 0;
+}
+
+static int add_input_file(char *item, const char *flag, void *user) {
+    options *o = user;
+    char *name, *path;
+    if (split_name(item, flag, 0, &name, &path)) return 1;
+    input_file *v = realloc(o->inputs, sizeof *v * (size_t)(o->n_inputs + 1));
+    char *p = strdup(path);
+    if (!v || !p) {
+        free(name);
+        free(p);
+        if (v) o->inputs = v;
+        return usage_error("out of memory parsing %s", flag);
+    }
+    o->inputs = v;
+    v[o->n_inputs++] = (input_file){name, p, NULL, 0};
+    return 0;
+}
+
+static int parse_number(const char *flag, const char *text, double lo, double *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || *end || errno || !(v >= lo) || !isfinite(v)) {
+        print_error("%s: '%s' is not a number >= %g", flag, text, lo);
+        return usage_error("%s expects a number", flag);
+    }
+    *out = v;
+    return 0;
+}
+
+static const shape_spec *find_shape(const shape_list *l, const char *name) {
+    for (int i = l->n - 1; i >= 0; i--)
+        if (strcmp(l->v[i].name, name) == 0) return &l->v[i];
+    return NULL;
+}
+
+static void shape_list_free(shape_list *l) {
+    for (int i = 0; i < l->n; i++) free(l->v[i].name);
+    free(l->v);
+}
+
+static void options_free(options *o) {
+    shape_list_free(&o->min);
+    shape_list_free(&o->opt);
+    shape_list_free(&o->max);
+    shape_list_free(&o->shapes);
+    for (int i = 0; i < o->n_inputs; i++) {
+        free(o->inputs[i].name);
+        free(o->inputs[i].path);
+        free(o->inputs[i].data);
+    }
+    free(o->inputs);
+}
+
+static int parse_args(int argc, char **argv, options *o) {
+    o->iterations = 10;
+    o->warmup_ms = 200;
+    o->duration_s = 3;
+    static const struct {
+        const char *name;
+        size_t field; /* offset of an int in options */
+    } switches[] = {
+        {"--verbose", offsetof(options, verbose)},
+        {"--fp16", offsetof(options, fp16)},
+        {"--int8", offsetof(options, int8)},
+        {"--listDevices", offsetof(options, list_devices)},
+        {"--skipInference", offsetof(options, skip_inference)},
+        {"--help", offsetof(options, help)},
+        {"-h", offsetof(options, help)},
+    };
+    static const struct {
+        const char *name;
+        size_t field; /* offset of a const char * in options */
+    } strings[] = {
+        {"--onnx", offsetof(options, onnx)},
+        {"--saveEngine", offsetof(options, save_engine)},
+        {"--loadEngine", offsetof(options, load_engine)},
+        {"--device", offsetof(options, device)},
+        {"--exportOutput", offsetof(options, export_output)},
+    };
+    struct {
+        const char *name;
+        shape_list *list;
+    } shapes[] = {
+        {"--minShapes", &o->min},
+        {"--optShapes", &o->opt},
+        {"--maxShapes", &o->max},
+        {"--shapes", &o->shapes},
+    };
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = NULL;
+        int done = 0;
+        for (size_t k = 0; !done && k < sizeof switches / sizeof *switches; k++)
+            if (strcmp(a, switches[k].name) == 0) {
+                *(int *)((char *)o + switches[k].field) = 1;
+                done = 1;
+            }
+        for (size_t k = 0; !done && k < sizeof strings / sizeof *strings; k++) {
+            int m = flag_value(argc, argv, &i, strings[k].name, &v);
+            if (m < 0) return usage_error("%s needs a value", strings[k].name);
+            if (m) {
+                if (!*v) return usage_error("%s needs a non-empty value", strings[k].name);
+                *(const char **)((char *)o + strings[k].field) = v;
+                done = 1;
+            }
+        }
+        for (size_t k = 0; !done && k < sizeof shapes / sizeof *shapes; k++) {
+            int m = flag_value(argc, argv, &i, shapes[k].name, &v);
+            if (m < 0) return usage_error("%s needs a value", shapes[k].name);
+            if (m) {
+                if (split_list(v, shapes[k].name, shapes[k].list, add_shape)) return 1;
+                done = 1;
+            }
+        }
+        if (done) continue;
+        int m;
+        double num;
+        if ((m = flag_value(argc, argv, &i, "--loadInputs", &v)) != 0) {
+            if (m < 0 || split_list(v, "--loadInputs", o, add_input_file))
+                return m < 0 ? usage_error("%s needs a value", "--loadInputs") : 1;
+        } else if ((m = flag_value(argc, argv, &i, "--iterations", &v)) != 0) {
+            if (m < 0 || parse_number("--iterations", v, 1, &num))
+                return m < 0 ? usage_error("%s needs a value", "--iterations") : 1;
+            if (num != floor(num) || num > 1e9)
+                return usage_error("--iterations expects a whole number of at most 1e9, got %s", v);
+            o->iterations = (long)num;
+        } else if ((m = flag_value(argc, argv, &i, "--warmUp", &v)) != 0) {
+            if (m < 0 || parse_number("--warmUp", v, 0, &o->warmup_ms))
+                return m < 0 ? usage_error("%s needs a value", "--warmUp") : 1;
+        } else if ((m = flag_value(argc, argv, &i, "--duration", &v)) != 0) {
+            if (m < 0 || parse_number("--duration", v, 0, &o->duration_s))
+                return m < 0 ? usage_error("%s needs a value", "--duration") : 1;
+        } else {
+            return usage_error("unknown option '%s'", a);
+        }
+    }
+    if (o->help) return 0;
+    if (o->onnx && o->load_engine) return usage_error("%s", "give --onnx or --loadEngine, not both");
+    if (!o->onnx && !o->load_engine && !o->list_devices)
+        return usage_error("%s", "nothing to do: give --onnx=FILE or --loadEngine=FILE");
+    for (int k = 0; k < 2; k++) {
+        const shape_list *l = k ? &o->max : &o->min;
+        for (int i = 0; i < l->n; i++)
+            if (!find_shape(&o->opt, l->v[i].name))
+                return usage_error("input '%s' has --minShapes or --maxShapes but no --optShapes",
+                                   l->v[i].name);
+    }
+    if (o->load_engine && (o->min.n || o->opt.n || o->max.n))
+        return usage_error("%s", "--minShapes/--optShapes/--maxShapes are build options; a loaded "
+                                 "engine keeps the profile it was built with (use --shapes)");
+    return 0;
+}
+
+/* ---------------------------------------------------------------- files */
+
+static int read_file(const char *path, const char *what, void **data, size_t *size) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        print_error("cannot open %s '%s': %s", what, path, strerror(errno));
+        return 1;
+    }
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 1 << 16;
+            char *b = realloc(buf, cap);
+            if (!b) {
+                free(buf);
+                fclose(f);
+                print_error("out of memory reading %s '%s'", what, path);
+                return 1;
+            }
+            buf = b;
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0) break;
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (err) {
+        free(buf);
+        print_error("cannot read %s '%s'", what, path);
+        return 1;
+    }
+    *data = buf;
+    *size = len;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- values */
+
+static uint64_t splitmix64(uint64_t *s) {
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* Round to nearest even; values here are in [-1, 1] or come from the device. */
+static uint16_t half_from_float(float f) {
+    uint32_t x;
+    memcpy(&x, &f, 4);
+    uint16_t sign = (uint16_t)((x >> 16) & 0x8000);
+    int32_t e = (int32_t)((x >> 23) & 0xff) - 127 + 15;
+    uint32_t m = x & 0x7fffff;
+    if (((x >> 23) & 0xff) == 0xff) return sign | 0x7c00 | (m ? 0x200 : 0);
+    if (e >= 31) return sign | 0x7c00;
+    if (e <= 0) {
+        if (e < -10) return sign;
+        m |= 0x800000;
+        uint32_t shift = (uint32_t)(14 - e);
+        uint32_t h = m >> shift, rem = m & ((1u << shift) - 1), half = 1u << (shift - 1);
+        if (rem > half || (rem == half && (h & 1))) h++;
+        return sign | (uint16_t)h;
+    }
+    uint32_t h = ((uint32_t)e << 10) | (m >> 13), rem = m & 0x1fff;
+    if (rem > 0x1000 || (rem == 0x1000 && (h & 1))) h++;
+    return sign | (uint16_t)h;
+}
+
+static float float_from_half(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000) << 16, e = (h >> 10) & 0x1f, m = h & 0x3ff, x;
+    if (e == 0x1f) x = sign | 0x7f800000 | (m << 13);
+    else if (e) x = sign | ((e + 112) << 23) | (m << 13);
+    else if (!m) x = sign;
+    else {
+        float f = ldexpf((float)m, -24);
+        return sign ? -f : f;
+    }
+    float f;
+    memcpy(&f, &x, 4);
+    return f;
+}
+
+/* Floats uniform in [-1, 1]; integers and booleans 0. The same for every run. */
+static void fill_random(void *dst, trt_dtype dtype, int64_t n, uint64_t seed) {
+    uint64_t s = seed;
+    for (int64_t i = 0; i < n; i++) {
+        float v = (float)((double)(splitmix64(&s) >> 40) / (double)(1 << 23) - 1.0);
+        if (dtype == TRT_DTYPE_FLOAT32) ((float *)dst)[i] = v;
+        else if (dtype == TRT_DTYPE_FLOAT16) ((uint16_t *)dst)[i] = half_from_float(v);
+    }
+    if (dtype != TRT_DTYPE_FLOAT32 && dtype != TRT_DTYPE_FLOAT16)
+        memset(dst, 0, (size_t)n * trt_dtype_size(dtype));
+}
+
+static void write_number(FILE *f, double v) {
+    if (isnan(v)) fputs("NaN", f);
+    else if (isinf(v)) fputs(v > 0 ? "Infinity" : "-Infinity", f);
+    else fprintf(f, "%.9g", v);
+}
+
+static void write_value(FILE *f, const void *data, trt_dtype dtype, int64_t i) {
+    switch (dtype) {
+    case TRT_DTYPE_FLOAT32: write_number(f, ((const float *)data)[i]); break;
+    case TRT_DTYPE_FLOAT16: write_number(f, float_from_half(((const uint16_t *)data)[i])); break;
+    case TRT_DTYPE_INT64: fprintf(f, "%lld", (long long)((const int64_t *)data)[i]); break;
+    case TRT_DTYPE_INT32: fprintf(f, "%d", (int)((const int32_t *)data)[i]); break;
+    case TRT_DTYPE_INT8: fprintf(f, "%d", (int)((const int8_t *)data)[i]); break;
+    case TRT_DTYPE_UINT8:
+    case TRT_DTYPE_BOOL: fprintf(f, "%u", (unsigned)((const uint8_t *)data)[i]); break;
+    default: fputs("null", f); break;
+    }
+}
+
+/* ---------------------------------------------------------------- statistics */
+
+typedef struct {
+    double min, max, mean, median, p90, p95, p99;
+} stats;
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* trtexec's percentile: the value below which `p` percent of the sorted samples lie. */
+static double percentile(const double *sorted, int n, double p) {
+    int exclude = (int)((1.0 - p / 100.0) * n);
+    int i = n - 1 - exclude;
+    return sorted[i < 0 ? 0 : i];
+}
+
+static stats stats_of(double *v, int n) {
+    stats s = {0};
+    if (n == 0) return s;
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    double sum = 0;
+    for (int i = 0; i < n; i++) sum += v[i];
+    s.min = v[0];
+    s.max = v[n - 1];
+    s.mean = sum / n;
+    s.median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    s.p90 = percentile(v, n, 90);
+    s.p95 = percentile(v, n, 95);
+    s.p99 = percentile(v, n, 99);
+    return s;
+}
+
+static void print_stats(const char *what, stats s) {
+    printf("[I] %s: min = %g ms, max = %g ms, mean = %g ms, median = %g ms, percentile(90%%) = %g "
+           "ms, percentile(95%%) = %g ms, percentile(99%%) = %g ms\n",
+           what, s.min, s.max, s.mean, s.median, s.p90, s.p95, s.p99);
+}
+
+static double now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec * 1e-6;
+}
+
+/* ---------------------------------------------------------------- engine */
+
+typedef struct {
+    const char *name; /* borrowed from the engine */
+    int is_input;
+    trt_dtype dtype;
+    trt_dims shape; /* current */
+    void *host;
+    size_t bytes;
+} binding;
+
+typedef struct {
+    trt_device *dev;
+    trt_engine *engine;
+    trt_context *ctx;
+    binding *io;
+    int n_io;
+    /* One entry per timed inference. */
+    double *latency, *compute, *h2d, *d2h;
+    int n_timed, cap_timed;
+} session;
+
+static int fail_trt(const char *what) {
+    print_error("%s: %s", what, trt_get_last_error());
+    return 1;
+}
+
+static void log_to_console(trt_log_level level, const char *msg, void *user) {
+    static const char tags[] = "EWIV";
+    FILE *f = level <= TRT_LOG_WARNING ? stderr : stdout;
+    fprintf(f, "[%c] %s\n", tags[level <= TRT_LOG_VERBOSE ? level : TRT_LOG_VERBOSE], msg);
+}
+
+static int list_devices(void) {
+    int n = 0;
+    if (trt_device_enumerate(NULL, 0, &n) != TRT_OK) return fail_trt("listing devices");
+    trt_device_info *infos = calloc((size_t)(n ? n : 1), sizeof *infos);
+    if (!infos) return fail_trt("listing devices");
+    if (trt_device_enumerate(infos, n, &n) != TRT_OK) {
+        free(infos);
+        return fail_trt("listing devices");
+    }
+    printf("[I] %d OpenCL device%s:\n", n, n == 1 ? "" : "s");
+    for (int i = 0; i < n; i++) {
+        const trt_device_info *d = &infos[i];
+        printf("[I]   %d: %s (%s, %s; %s; driver %s; %s, %u compute units, %llu MiB)\n", d->index,
+               d->name, d->vendor, d->platform, d->device_version, d->driver_version,
+               d->is_gpu ? "GPU" : d->is_cpu ? "CPU" : "other", d->compute_units,
+               (unsigned long long)(d->global_mem_bytes >> 20));
+    }
+    free(infos);
+    return 0;
+}
+
+/* Profiles: --min/opt/maxShapes per input (opt required; min and max default to opt), else
+ * --shapes as min = opt = max. */
+static int make_config(const options *o, trt_build_config **out) {
+    trt_build_config *cfg = trt_build_config_new();
+    if (!cfg) return fail_trt("creating the build config");
+    *out = cfg;
+    const shape_list *lists[] = {&o->min, &o->opt, &o->max};
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < lists[k]->n; i++) {
+            const char *name = lists[k]->v[i].name;
+            const shape_spec *opt = find_shape(&o->opt, name); /* parse_args checked it */
+            const shape_spec *mn = find_shape(&o->min, name), *mx = find_shape(&o->max, name);
+            if (trt_build_config_set_profile(cfg, name, mn ? &mn->dims : &opt->dims, &opt->dims,
+                                             mx ? &mx->dims : &opt->dims) != TRT_OK)
+                return fail_trt("setting the optimization profile");
+        }
+    for (int i = 0; i < o->shapes.n; i++) {
+        const shape_spec *s = &o->shapes.v[i];
+        if (find_shape(&o->opt, s->name) || find_shape(&o->min, s->name) ||
+            find_shape(&o->max, s->name))
+            continue;
+        if (trt_build_config_set_profile(cfg, s->name, &s->dims, &s->dims, &s->dims) != TRT_OK)
+            return fail_trt("setting the optimization profile");
+    }
+    if (o->fp16 && trt_build_config_set_precision(cfg, TRT_PRECISION_FP16) != TRT_OK)
+        return fail_trt("--fp16");
+    if (o->int8 && trt_build_config_set_precision(cfg, TRT_PRECISION_INT8) != TRT_OK)
+        return fail_trt("--int8");
+    return 0;
+}
+
+static int make_engine(const options *o, session *s, const void *model, size_t len) {
+    if (o->load_engine) {
+        if (o->fp16 || o->int8)
+            printf("[W] --fp16/--int8 are build options; ignored with --loadEngine\n");
+        if (trt_engine_deserialize(s->dev, model, len, &s->engine) != TRT_OK)
+            return fail_trt("loading the engine");
+        printf("[I] Loaded engine '%s' (%zu bytes)\n", o->load_engine, len);
+        return 0;
+    }
+    trt_build_config *cfg = NULL;
+    int rc = make_config(o, &cfg);
+    double t0 = now_ms();
+    if (!rc && trt_engine_build(s->dev, model, len, cfg, &s->engine) != TRT_OK)
+        rc = fail_trt("building the engine");
+    trt_build_config_free(cfg);
+    if (!rc) printf("[I] Built engine from '%s' in %g ms\n", o->onnx, now_ms() - t0);
+    return rc;
+}
+
+static void print_engine(const session *s) {
+    const trt_engine *e = s->engine;
+    printf("[I] Engine: %d layers, %.3f MiB weights, %.3f MiB activations\n",
+           trt_engine_get_num_layers(e), (double)trt_engine_get_weight_bytes(e) / (1 << 20),
+           (double)trt_engine_get_activation_bytes(e) / (1 << 20));
+    for (int i = 0; i < trt_engine_get_num_io(e); i++) {
+        trt_io_info info;
+        if (trt_engine_get_io(e, i, &info) != TRT_OK) continue;
+        char d[128], mn[128], op[128], mx[128];
+        printf("[I] %-6s '%s': %s %s (min %s, opt %s, max %s)\n", info.is_input ? "Input" : "Output",
+               info.name, trt_dtype_name(info.dtype), trt_dims_str(&info.dims, d, sizeof d),
+               trt_dims_str(&info.min, mn, sizeof mn), trt_dims_str(&info.opt, op, sizeof op),
+               trt_dims_str(&info.max, mx, sizeof mx));
+    }
+}
+
+/* Sets the run shapes, sizes every binding and fills the inputs. */
+static int bind(const options *o, session *s) {
+    for (int i = 0; i < o->shapes.n; i++)
+        if (trt_context_set_input_shape(s->ctx, o->shapes.v[i].name, &o->shapes.v[i].dims) != TRT_OK)
+            return fail_trt("--shapes");
+    for (int i = 0; i < o->n_inputs; i++) {
+        int k = trt_engine_find_io(s->engine, o->inputs[i].name);
+        trt_io_info info;
+        if (k < 0 || trt_engine_get_io(s->engine, k, &info) != TRT_OK || !info.is_input) {
+            print_error("--loadInputs: the engine has no input called '%s'", o->inputs[i].name);
+            return 1;
+        }
+    }
+    s->n_io = trt_engine_get_num_io(s->engine);
+    s->io = calloc((size_t)(s->n_io ? s->n_io : 1), sizeof *s->io);
+    if (!s->io) return fail_trt("allocating bindings");
+    for (int i = 0; i < s->n_io; i++) {
+        binding *b = &s->io[i];
+        trt_io_info info;
+        if (trt_engine_get_io(s->engine, i, &info) != TRT_OK) return fail_trt("reading engine I/O");
+        b->name = info.name;
+        b->is_input = info.is_input;
+        b->dtype = info.dtype;
+        if (trt_context_get_tensor_shape(s->ctx, b->name, &b->shape) != TRT_OK)
+            return fail_trt("computing shapes");
+        int64_t n = trt_dims_volume(&b->shape);
+        b->bytes = (size_t)n * trt_dtype_size(b->dtype);
+        b->host = malloc(b->bytes ? b->bytes : 1);
+        if (!b->host) {
+            print_error("out of memory allocating %zu bytes for '%s'", b->bytes, b->name);
+            return 1;
+        }
+        char d[128];
+        trt_dims_str(&b->shape, d, sizeof d);
+        if (!b->is_input) {
+            printf("[I] Output '%s': %s\n", b->name, d);
+            continue;
+        }
+        const input_file *f = NULL;
+        for (int k = 0; k < o->n_inputs; k++)
+            if (strcmp(o->inputs[k].name, b->name) == 0) f = &o->inputs[k];
+        if (!f) {
+            fill_random(b->host, b->dtype, n, 0x7472747275ull + (uint64_t)i);
+            printf("[I] Input  '%s': %s, pseudo-random values\n", b->name, d);
+            continue;
+        }
+        if (f->size != b->bytes) {
+            print_error("--loadInputs: '%s' has %zu bytes, but input '%s' (%s %s) needs %zu", f->path,
+                        f->size, b->name, d, trt_dtype_name(b->dtype), b->bytes);
+            return 1;
+        }
+        memcpy(b->host, f->data, b->bytes);
+        printf("[I] Input  '%s': %s, from '%s'\n", b->name, d, f->path);
+    }
+    return 0;
+}
+
+/* One inference: copies in, enqueue, copies out, wait. Wall time in ms. */
+static int infer(session *s, double *wall_ms, trt_timing *t) {
+    double t0 = now_ms();
+    for (int i = 0; i < s->n_io; i++)
+        if (s->io[i].is_input &&
+            trt_context_write_input(s->ctx, s->io[i].name, s->io[i].host, s->io[i].bytes) != TRT_OK)
+            return fail_trt("writing an input");
+    if (trt_context_enqueue(s->ctx) != TRT_OK) return fail_trt("running the engine");
+    for (int i = 0; i < s->n_io; i++)
+        if (!s->io[i].is_input &&
+            trt_context_read_output(s->ctx, s->io[i].name, s->io[i].host, s->io[i].bytes) != TRT_OK)
+            return fail_trt("reading an output");
+    if (trt_context_wait(s->ctx) != TRT_OK) return fail_trt("waiting for the engine");
+    *wall_ms = now_ms() - t0;
+    if (trt_context_get_timing(s->ctx, t) != TRT_OK) return fail_trt("reading the timing");
+    return 0;
+}
+
+static int record(session *s, double wall_ms, const trt_timing *t) {
+    if (s->n_timed == s->cap_timed) {
+        int cap = s->cap_timed ? s->cap_timed * 2 : 1024;
+        double **arrays[] = {&s->latency, &s->compute, &s->h2d, &s->d2h};
+        for (int k = 0; k < 4; k++) {
+            double *a = realloc(*arrays[k], sizeof(double) * (size_t)cap);
+            if (!a) {
+                print_error("out of memory recording timings");
+                return 1;
+            }
+            *arrays[k] = a;
+        }
+        s->cap_timed = cap;
+    }
+    s->latency[s->n_timed] = wall_ms;
+    s->compute[s->n_timed] = t->compute_ms;
+    s->h2d[s->n_timed] = t->h2d_ms;
+    s->d2h[s->n_timed] = t->d2h_ms;
+    s->n_timed++;
+    return 0;
+}
+
+static int benchmark(const options *o, session *s) {
+    double wall;
+    trt_timing t;
+    int warm = 0;
+    double w0 = now_ms();
+    while (now_ms() - w0 < o->warmup_ms) {
+        if (infer(s, &wall, &t)) return 1;
+        warm++;
+    }
+    printf("[I] Warmup completed %d queries over %g ms\n", warm, o->warmup_ms);
+    double t0 = now_ms(), elapsed = 0;
+    while (s->n_timed < o->iterations || elapsed < o->duration_s * 1e3) {
+        if (infer(s, &wall, &t) || record(s, wall, &t)) return 1;
+        elapsed = now_ms() - t0;
+    }
+    int n = s->n_timed;
+    printf("[I] Timing trace has %d queries over %g s\n", n, elapsed / 1e3);
+    stats lat = stats_of(s->latency, n), gpu = stats_of(s->compute, n);
+    stats h2d = stats_of(s->h2d, n), d2h = stats_of(s->d2h, n);
+    printf("[I]\n[I] === Performance summary ===\n");
+    printf("[I] Throughput: %g qps\n", n / (elapsed / 1e3));
+    print_stats("Latency", lat);
+    print_stats("H2D Latency", h2d);
+    print_stats("GPU Compute Time", gpu);
+    print_stats("D2H Latency", d2h);
+    printf("[I] Total Host Walltime: %g s\n", elapsed / 1e3);
+    printf("[I] Total GPU Compute Time: %g s\n", gpu.mean * n / 1e3);
+    if (o->verbose)
+        printf("[V] Latency: host wall time of one query, from its first input copy to the end of "
+               "its last output copy.\n"
+               "[V] GPU Compute Time: device time from the first kernel start to the last kernel "
+               "end of one query.\n"
+               "[V] H2D / D2H Latency: device time of the input / output copies of one query.\n"
+               "[V] Throughput: queries divided by Total Host Walltime.\n");
+    return 0;
+}
+
+/* trtexec's --exportOutput layout: a list of {name, dimensions "1x1000", values}. */
+static int export_output(const char *path, const session *s) {
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        print_error("--exportOutput: cannot open '%s': %s", path, strerror(errno));
+        return 1;
+    }
+    const char *sep = "  ";
+    fputs("[\n", f);
+    for (int i = 0; i < s->n_io; i++) {
+        const binding *b = &s->io[i];
+        if (b->is_input) continue;
+        fprintf(f, "%s{ \"name\" : \"", sep);
+        for (const char *c = b->name; *c; c++) {
+            if (*c == '"' || *c == '\\') fprintf(f, "\\%c", *c);
+            else if ((unsigned char)*c < 0x20) fprintf(f, "\\u%04x", (unsigned char)*c);
+            else fputc(*c, f);
+        }
+        fputs("\"\n", f);
+        sep = ", ";
+        fprintf(f, "  %s\"dimensions\" : \"", sep);
+        for (int d = 0; d < b->shape.nb_dims; d++)
+            fprintf(f, d ? "x%lld" : "%lld", (long long)b->shape.d[d]);
+        fprintf(f, "\"\n  %s\"values\" : [ ", sep);
+        int64_t n = trt_dims_volume(&b->shape);
+        for (int64_t k = 0; k < n; k++) {
+            if (k) fputs(sep, f);
+            write_value(f, b->host, b->dtype, k);
+        }
+        fputs(" ]\n  }\n", f);
+    }
+    fputs("]\n", f);
+    int bad = ferror(f);
+    if (fclose(f) || bad) {
+        print_error("--exportOutput: error writing '%s'", path);
+        return 1;
+    }
+    printf("[I] Outputs written to '%s'\n", path);
+    return 0;
+}
+
+static int run(options *o) {
+    session s = {0};
+    void *model = NULL;
+    size_t len = 0;
+    int rc = 1;
+    if (o->onnx && read_file(o->onnx, "ONNX model", &model, &len)) goto done;
+    if (o->load_engine && read_file(o->load_engine, "engine file", &model, &len)) goto done;
+    for (int i = 0; i < o->n_inputs; i++)
+        if (read_file(o->inputs[i].path, "input file", &o->inputs[i].data, &o->inputs[i].size))
+            goto done;
+    if (o->verbose) trt_set_log_level(TRT_LOG_VERBOSE);
+    trt_set_log_callback(log_to_console, NULL);
+    if (o->list_devices && list_devices()) goto done;
+    if (!model) {
+        rc = 0;
+        goto done;
+    }
+    if (trt_device_open(o->device, &s.dev) != TRT_OK) {
+        fail_trt("opening the device");
+        goto done;
+    }
+    const trt_device_info *di = trt_device_get_info(s.dev);
+    printf("[I] Device: %s (%s, %s; %s; driver %s)\n", di->name, di->vendor, di->platform,
+           di->device_version, di->driver_version);
+    if (make_engine(o, &s, model, len)) goto done;
+    free(model);
+    model = NULL;
+    if (o->save_engine) {
+        if (trt_engine_save(s.engine, o->save_engine) != TRT_OK) {
+            fail_trt("--saveEngine");
+            goto done;
+        }
+        printf("[I] Engine saved to '%s'\n", o->save_engine);
+    }
+    print_engine(&s);
+    if (o->skip_inference) {
+        rc = 0;
+        goto done;
+    }
+    if (trt_context_new(s.engine, &s.ctx) != TRT_OK) {
+        fail_trt("creating the execution context");
+        goto done;
+    }
+    if (trt_context_set_profiling(s.ctx, 1) != TRT_OK) {
+        fail_trt("enabling profiling");
+        goto done;
+    }
+    if (bind(o, &s) || benchmark(o, &s)) goto done;
+    if (o->export_output && export_output(o->export_output, &s)) goto done;
+    rc = 0;
+done:
+    free(model);
+    for (int i = 0; s.io && i < s.n_io; i++) free(s.io[i].host);
+    free(s.io);
+    free(s.latency);
+    free(s.compute);
+    free(s.h2d);
+    free(s.d2h);
+    trt_context_free(s.ctx);
+    trt_engine_free(s.engine);
+    trt_device_free(s.dev);
+    trt_set_log_callback(NULL, NULL);
+    return rc;
+}
+
+int main(int argc, char **argv) {
+    options o = {0};
+    setvbuf(stdout, NULL, _IOLBF, 0); /* keep [I] lines in order with [E] lines on stderr */
+    int rc = parse_args(argc, argv, &o);
+    if (!rc && o.help) {
+        fputs(usage_text, stdout);
+    } else {
+        if (!rc) rc = run(&o);
+        printf("&&&& %s trtinfer-exec\n", rc ? "FAILED" : "PASSED");
+    }
+    options_free(&o);
+    return rc;
+}
