@@ -1,1 +1,227 @@
-/* eltwise.cl — kernels of the eltwise op family (see engine/ops/eltwise.c). */
+/* eltwise.cl — elementwise kernels of the eltwise op family (engine/ops/eltwise.c).
+ *
+ * Data layout: dense row-major tensors, one work-item per output element (1-D range).
+ * Broadcasting: the host collapses the output shape to at most 8 dimensions (adjacent
+ * dimensions merged where every input broadcasts the same way) and passes them right-aligned
+ * in an int8 (`dims`, leading slots 1) with one int8 of element strides per input, 0 along
+ * the dimensions that input broadcasts; `rank` is the number of slots in use.
+ *
+ * Kernels:
+ * A program holds the kernels of its OP:
+ *   unary OP_*     eltwise_unary        y = f(x)
+ *   OP_CLIP        eltwise_clip         y = min(max(x, lo), hi), bounds read from buffers
+ *   binary OP_*    eltwise_binary_flat  y = a (op) b, a, b and y of one shape
+ *                  eltwise_binary       y = a (op) b, numpy broadcasting
+ *   OP_WHERE       eltwise_where        y = c ? a : b, numpy broadcasting of all three
+ */
+
+#ifndef OP
+#define OP OP_RELU // the operation: one of the OP_* names below
+#endif
+#ifndef T_INT
+#define T_INT 0 // 1 when T is an integer type (Div truncates, Pow by squaring, Abs)
+#endif
+#ifndef TB
+#define TB T // element type of the second operand (Pow's exponent may differ)
+#endif
+#ifndef TB_INT
+#define TB_INT T_INT // 1 when TB is an integer type
+#endif
+
+#define OP_RELU 1
+#define OP_LEAKY_RELU 2
+#define OP_SIGMOID 3
+#define OP_HARD_SIGMOID 4
+#define OP_HARD_SWISH 5
+#define OP_TANH 6
+#define OP_ERF 7
+#define OP_EXP 8
+#define OP_LOG 9
+#define OP_SQRT 10
+#define OP_NEG 11
+#define OP_ABS 12
+#define OP_RECIPROCAL 13
+#define OP_FLOOR 14
+#define OP_CEIL 15
+#define OP_CLIP 16
+#define OP_ADD 20
+#define OP_SUB 21
+#define OP_MUL 22
+#define OP_DIV 23
+#define OP_POW 24
+#define OP_MIN 25
+#define OP_MAX 26
+#define OP_EQUAL 27
+#define OP_LESS 28
+#define OP_GREATER 29
+#define OP_WHERE 30
+
+#if T_INT
+#define IS_NAN(v) 0
+#else
+#define IS_NAN(v) isnan(v)
+#endif
+
+#if OP == OP_EQUAL || OP == OP_LESS || OP == OP_GREATER
+#define TO uchar
+#else
+#define TO T
+#endif
+
+/* Offsets of output element i in up to three broadcast inputs (see the banner). */
+inline void bcast_offsets(long i, int rank, int8 dims, int8 sa, int8 sb, int8 sc, long *oa,
+                          long *ob, long *oc) {
+    int d[8] = {dims.s0, dims.s1, dims.s2, dims.s3, dims.s4, dims.s5, dims.s6, dims.s7};
+    int a[8] = {sa.s0, sa.s1, sa.s2, sa.s3, sa.s4, sa.s5, sa.s6, sa.s7};
+    int b[8] = {sb.s0, sb.s1, sb.s2, sb.s3, sb.s4, sb.s5, sb.s6, sb.s7};
+    int c[8] = {sc.s0, sc.s1, sc.s2, sc.s3, sc.s4, sc.s5, sc.s6, sc.s7};
+    long ra = 0, rb = 0, rc = 0;
+    for (int k = 7; k >= 8 - rank; k--) {
+        long q = i / d[k];
+        long r = i - q * d[k];
+        ra += r * a[k];
+        rb += r * b[k];
+        rc += r * c[k];
+        i = q;
+    }
+    *oa = ra;
+    *ob = rb;
+    *oc = rc;
+}
+
+#if OP == OP_CLIP
+
+/* Bounds are lo[lo_at] and hi[hi_at]; an index of -1 means that bound is absent. */
+__kernel void eltwise_clip(__global const T *x, __global T *y, long n, __global const T *lo,
+                           __global const T *hi, int lo_at, int hi_at) {
+    long i = get_global_id(0);
+    if (i >= n) return;
+    T v = x[i];
+    if (lo_at >= 0 && v < lo[lo_at]) v = lo[lo_at];
+    if (hi_at >= 0 && v > hi[hi_at]) v = hi[hi_at];
+    y[i] = v;
+}
+
+#elif OP == OP_WHERE
+
+__kernel void eltwise_where(__global const uchar *c, __global const T *a, __global const T *b,
+                            __global T *y, long n, int rank, int8 dims, int8 sc, int8 sa,
+                            int8 sb) {
+    long i = get_global_id(0);
+    if (i >= n) return;
+    long oc, oa, ob;
+    bcast_offsets(i, rank, dims, sc, sa, sb, &oc, &oa, &ob);
+    y[i] = c[oc] ? a[oa] : b[ob];
+}
+
+#elif OP < OP_ADD
+
+/* p0, p1: LeakyRelu alpha; HardSigmoid alpha, beta. */
+inline T unary_op(T x, float p0, float p1) {
+#if OP == OP_RELU
+    return x > (T)0 ? x : (T)0;
+#elif OP == OP_LEAKY_RELU
+    return x >= 0.0f ? x : p0 * x;
+#elif OP == OP_SIGMOID
+    return 1.0f / (1.0f + exp(-x));
+#elif OP == OP_HARD_SIGMOID
+    return fmax(0.0f, fmin(1.0f, p0 * x + p1));
+#elif OP == OP_HARD_SWISH
+    return x * fmax(0.0f, fmin(1.0f, x * (1.0f / 6.0f) + 0.5f));
+#elif OP == OP_TANH
+    return tanh(x);
+#elif OP == OP_ERF
+    return erf(x);
+#elif OP == OP_EXP
+    return exp(x);
+#elif OP == OP_LOG
+    return log(x);
+#elif OP == OP_SQRT
+    return sqrt(x);
+#elif OP == OP_NEG
+    return -x;
+#elif OP == OP_ABS
+    return x < (T)0 ? -x : x;
+#elif OP == OP_RECIPROCAL
+    return 1.0f / x;
+#elif OP == OP_FLOOR
+    return floor(x);
+#elif OP == OP_CEIL
+    return ceil(x);
+#else
+#error "OP is not a unary operation"
+#endif
+}
+
+__kernel void eltwise_unary(__global const T *x, __global T *y, long n, float p0, float p1) {
+    long i = get_global_id(0);
+    if (i >= n) return;
+    y[i] = unary_op(x[i], p0, p1);
+}
+
+#else
+
+#if OP == OP_POW && T_INT && TB_INT
+/* Integer power as the C cast of the real power: negative exponents give 0 unless |a| = 1. */
+inline T int_pow(T a, TB e) {
+    if (e < 0) return a == 1 ? (T)1 : a == -1 ? ((e & 1) ? (T)-1 : (T)1) : (T)0;
+    T r = 1;
+    while (e) {
+        if (e & 1) r *= a;
+        a *= a;
+        e >>= 1;
+    }
+    return r;
+}
+#endif
+
+inline TO binary_op(T a, TB b) {
+#if OP == OP_ADD
+    return a + b;
+#elif OP == OP_SUB
+    return a - b;
+#elif OP == OP_MUL
+    return a * b;
+#elif OP == OP_DIV && T_INT
+    /* Truncates toward zero; division by zero gives 0 and MIN / -1 wraps instead of trapping. */
+    return b == 0 ? (T)0 : b == (T)-1 ? -a : a / b;
+#elif OP == OP_DIV
+    return a / b;
+#elif OP == OP_POW && T_INT && TB_INT
+    return int_pow(a, b);
+#elif OP == OP_POW && T_INT
+    return (T)pow((float)a, b); /* integer base, float exponent: computed in float32 */
+#elif OP == OP_POW
+    return pow(a, (float)b);
+#elif OP == OP_MIN
+    return (a < b || IS_NAN(a)) ? a : b; /* a NaN operand propagates */
+#elif OP == OP_MAX
+    return (a > b || IS_NAN(a)) ? a : b;
+#elif OP == OP_EQUAL
+    return a == b;
+#elif OP == OP_LESS
+    return a < b;
+#elif OP == OP_GREATER
+    return a > b;
+#else
+#error "OP is not a binary operation"
+#endif
+}
+
+__kernel void eltwise_binary_flat(__global const T *a, __global const TB *b, __global TO *y,
+                                  long n) {
+    long i = get_global_id(0);
+    if (i >= n) return;
+    y[i] = binary_op(a[i], b[i]);
+}
+
+__kernel void eltwise_binary(__global const T *a, __global const TB *b, __global TO *y, long n,
+                             int rank, int8 dims, int8 sa, int8 sb) {
+    long i = get_global_id(0);
+    if (i >= n) return;
+    long oa, ob, oc;
+    bcast_offsets(i, rank, dims, sa, sb, (int8)(0), &oa, &ob, &oc);
+    y[i] = binary_op(a[oa], b[ob]);
+}
+
+#endif

@@ -1,39 +1,531 @@
-/* eltwise.c — STUB: not implemented yet. */
+/* eltwise.c — elementwise ops: unary activations and math, numpy-broadcast binary arithmetic
+ * and comparisons, variadic Min/Max, Where. Kernels: kernels/eltwise.cl, one program per
+ * (op, dtype) chosen by -DOP=OP_<NAME> -DT=<type>.
+ *
+ * Every op here is also evaluated on the host in infer() when all its inputs have host values
+ * and the output is small: this folds shape arithmetic (Shape -> Gather -> Div -> Concat).
+ */
+#include <float.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "ops/op.h"
 
-static trt_status stub_import(trt_node *node, const trt_attrs *attrs) {
-    (void)attrs;
-    return trt__error(TRT_ERR_UNSUPPORTED, "op %s is not implemented yet", trt_op_name(node->op));
-}
-static trt_status stub_infer(const trt_node *node, trt_tensor *t) {
-    (void)t;
-    return trt__error(TRT_ERR_UNSUPPORTED, "op %s is not implemented yet", trt_op_name(node->op));
+typedef struct {
+    float alpha;        /* LeakyRelu (default 0.01), HardSigmoid (0.2) */
+    float beta;         /* HardSigmoid (0.5) */
+    float clip_min;     /* Clip before opset 11: the min/max attributes */
+    float clip_max;
+    int32_t clip_attrs; /* 1: Clip's bounds are clip_min/clip_max, not inputs 1 and 2 */
+} elt_params;
+_Static_assert(sizeof(elt_params) <= TRT_MAX_PARAMS, "elt_params exceeds TRT_MAX_PARAMS");
+
+enum { K_UNARY, K_CLIP, K_BINARY, K_VARIADIC, K_WHERE };
+/* Element type classes an op accepts (INT: int64, int32, int8, uint8). */
+enum { D_FLOAT = 1, D_INT = 2, D_BOOL = 4 };
+
+typedef struct {
+    trt_op op;
+    const char *macro; /* -DOP= value, an OP_* of eltwise.cl */
+    int kind;
+    int dtypes;        /* of the data inputs (Where: X and Y) */
+    int compare;       /* output is bool */
+} elt_desc;
+
+static const elt_desc descs[] = {
+    {TRT_OP_RELU, "OP_RELU", K_UNARY, D_FLOAT | D_INT, 0},
+    {TRT_OP_LEAKY_RELU, "OP_LEAKY_RELU", K_UNARY, D_FLOAT, 0},
+    {TRT_OP_CLIP, "OP_CLIP", K_CLIP, D_FLOAT | D_INT, 0},
+    {TRT_OP_SIGMOID, "OP_SIGMOID", K_UNARY, D_FLOAT, 0},
+    {TRT_OP_HARD_SIGMOID, "OP_HARD_SIGMOID", K_UNARY, D_FLOAT, 0},
+    {TRT_OP_HARD_SWISH, "OP_HARD_SWISH", K_UNARY, D_FLOAT, 0},
+    {TRT_OP_TANH, "OP_TANH", K_UNARY, D_FLOAT, 0},
+    {TRT_OP_ERF, "OP_ERF", K_UNARY, D_FLOAT, 0},
+    {TRT_OP_EXP, "OP_EXP", K_UNARY, D_FLOAT, 0},
+    {TRT_OP_LOG, "OP_LOG", K_UNARY, D_FLOAT, 0},
+    {TRT_OP_SQRT, "OP_SQRT", K_UNARY, D_FLOAT, 0},
+    {TRT_OP_NEG, "OP_NEG", K_UNARY, D_FLOAT | D_INT, 0},
+    {TRT_OP_ABS, "OP_ABS", K_UNARY, D_FLOAT | D_INT, 0},
+    {TRT_OP_RECIPROCAL, "OP_RECIPROCAL", K_UNARY, D_FLOAT, 0},
+    {TRT_OP_FLOOR, "OP_FLOOR", K_UNARY, D_FLOAT, 0},
+    {TRT_OP_CEIL, "OP_CEIL", K_UNARY, D_FLOAT, 0},
+    {TRT_OP_ADD, "OP_ADD", K_BINARY, D_FLOAT | D_INT, 0},
+    {TRT_OP_SUB, "OP_SUB", K_BINARY, D_FLOAT | D_INT, 0},
+    {TRT_OP_MUL, "OP_MUL", K_BINARY, D_FLOAT | D_INT, 0},
+    {TRT_OP_DIV, "OP_DIV", K_BINARY, D_FLOAT | D_INT, 0},
+    {TRT_OP_POW, "OP_POW", K_BINARY, D_FLOAT | D_INT, 0},
+    {TRT_OP_MIN, "OP_MIN", K_VARIADIC, D_FLOAT | D_INT, 0},
+    {TRT_OP_MAX, "OP_MAX", K_VARIADIC, D_FLOAT | D_INT, 0},
+    {TRT_OP_EQUAL, "OP_EQUAL", K_BINARY, D_FLOAT | D_INT | D_BOOL, 1},
+    {TRT_OP_LESS, "OP_LESS", K_BINARY, D_FLOAT | D_INT, 1},
+    {TRT_OP_GREATER, "OP_GREATER", K_BINARY, D_FLOAT | D_INT, 1},
+    {TRT_OP_WHERE, "OP_WHERE", K_WHERE, D_FLOAT | D_INT | D_BOOL, 0},
+};
+
+static const elt_desc *desc_of(trt_op op) {
+    for (size_t i = 0; i < sizeof descs / sizeof descs[0]; i++)
+        if (descs[i].op == op) return &descs[i];
+    return NULL;
 }
 
-const trt_op_impl trt_op_impl_RELU = {"Relu", stub_import, stub_infer, NULL, NULL};
-const trt_op_impl trt_op_impl_LEAKY_RELU = {"LeakyRelu", stub_import, stub_infer, NULL, NULL};
-const trt_op_impl trt_op_impl_CLIP = {"Clip", stub_import, stub_infer, NULL, NULL};
-const trt_op_impl trt_op_impl_SIGMOID = {"Sigmoid", stub_import, stub_infer, NULL, NULL};
-const trt_op_impl trt_op_impl_HARD_SIGMOID = {"HardSigmoid", stub_import, stub_infer, NULL, NULL};
-const trt_op_impl trt_op_impl_HARD_SWISH = {"HardSwish", stub_import, stub_infer, NULL, NULL};
-const trt_op_impl trt_op_impl_TANH = {"Tanh", stub_import, stub_infer, NULL, NULL};
-const trt_op_impl trt_op_impl_ERF = {"Erf", stub_import, stub_infer, NULL, NULL};
-const trt_op_impl trt_op_impl_EXP = {"Exp", stub_import, stub_infer, NULL, NULL};
-const trt_op_impl trt_op_impl_LOG = {"Log", stub_import, stub_infer, NULL, NULL};
-const trt_op_impl trt_op_impl_SQRT = {"Sqrt", stub_import, stub_infer, NULL, NULL};
-const trt_op_impl trt_op_impl_NEG = {"Neg", stub_import, stub_infer, NULL, NULL};
-const trt_op_impl trt_op_impl_ABS = {"Abs", stub_import, stub_infer, NULL, NULL};
-const trt_op_impl trt_op_impl_RECIPROCAL = {"Reciprocal", stub_import, stub_infer, NULL, NULL};
-const trt_op_impl trt_op_impl_FLOOR = {"Floor", stub_import, stub_infer, NULL, NULL};
-const trt_op_impl trt_op_impl_CEIL = {"Ceil", stub_import, stub_infer, NULL, NULL};
-const trt_op_impl trt_op_impl_ADD = {"Add", stub_import, stub_infer, NULL, NULL};
-const trt_op_impl trt_op_impl_SUB = {"Sub", stub_import, stub_infer, NULL, NULL};
-const trt_op_impl trt_op_impl_MUL = {"Mul", stub_import, stub_infer, NULL, NULL};
-const trt_op_impl trt_op_impl_DIV = {"Div", stub_import, stub_infer, NULL, NULL};
-const trt_op_impl trt_op_impl_POW = {"Pow", stub_import, stub_infer, NULL, NULL};
-const trt_op_impl trt_op_impl_MIN = {"Min", stub_import, stub_infer, NULL, NULL};
-const trt_op_impl trt_op_impl_MAX = {"Max", stub_import, stub_infer, NULL, NULL};
-const trt_op_impl trt_op_impl_EQUAL = {"Equal", stub_import, stub_infer, NULL, NULL};
-const trt_op_impl trt_op_impl_LESS = {"Less", stub_import, stub_infer, NULL, NULL};
-const trt_op_impl trt_op_impl_GREATER = {"Greater", stub_import, stub_infer, NULL, NULL};
-const trt_op_impl trt_op_impl_WHERE = {"Where", stub_import, stub_infer, NULL, NULL};
+static int dclass(trt_dtype t) {
+    switch (t) {
+    case TRT_DTYPE_FLOAT32: return D_FLOAT;
+    case TRT_DTYPE_INT64:
+    case TRT_DTYPE_INT32:
+    case TRT_DTYPE_INT8:
+    case TRT_DTYPE_UINT8: return D_INT;
+    case TRT_DTYPE_BOOL: return D_BOOL;
+    default: return 0;
+    }
+}
+
+#define NODE_FMT "node '%s' (%s): "
+#define NODE_ARGS(node) (node)->name, trt_op_name((node)->op)
+
+/* ---------------------------------------------------------------- import */
+
+static trt_status elt_import(trt_node *node, const trt_attrs *attrs) {
+    const elt_desc *d = desc_of(node->op);
+    if (!d) return trt__error(TRT_ERR_INTERNAL, NODE_FMT "not an eltwise op", NODE_ARGS(node));
+    elt_params *p = TRT_PARAMS(node, elt_params);
+    memset(p, 0, sizeof *p);
+    switch (d->kind) {
+    case K_UNARY: TRT_TRY(trt_op_check_io(node, 1, 1, 1, 1)); break;
+    case K_BINARY: TRT_TRY(trt_op_check_io(node, 2, 2, 1, 1)); break;
+    case K_VARIADIC: TRT_TRY(trt_op_check_io(node, 1, TRT_MAX_NODE_INPUTS, 1, 1)); break;
+    case K_WHERE: TRT_TRY(trt_op_check_io(node, 3, 3, 1, 1)); break;
+    case K_CLIP:
+        if (trt_attrs_opset(attrs) < 11) {
+            TRT_TRY(trt_op_check_io(node, 1, 1, 1, 1));
+            p->clip_attrs = 1;
+            p->clip_min = trt_attrs_float(attrs, "min", -FLT_MAX);
+            p->clip_max = trt_attrs_float(attrs, "max", FLT_MAX);
+        } else {
+            TRT_TRY(trt_op_check_io(node, 1, 3, 1, 1));
+        }
+        break;
+    }
+    if (node->op == TRT_OP_LEAKY_RELU) p->alpha = trt_attrs_float(attrs, "alpha", 0.01f);
+    if (node->op == TRT_OP_HARD_SIGMOID) {
+        p->alpha = trt_attrs_float(attrs, "alpha", 0.2f);
+        p->beta = trt_attrs_float(attrs, "beta", 0.5f);
+    }
+    return TRT_OK;
+}
+
+/* ---------------------------------------------------------------- host evaluation */
+
+/* Flat index into `in` of element i of `out` under numpy broadcasting. */
+static int64_t host_bcast(const trt_dims *out, const trt_dims *in, int64_t i) {
+    int64_t off = 0, stride = 1;
+    for (int k = out->nb_dims - 1; k >= 0; k--) {
+        int64_t r = i % out->d[k];
+        i /= out->d[k];
+        int ik = k - (out->nb_dims - in->nb_dims);
+        if (ik < 0) break;
+        if (in->d[ik] != 1) off += r * stride;
+        stride *= in->d[ik];
+    }
+    return off;
+}
+
+static double host_unary_f(trt_op op, const elt_params *p, double x) {
+    switch (op) {
+    case TRT_OP_RELU: return x > 0 ? x : 0;
+    case TRT_OP_LEAKY_RELU: return x >= 0 ? x : (double)p->alpha * x;
+    case TRT_OP_SIGMOID: return 1.0 / (1.0 + exp(-x));
+    case TRT_OP_HARD_SIGMOID: return fmax(0.0, fmin(1.0, (double)p->alpha * x + p->beta));
+    case TRT_OP_HARD_SWISH: return x * fmax(0.0, fmin(1.0, x / 6.0 + 0.5));
+    case TRT_OP_TANH: return tanh(x);
+    case TRT_OP_ERF: return erf(x);
+    case TRT_OP_EXP: return exp(x);
+    case TRT_OP_LOG: return log(x);
+    case TRT_OP_SQRT: return sqrt(x);
+    case TRT_OP_NEG: return -x;
+    case TRT_OP_ABS: return fabs(x);
+    case TRT_OP_RECIPROCAL: return 1.0 / x;
+    case TRT_OP_FLOOR: return floor(x);
+    case TRT_OP_CEIL: return ceil(x);
+    default: return x;
+    }
+}
+
+static int64_t host_unary_i(trt_op op, int64_t x) {
+    switch (op) {
+    case TRT_OP_RELU: return x > 0 ? x : 0;
+    case TRT_OP_NEG: return (int64_t)(0 - (uint64_t)x);
+    case TRT_OP_ABS: return x < 0 ? (int64_t)(0 - (uint64_t)x) : x;
+    default: return x;
+    }
+}
+
+static double host_binary_f(trt_op op, double a, double b) {
+    switch (op) {
+    case TRT_OP_ADD: return a + b;
+    case TRT_OP_SUB: return a - b;
+    case TRT_OP_MUL: return a * b;
+    case TRT_OP_DIV: return a / b;
+    case TRT_OP_POW: return pow(a, b);
+    case TRT_OP_MIN: return (a < b || a != a) ? a : b;
+    case TRT_OP_MAX: return (a > b || a != a) ? a : b;
+    case TRT_OP_EQUAL: return a == b;
+    case TRT_OP_LESS: return a < b;
+    case TRT_OP_GREATER: return a > b;
+    default: return a;
+    }
+}
+
+static int64_t int_pow(int64_t a, int64_t e) {
+    if (e < 0) return a == 1 ? 1 : a == -1 ? ((e & 1) ? -1 : 1) : 0;
+    uint64_t r = 1, base = (uint64_t)a;
+    for (; e; e >>= 1) {
+        if (e & 1) r *= base;
+        base *= base;
+    }
+    return (int64_t)r;
+}
+
+/* Integer arithmetic wraps (as on the device); Div truncates toward zero. */
+static trt_status host_binary_i(const trt_node *node, int64_t a, int64_t b, int64_t *r) {
+    uint64_t ua = (uint64_t)a, ub = (uint64_t)b;
+    switch (node->op) {
+    case TRT_OP_ADD: *r = (int64_t)(ua + ub); break;
+    case TRT_OP_SUB: *r = (int64_t)(ua - ub); break;
+    case TRT_OP_MUL: *r = (int64_t)(ua * ub); break;
+    case TRT_OP_DIV:
+        if (b == 0)
+            return trt__error(TRT_ERR_INVALID_ARG,
+                              NODE_FMT "integer division by zero in values known at build time "
+                              "(%lld / 0); check the model's shape arithmetic",
+                              NODE_ARGS(node), (long long)a);
+        *r = b == -1 ? (int64_t)(0 - ua) : a / b;
+        break;
+    case TRT_OP_POW: *r = int_pow(a, b); break;
+    case TRT_OP_MIN: *r = a < b ? a : b; break;
+    case TRT_OP_MAX: *r = a > b ? a : b; break;
+    case TRT_OP_EQUAL: *r = a == b; break;
+    case TRT_OP_LESS: *r = a < b; break;
+    case TRT_OP_GREATER: *r = a > b; break;
+    default: *r = a; break;
+    }
+    return TRT_OK;
+}
+
+/* Computes out's host values from the inputs' (all known). `x` is the tensor whose dtype
+ * decides float or integer arithmetic. */
+static trt_status host_eval(const trt_node *node, const elt_desc *d, trt_tensor *t,
+                            const trt_tensor *x, trt_tensor *out) {
+    const elt_params *p = TRT_CPARAMS(node, elt_params);
+    int fl = x->dtype == TRT_DTYPE_FLOAT32;
+    int64_t n = trt_dims_volume(&out->shape);
+    for (int64_t i = 0; i < n; i++) {
+        if (d->kind == K_UNARY) {
+            if (fl) trt_host_set_f64(out, i, host_unary_f(node->op, p, trt_host_f64(x, i)));
+            else trt_host_set_i64(out, i, host_unary_i(node->op, trt_host_i64(x, i)));
+        } else if (d->kind == K_CLIP) {
+            const trt_tensor *lo = node->n_inputs > 1 && node->inputs[1] >= 0 ? &t[node->inputs[1]] : NULL;
+            const trt_tensor *hi = node->n_inputs > 2 && node->inputs[2] >= 0 ? &t[node->inputs[2]] : NULL;
+            if (fl) {
+                double v = trt_host_f64(x, i);
+                double l = p->clip_attrs ? p->clip_min : lo ? trt_host_f64(lo, 0) : -INFINITY;
+                double h = p->clip_attrs ? p->clip_max : hi ? trt_host_f64(hi, 0) : INFINITY;
+                trt_host_set_f64(out, i, v < l ? l : v > h ? h : v);
+            } else {
+                int64_t v = trt_host_i64(x, i);
+                if (lo && v < trt_host_i64(lo, 0)) v = trt_host_i64(lo, 0);
+                if (hi && v > trt_host_i64(hi, 0)) v = trt_host_i64(hi, 0);
+                trt_host_set_i64(out, i, v);
+            }
+        } else if (d->kind == K_WHERE) {
+            const trt_tensor *c = &t[node->inputs[0]], *a = &t[node->inputs[1]],
+                             *b = &t[node->inputs[2]];
+            const trt_tensor *pick =
+                trt_host_i64(c, host_bcast(&out->shape, &c->shape, i)) ? a : b;
+            int64_t j = host_bcast(&out->shape, &pick->shape, i);
+            if (fl) trt_host_set_f64(out, i, trt_host_f64(pick, j));
+            else trt_host_set_i64(out, i, trt_host_i64(pick, j));
+        } else { /* binary and variadic: a left fold over the inputs */
+            const trt_tensor *a = &t[node->inputs[0]];
+            int64_t ja = host_bcast(&out->shape, &a->shape, i);
+            double vf = fl ? trt_host_f64(a, ja) : 0.0;
+            int64_t vi = fl ? 0 : trt_host_i64(a, ja);
+            for (int k = 1; k < node->n_inputs; k++) {
+                const trt_tensor *b = &t[node->inputs[k]];
+                int64_t jb = host_bcast(&out->shape, &b->shape, i);
+                if (fl) vf = host_binary_f(node->op, vf, trt_host_f64(b, jb));
+                else if (b->dtype == TRT_DTYPE_FLOAT32) /* Pow: integer base, float exponent */
+                    vi = (int64_t)pow((double)vi, trt_host_f64(b, jb));
+                else TRT_TRY(host_binary_i(node, vi, trt_host_i64(b, jb), &vi));
+            }
+            if (fl && !d->compare) trt_host_set_f64(out, i, vf);
+            else trt_host_set_i64(out, i, fl ? (int64_t)vf : vi);
+        }
+    }
+    return TRT_OK;
+}
+
+/* ---------------------------------------------------------------- infer */
+
+static trt_status check_dtype(const trt_node *node, const elt_desc *d, const trt_tensor *x) {
+    if (dclass(x->dtype) & d->dtypes) return TRT_OK;
+    return trt__error(TRT_ERR_UNSUPPORTED,
+                      NODE_FMT "input '%s' is %s; this op supports %s%s%s here",
+                      NODE_ARGS(node), x->name, trt_dtype_name(x->dtype),
+                      d->dtypes & D_FLOAT ? "float32" : "",
+                      d->dtypes & D_INT ? ", int64, int32, int8, uint8" : "",
+                      d->dtypes & D_BOOL ? ", bool" : "");
+}
+
+static trt_status same_dtype(const trt_node *node, const trt_tensor *a, const trt_tensor *b) {
+    if (a->dtype == b->dtype) return TRT_OK;
+    return trt__error(TRT_ERR_PARSE, NODE_FMT "inputs '%s' (%s) and '%s' (%s) must have one dtype",
+                      NODE_ARGS(node), a->name, trt_dtype_name(a->dtype), b->name,
+                      trt_dtype_name(b->dtype));
+}
+
+static trt_status elt_infer(const trt_node *node, trt_tensor *t) {
+    const elt_desc *d = desc_of(node->op);
+    if (!d) return trt__error(TRT_ERR_INTERNAL, NODE_FMT "not an eltwise op", NODE_ARGS(node));
+    int first = d->kind == K_WHERE ? 1 : 0; /* the input that sets the dtype */
+    const trt_tensor *x = &t[node->inputs[first]];
+    trt_tensor *out = &t[node->outputs[0]];
+    TRT_TRY(check_dtype(node, d, x));
+    if (d->kind == K_CLIP && TRT_CPARAMS(node, elt_params)->clip_attrs &&
+        x->dtype != TRT_DTYPE_FLOAT32)
+        return trt__error(TRT_ERR_UNSUPPORTED, NODE_FMT "Clip before opset 11 takes float32 only",
+                          NODE_ARGS(node));
+    trt_dims shape = x->shape;
+    int all_host = 1;
+    for (int k = 0; k < node->n_inputs; k++) {
+        if (node->inputs[k] < 0) continue;
+        const trt_tensor *in = &t[node->inputs[k]];
+        if (!trt_tensor_host(in)) all_host = 0;
+        if (d->kind == K_CLIP) {
+            if (k == 0) continue;
+            TRT_TRY(same_dtype(node, x, in));
+            if (trt_dims_volume(&in->shape) != 1)
+                return trt__error(TRT_ERR_SHAPE,
+                                  NODE_FMT "bound '%s' must hold one value, it has %lld",
+                                  NODE_ARGS(node), in->name,
+                                  (long long)trt_dims_volume(&in->shape));
+            continue;
+        }
+        if (d->kind == K_UNARY) continue;
+        if (d->kind == K_WHERE && k == 0) {
+            if (in->dtype != TRT_DTYPE_BOOL)
+                return trt__error(TRT_ERR_PARSE, NODE_FMT "condition '%s' is %s, must be bool",
+                                  NODE_ARGS(node), in->name, trt_dtype_name(in->dtype));
+        } else if (node->op == TRT_OP_POW && k == 1) {
+            if (!(dclass(in->dtype) & (D_FLOAT | D_INT)))
+                return trt__error(TRT_ERR_UNSUPPORTED,
+                                  NODE_FMT "exponent '%s' is %s; supported: float32, int64, "
+                                  "int32, int8, uint8",
+                                  NODE_ARGS(node), in->name, trt_dtype_name(in->dtype));
+        } else if (k != first) {
+            TRT_TRY(same_dtype(node, x, in));
+        }
+        TRT_TRY(trt_dims_broadcast(&shape, &in->shape, &shape));
+    }
+    out->dtype = d->compare ? TRT_DTYPE_BOOL : x->dtype;
+    out->storage = out->dtype;
+    out->shape = shape;
+    if (all_host && trt_host_begin(out)) {
+        trt_status s = host_eval(node, d, t, x, out);
+        if (s != TRT_OK) out->has_host = 0;
+        return s;
+    }
+    return TRT_OK;
+}
+
+/* ---------------------------------------------------------------- device */
+
+static int is_int(trt_dtype dt) { return dclass(dt) == D_INT; }
+
+static trt_status elt_prepare(trt_exec *ex, const trt_node *node, trt_node_rt *rt) {
+    const elt_desc *d = desc_of(node->op);
+    const elt_params *p = TRT_CPARAMS(node, elt_params);
+    const trt_tensor *t = trt_exec_tensors(ex);
+    trt_dtype dt = t[node->inputs[d->kind == K_WHERE ? 1 : 0]].dtype;
+    char opts[160];
+    int o = snprintf(opts, sizeof opts, "-DT=%s -DT_INT=%d -DOP=%s", trt_dtype_cl_name(dt),
+                     is_int(dt), d->macro);
+    if (node->op == TRT_OP_POW) {
+        trt_dtype e = t[node->inputs[1]].dtype;
+        snprintf(opts + o, sizeof opts - (size_t)o, " -DTB=%s -DTB_INT=%d", trt_dtype_cl_name(e),
+                 is_int(e));
+    }
+    switch (d->kind) {
+    case K_UNARY: return trt_exec_kernel(ex, "eltwise.cl", opts, "eltwise_unary", &rt->kernels[0]);
+    case K_WHERE: return trt_exec_kernel(ex, "eltwise.cl", opts, "eltwise_where", &rt->kernels[0]);
+    case K_CLIP:
+        if (p->clip_attrs) {
+            /* The attribute bounds live in the node's scratch buffer: [min, max]. */
+            float b[2] = {p->clip_min, p->clip_max};
+            cl_int err;
+            rt->scratch = clCreateBuffer(trt_exec_cl_context(ex),
+                                         CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, sizeof b, b,
+                                         &err);
+            if (err != CL_SUCCESS)
+                return trt__error(TRT_ERR_OPENCL, NODE_FMT "creating the bounds buffer failed (OpenCL error %d)",
+                                  NODE_ARGS(node), (int)err);
+        }
+        return trt_exec_kernel(ex, "eltwise.cl", opts, "eltwise_clip", &rt->kernels[0]);
+    default:
+        if (node->n_inputs < 2) return TRT_OK; /* Min/Max of one input: a copy */
+        TRT_TRY(trt_exec_kernel(ex, "eltwise.cl", opts, "eltwise_binary_flat", &rt->kernels[0]));
+        return trt_exec_kernel(ex, "eltwise.cl", opts, "eltwise_binary", &rt->kernels[1]);
+    }
+}
+
+/* A broadcast launch: the output shape collapsed (dimensions of 1 dropped, neighbours merged
+ * where every input broadcasts alike), right-aligned into 8 slots with per-input strides. */
+typedef struct {
+    cl_int rank;
+    cl_int8 dims;
+    cl_int8 strides[3];
+} bcast_plan;
+
+static trt_status plan_bcast(const trt_node *node, const trt_dims *out, const trt_dims *const *in,
+                             int n_in, bcast_plan *pl) {
+    int64_t cd[TRT_MAX_DIMS];
+    int bc[TRT_MAX_DIMS][3];
+    int m = 0;
+    for (int k = 0; k < out->nb_dims; k++) {
+        if (out->d[k] == 1) continue;
+        int cur[3] = {0, 0, 0};
+        for (int j = 0; j < n_in; j++) {
+            int ik = k - (out->nb_dims - in[j]->nb_dims);
+            cur[j] = ik < 0 || in[j]->d[ik] == 1;
+        }
+        if (m > 0 && memcmp(cur, bc[m - 1], sizeof cur) == 0) {
+            cd[m - 1] *= out->d[k];
+        } else {
+            cd[m] = out->d[k];
+            memcpy(bc[m], cur, sizeof cur);
+            m++;
+        }
+    }
+    memset(pl, 0, sizeof *pl);
+    for (int s = 0; s < 8; s++) pl->dims.s[s] = 1;
+    pl->rank = m;
+    int64_t acc[3] = {1, 1, 1};
+    for (int i = m - 1; i >= 0; i--) {
+        int s = 8 - m + i;
+        if (cd[i] > INT_MAX) goto too_big;
+        pl->dims.s[s] = (cl_int)cd[i];
+        for (int j = 0; j < n_in; j++) {
+            if (bc[i][j]) continue;
+            if (acc[j] > INT_MAX) goto too_big;
+            pl->strides[j].s[s] = (cl_int)acc[j];
+            acc[j] *= cd[i];
+        }
+    }
+    return TRT_OK;
+too_big:
+    return trt__error(TRT_ERR_UNSUPPORTED,
+                      NODE_FMT "a broadcast dimension or stride exceeds 2^31 elements",
+                      NODE_ARGS(node));
+}
+
+static trt_status launch_binary(trt_exec *ex, const trt_node *node, trt_node_rt *rt, int a, int b,
+                                cl_long n) {
+    trt_tensor *t = trt_exec_tensors(ex);
+    int y = node->outputs[0];
+    cl_mem ma = trt_exec_mem(ex, a), mb = trt_exec_mem(ex, b), my = trt_exec_mem(ex, y);
+    size_t gws = (size_t)n, lws = 64;
+    if (trt_dims_volume(&t[a].shape) == n && trt_dims_volume(&t[b].shape) == n) {
+        trt_karg args[] = {TRT_KARG(ma), TRT_KARG(mb), TRT_KARG(my), TRT_KARG(n)};
+        return trt_exec_launch(ex, rt->kernels[0], 1, &gws, &lws, 4, args);
+    }
+    const trt_dims *in[2] = {&t[a].shape, &t[b].shape};
+    bcast_plan pl;
+    TRT_TRY(plan_bcast(node, &t[y].shape, in, 2, &pl));
+    trt_karg args[] = {TRT_KARG(ma),      TRT_KARG(mb),      TRT_KARG(my),
+                       TRT_KARG(n),       TRT_KARG(pl.rank), TRT_KARG(pl.dims),
+                       TRT_KARG(pl.strides[0]), TRT_KARG(pl.strides[1])};
+    return trt_exec_launch(ex, rt->kernels[1], 1, &gws, &lws, 8, args);
+}
+
+static trt_status elt_launch(trt_exec *ex, const trt_node *node, trt_node_rt *rt) {
+    const elt_desc *d = desc_of(node->op);
+    const elt_params *p = TRT_CPARAMS(node, elt_params);
+    trt_tensor *t = trt_exec_tensors(ex);
+    int y = node->outputs[0];
+    cl_long n = trt_dims_volume(&t[y].shape);
+    size_t gws = (size_t)n, lws = 64;
+    cl_mem my = trt_exec_mem(ex, y);
+    switch (d->kind) {
+    case K_UNARY: {
+        cl_mem mx = trt_exec_mem(ex, node->inputs[0]);
+        float p0 = p->alpha, p1 = p->beta;
+        trt_karg args[] = {TRT_KARG(mx), TRT_KARG(my), TRT_KARG(n), TRT_KARG(p0), TRT_KARG(p1)};
+        return trt_exec_launch(ex, rt->kernels[0], 1, &gws, &lws, 5, args);
+    }
+    case K_CLIP: {
+        cl_mem mx = trt_exec_mem(ex, node->inputs[0]);
+        int li = node->n_inputs > 1 ? node->inputs[1] : -1;
+        int hi = node->n_inputs > 2 ? node->inputs[2] : -1;
+        cl_mem mlo = p->clip_attrs ? rt->scratch : li >= 0 ? trt_exec_mem(ex, li) : mx;
+        cl_mem mhi = p->clip_attrs ? rt->scratch : hi >= 0 ? trt_exec_mem(ex, hi) : mx;
+        cl_int lo_at = p->clip_attrs ? 0 : li >= 0 ? 0 : -1;
+        cl_int hi_at = p->clip_attrs ? 1 : hi >= 0 ? 0 : -1;
+        trt_karg args[] = {TRT_KARG(mx),  TRT_KARG(my),    TRT_KARG(n),    TRT_KARG(mlo),
+                           TRT_KARG(mhi), TRT_KARG(lo_at), TRT_KARG(hi_at)};
+        return trt_exec_launch(ex, rt->kernels[0], 1, &gws, &lws, 7, args);
+    }
+    case K_WHERE: {
+        int c = node->inputs[0], a = node->inputs[1], b = node->inputs[2];
+        const trt_dims *in[3] = {&t[c].shape, &t[a].shape, &t[b].shape};
+        bcast_plan pl;
+        TRT_TRY(plan_bcast(node, &t[y].shape, in, 3, &pl));
+        cl_mem mc = trt_exec_mem(ex, c), ma = trt_exec_mem(ex, a), mb = trt_exec_mem(ex, b);
+        trt_karg args[] = {TRT_KARG(mc),      TRT_KARG(ma),      TRT_KARG(mb),
+                           TRT_KARG(my),      TRT_KARG(n),       TRT_KARG(pl.rank),
+                           TRT_KARG(pl.dims), TRT_KARG(pl.strides[0]), TRT_KARG(pl.strides[1]),
+                           TRT_KARG(pl.strides[2])};
+        return trt_exec_launch(ex, rt->kernels[0], 1, &gws, &lws, 10, args);
+    }
+    default:
+        if (node->n_inputs == 1)
+            return trt_exec_copy(ex, y, 0, node->inputs[0], 0, (size_t)trt_tensor_bytes(&t[y]));
+        /* Min/Max of N inputs fold left in place: y = op(x0, x1), then y = op(y, xk). Each
+         * step reads and writes y at the same element, so no step overwrites its input. */
+        TRT_TRY(launch_binary(ex, node, rt, node->inputs[0], node->inputs[1], n));
+        for (int k = 2; k < node->n_inputs; k++)
+            TRT_TRY(launch_binary(ex, node, rt, y, node->inputs[k], n));
+        return TRT_OK;
+    }
+}
+
+#define ELT(id, name)                                                                      \
+    const trt_op_impl trt_op_impl_##id = {name, elt_import, elt_infer, elt_prepare, elt_launch};
+ELT(RELU, "Relu")
+ELT(LEAKY_RELU, "LeakyRelu")
+ELT(CLIP, "Clip")
+ELT(SIGMOID, "Sigmoid")
+ELT(HARD_SIGMOID, "HardSigmoid")
+ELT(HARD_SWISH, "HardSwish")
+ELT(TANH, "Tanh")
+ELT(ERF, "Erf")
+ELT(EXP, "Exp")
+ELT(LOG, "Log")
+ELT(SQRT, "Sqrt")
+ELT(NEG, "Neg")
+ELT(ABS, "Abs")
+ELT(RECIPROCAL, "Reciprocal")
+ELT(FLOOR, "Floor")
+ELT(CEIL, "Ceil")
+ELT(ADD, "Add")
+ELT(SUB, "Sub")
+ELT(MUL, "Mul")
+ELT(DIV, "Div")
+ELT(POW, "Pow")
+ELT(MIN, "Min")
+ELT(MAX, "Max")
+ELT(EQUAL, "Equal")
+ELT(LESS, "Less")
+ELT(GREATER, "Greater")
+ELT(WHERE, "Where")
