@@ -324,6 +324,9 @@ static int parse_args(int argc, char **argv, options *o) {
                 return usage_error("input '%s' has --minShapes or --maxShapes but no --optShapes",
                                    l->v[i].name);
     }
+    if (o->skip_inference && (o->export_output || o->n_inputs))
+        return usage_error("%s", "--exportOutput and --loadInputs need inference; drop "
+                                 "--skipInference");
     if (o->load_engine && (o->min.n || o->opt.n || o->max.n))
         return usage_error("%s", "--minShapes/--optShapes/--maxShapes are build options; a loaded "
                                  "engine keeps the profile it was built with (use --shapes)");
@@ -645,7 +648,7 @@ static int bind(const options *o, session *s) {
         char d[128];
         trt_dims_str(&b->shape, d, sizeof d);
         if (!b->is_input) {
-            printf("[I] Output '%s': %s\n", b->name, d);
+            printf("[I] Binding output '%s': %s\n", b->name, d);
             continue;
         }
         const input_file *f = NULL;
@@ -653,7 +656,7 @@ static int bind(const options *o, session *s) {
             if (strcmp(o->inputs[k].name, b->name) == 0) f = &o->inputs[k];
         if (!f) {
             fill_random(b->host, b->dtype, n, 0x7472747275ull + (uint64_t)i);
-            printf("[I] Input  '%s': %s, pseudo-random values\n", b->name, d);
+            printf("[I] Binding input  '%s': %s, pseudo-random values\n", b->name, d);
             continue;
         }
         if (f->size != b->bytes) {
@@ -662,7 +665,7 @@ static int bind(const options *o, session *s) {
             return 1;
         }
         memcpy(b->host, f->data, b->bytes);
-        printf("[I] Input  '%s': %s, from '%s'\n", b->name, d, f->path);
+        printf("[I] Binding input  '%s': %s, from '%s'\n", b->name, d, f->path);
     }
     return 0;
 }
