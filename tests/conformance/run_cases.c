@@ -35,10 +35,12 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "core/core.h"
@@ -970,6 +972,16 @@ static void write_report(const char *path, const char *device, op_table *t,
     fclose(f);
 }
 
+/* An engine crash ends the run; the case's name is already on the line, so say what
+ * happened next to it and let the signal take its default course. */
+static void on_crash(int sig) {
+    static const char text[] = "CRASH (fatal signal; the run stops here)\n";
+    ssize_t w = write(STDOUT_FILENO, text, sizeof text - 1);
+    (void)w;
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
 static void usage(void) {
     fprintf(stderr,
             "usage: run_cases [--exclusions FILE] [--report FILE] [--filter SUBSTR] DIR...\n"
@@ -1031,6 +1043,12 @@ int main(int argc, char **argv) {
         fprintf(stderr, "run_cases: no test cases found%s\n", filter ? " (after --filter)" : "");
         return 2;
     }
+
+    signal(SIGSEGV, on_crash);
+    signal(SIGBUS, on_crash);
+    signal(SIGFPE, on_crash);
+    signal(SIGILL, on_crash);
+    signal(SIGABRT, on_crash);
 
     runner r = {0};
     if (trt_device_open(NULL, &r.dev) != TRT_OK) {
