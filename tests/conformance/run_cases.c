@@ -664,7 +664,12 @@ static int run_data_set(trt_engine *eng, trt_context *ctx, const data_set *ds,
             ok = fail_trt(msg, "trt_context_set_input_shape");
         }
     }
-    /* Every reference output must be an engine output too. */
+    /* Every reference tensor must be engine I/O too (frozen inputs are constants now). */
+    for (int k = 0; ok && k < ds->n_in; k++)
+        if (!is_frozen(&ds->in[k]) && trt_engine_find_io(eng, ds->in[k].name) < 0) {
+            msg_add(msg, "the engine has no input '%s'", ds->in[k].name);
+            ok = 0;
+        }
     for (int k = 0; ok && k < ds->n_out; k++)
         if (trt_engine_find_io(eng, ds->out[k].name) < 0) {
             msg_add(msg, "the engine has no output '%s'", ds->out[k].name);
