@@ -227,3 +227,30 @@ def cases():
     yield ("elt_add_f32_dyn_batch_Nx1x7_93x1", m,
            [{"a": normal(n, 1, 7), "b": normal(93, 1)} for n in (2, 1, 8)], EXACT,
            {"a": {"min": [1, 1, 7], "opt": [2, 1, 7], "max": [8, 1, 7]}})
+
+    # ---------------------------------------------------------------- shape arithmetic
+    # x.view(n, 2, c // 2, max(h * w, 1) - 0) as exported: Shape -> Gather -> Div/Mul/Max/Sub
+    # -> Concat -> Reshape. The eltwise nodes are evaluated on the host at every batch size.
+    c = lambda n, v: numpy_helper.from_array(np.array(v, np.int64), n)
+    nodes = [
+        helper.make_node("Shape", ["x"], ["s"]),
+        helper.make_node("Gather", ["s", "i0"], ["n"], axis=0),
+        helper.make_node("Gather", ["s", "i1"], ["ch"], axis=0),
+        helper.make_node("Gather", ["s", "i2"], ["h"], axis=0),
+        helper.make_node("Gather", ["s", "i3"], ["w"], axis=0),
+        helper.make_node("Div", ["ch", "two"], ["half"]),
+        helper.make_node("Mul", ["h", "w"], ["hw"]),
+        helper.make_node("Max", ["hw", "one"], ["hw1"]),
+        helper.make_node("Sub", ["hw1", "zero"], ["hw2"]),
+        helper.make_node("Concat", ["n", "two", "half", "hw2"], ["shape"], axis=0),
+        helper.make_node("Reshape", ["x", "shape"], ["y0"]),
+    ]
+    inits = [c("i0", [0]), c("i1", [1]), c("i2", [2]), c("i3", [3]), c("two", [2]),
+             c("one", [1]), c("zero", [0])]
+    g = helper.make_graph(nodes, "view_dyn",
+                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 8, 6, 10])],
+                          [helper.make_empty_tensor_value_info("y0")], initializer=inits)
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    yield ("elt_shape_arith_div_mul_max_sub_dyn_batch_Nx8x6x10", m,
+           [{"x": normal(n, 8, 6, 10)} for n in (2, 1, 3)], EXACT,
+           {"x": {"min": [1, 8, 6, 10], "opt": [2, 8, 6, 10], "max": [3, 8, 6, 10]}})
