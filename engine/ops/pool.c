@@ -1,16 +1,264 @@
-/* pool.c — STUB: not implemented yet. */
+/* pool.c — MaxPool, AveragePool (1-D, 2-D, 3-D), GlobalAveragePool and GlobalMaxPool on the
+ * kernels of kernels/pool.cl. One kernel per op (tactic 0 only).
+ *
+ * Output sizes follow ONNX (and onnxruntime): with ceil_mode a last window that would start
+ * in the end padding is dropped. MaxPool's optional Indices output is not supported.
+ */
+#include <stdio.h>
+#include <string.h>
+
 #include "ops/op.h"
 
-static trt_status stub_import(trt_node *node, const trt_attrs *attrs) {
-    (void)attrs;
-    return trt__error(TRT_ERR_UNSUPPORTED, "op %s is not implemented yet", trt_op_name(node->op));
-}
-static trt_status stub_infer(const trt_node *node, trt_tensor *t) {
-    (void)t;
-    return trt__error(TRT_ERR_UNSUPPORTED, "op %s is not implemented yet", trt_op_name(node->op));
+#define POOL_MAX_SPATIAL 3
+
+enum { PAD_NOTSET = 0, PAD_SAME_UPPER = 1, PAD_SAME_LOWER = 2, PAD_VALID = 3 };
+
+typedef struct {
+    int32_t auto_pad; /* PAD_* */
+    int32_t ceil_mode;
+    int32_t count_include_pad;
+    int32_t n_spatial; /* length of kernel_shape */
+    /* Lengths of the optional attributes given (0 = absent). */
+    int32_t n_strides, n_dilations, n_pads;
+    int32_t kernel[POOL_MAX_SPATIAL];
+    int32_t strides[POOL_MAX_SPATIAL];
+    int32_t dilations[POOL_MAX_SPATIAL];
+    int32_t pads[2 * POOL_MAX_SPATIAL]; /* begins, then ends */
+} pool_params;
+_Static_assert(sizeof(pool_params) <= TRT_MAX_PARAMS, "pool_params exceeds TRT_MAX_PARAMS");
+
+/* Geometry right-aligned to (D, H, W), leading dimensions of size 1. */
+typedef struct {
+    int64_t rows; /* N * C */
+    int64_t in[3], out[3], k[3], s[3], d[3], pb[3], pe[3];
+} pool_geom;
+
+/* ---------------------------------------------------------------- import */
+
+static trt_status read_ints(const trt_node *node, const trt_attrs *a, const char *name,
+                            int max, int min_value, int32_t *out, int32_t *count) {
+    int64_t v[2 * POOL_MAX_SPATIAL + 2];
+    int n = trt_attrs_ints(a, name, v, (int)(sizeof v / sizeof v[0]));
+    *count = n < 0 ? 0 : n;
+    if (n < 0) return TRT_OK;
+    if (n > max)
+        return trt__error(TRT_ERR_UNSUPPORTED,
+                          "node '%s' (%s): attribute %s has %d values; only 1-D, 2-D and 3-D "
+                          "pooling is supported",
+                          node->name, trt_op_name(node->op), name, n);
+    for (int i = 0; i < n; i++) {
+        if (v[i] < min_value || v[i] > INT32_MAX)
+            return trt__error(TRT_ERR_PARSE, "node '%s' (%s): attribute %s[%d] = %lld is invalid",
+                              node->name, trt_op_name(node->op), name, i, (long long)v[i]);
+        out[i] = (int32_t)v[i];
+    }
+    return TRT_OK;
 }
 
-const trt_op_impl trt_op_impl_MAX_POOL = {"MaxPool", stub_import, stub_infer, NULL, NULL};
-const trt_op_impl trt_op_impl_AVERAGE_POOL = {"AveragePool", stub_import, stub_infer, NULL, NULL};
-const trt_op_impl trt_op_impl_GLOBAL_AVERAGE_POOL = {"GlobalAveragePool", stub_import, stub_infer, NULL, NULL};
-const trt_op_impl trt_op_impl_GLOBAL_MAX_POOL = {"GlobalMaxPool", stub_import, stub_infer, NULL, NULL};
+static trt_status pool_import(trt_node *node, const trt_attrs *attrs) {
+    const int is_max = node->op == TRT_OP_MAX_POOL;
+    TRT_TRY(trt_op_check_io(node, 1, 1, 1, is_max ? 2 : 1));
+    if (node->n_outputs > 1 && node->outputs[1] >= 0)
+        return trt__error(TRT_ERR_UNSUPPORTED,
+                          "node '%s' (MaxPool): the optional output Indices is not supported; "
+                          "remove it from the model (only the pooled values Y are computed)",
+                          node->name);
+    pool_params *p = TRT_PARAMS(node, pool_params);
+    const char *ap = trt_attrs_string(attrs, "auto_pad", "NOTSET");
+    if (strcmp(ap, "NOTSET") == 0) p->auto_pad = PAD_NOTSET;
+    else if (strcmp(ap, "SAME_UPPER") == 0) p->auto_pad = PAD_SAME_UPPER;
+    else if (strcmp(ap, "SAME_LOWER") == 0) p->auto_pad = PAD_SAME_LOWER;
+    else if (strcmp(ap, "VALID") == 0) p->auto_pad = PAD_VALID;
+    else
+        return trt__error(TRT_ERR_PARSE,
+                          "node '%s' (%s): auto_pad '%s' is not one of NOTSET, SAME_UPPER, "
+                          "SAME_LOWER, VALID",
+                          node->name, trt_op_name(node->op), ap);
+    p->ceil_mode = trt_attrs_int(attrs, "ceil_mode", 0) != 0;
+    p->count_include_pad = !is_max && trt_attrs_int(attrs, "count_include_pad", 0) != 0;
+    TRT_TRY(read_ints(node, attrs, "kernel_shape", POOL_MAX_SPATIAL, 1, p->kernel, &p->n_spatial));
+    if (p->n_spatial == 0)
+        return trt__error(TRT_ERR_PARSE, "node '%s' (%s): the attribute kernel_shape is required",
+                          node->name, trt_op_name(node->op));
+    TRT_TRY(read_ints(node, attrs, "strides", POOL_MAX_SPATIAL, 1, p->strides, &p->n_strides));
+    TRT_TRY(read_ints(node, attrs, "dilations", POOL_MAX_SPATIAL, 1, p->dilations,
+                      &p->n_dilations));
+    TRT_TRY(read_ints(node, attrs, "pads", 2 * POOL_MAX_SPATIAL, 0, p->pads, &p->n_pads));
+    if ((p->n_strides && p->n_strides != p->n_spatial) ||
+        (p->n_dilations && p->n_dilations != p->n_spatial) ||
+        (p->n_pads && p->n_pads != 2 * p->n_spatial))
+        return trt__error(TRT_ERR_PARSE,
+                          "node '%s' (%s): kernel_shape has %d values but strides has %d, "
+                          "dilations %d and pads %d (expected %d)",
+                          node->name, trt_op_name(node->op), p->n_spatial, p->n_strides,
+                          p->n_dilations, p->n_pads, 2 * p->n_spatial);
+    return TRT_OK;
+}
+
+static trt_status global_pool_import(trt_node *node, const trt_attrs *attrs) {
+    (void)attrs;
+    return trt_op_check_io(node, 1, 1, 1, 1);
+}
+
+/* ---------------------------------------------------------------- geometry / infer */
+
+static trt_status check_input(const trt_node *node, const trt_tensor *x, int min_rank) {
+    char sx[128];
+    if (x->dtype != TRT_DTYPE_FLOAT32)
+        return trt__error(TRT_ERR_UNSUPPORTED,
+                          "node '%s' (%s): input '%s' is %s; only float32 is supported",
+                          node->name, trt_op_name(node->op), x->name, trt_dtype_name(x->dtype));
+    if (x->shape.nb_dims < min_rank)
+        return trt__error(TRT_ERR_SHAPE, "node '%s' (%s): input X is %s; expected rank >= %d",
+                          node->name, trt_op_name(node->op),
+                          trt_dims_str(&x->shape, sx, sizeof sx), min_rank);
+    return TRT_OK;
+}
+
+static trt_status pool_geom_of(const trt_node *node, const trt_dims *xs, pool_geom *g) {
+    const pool_params *p = TRT_CPARAMS(node, pool_params);
+    const int nsp = p->n_spatial;
+    char sx[128];
+    if (xs->nb_dims != nsp + 2)
+        return trt__error(TRT_ERR_SHAPE,
+                          "node '%s' (%s): input X is %s but kernel_shape has %d values; X must "
+                          "have rank %d",
+                          node->name, trt_op_name(node->op), trt_dims_str(xs, sx, sizeof sx), nsp,
+                          nsp + 2);
+    g->rows = xs->d[0] * xs->d[1];
+    for (int i = 0; i < 3; i++) {
+        g->in[i] = g->out[i] = g->k[i] = g->s[i] = g->d[i] = 1;
+        g->pb[i] = g->pe[i] = 0;
+    }
+    for (int a = 0; a < nsp; a++) {
+        const int i = 3 - nsp + a;
+        const int64_t in = xs->d[2 + a], k = p->kernel[a];
+        const int64_t s = p->n_strides ? p->strides[a] : 1, d = p->n_dilations ? p->dilations[a] : 1;
+        const int64_t dk = (k - 1) * d + 1;
+        int64_t pb = p->n_pads ? p->pads[a] : 0, pe = p->n_pads ? p->pads[nsp + a] : 0, out;
+        if (p->auto_pad == PAD_SAME_UPPER || p->auto_pad == PAD_SAME_LOWER) {
+            out = (in + s - 1) / s;
+            int64_t total = (out - 1) * s + dk - in;
+            if (total < 0) total = 0;
+            pb = p->auto_pad == PAD_SAME_UPPER ? total / 2 : total - total / 2;
+            pe = total - pb;
+        } else {
+            if (p->auto_pad == PAD_VALID) pb = pe = 0;
+            const int64_t span = in + pb + pe - dk;
+            out = span < 0 ? 0 : (p->ceil_mode ? (span + s - 1) / s : span / s) + 1;
+            if (p->ceil_mode && out > 1 && (out - 1) * s >= in + pb) out--;
+        }
+        if (out <= 0 || in <= 0)
+            return trt__error(TRT_ERR_SHAPE,
+                              "node '%s' (%s): input X is %s: spatial dimension %d would have "
+                              "output size %lld (kernel %lld, stride %lld, dilation %lld, pads "
+                              "%lld+%lld)",
+                              node->name, trt_op_name(node->op), trt_dims_str(xs, sx, sizeof sx),
+                              a, (long long)out, (long long)k, (long long)s, (long long)d,
+                              (long long)pb, (long long)pe);
+        g->in[i] = in;
+        g->out[i] = out;
+        g->k[i] = k;
+        g->s[i] = s;
+        g->d[i] = d;
+        g->pb[i] = pb;
+        g->pe[i] = pe;
+    }
+    return TRT_OK;
+}
+
+static trt_status pool_infer(const trt_node *node, trt_tensor *t) {
+    const trt_tensor *x = &t[node->inputs[0]];
+    TRT_TRY(check_input(node, x, 3));
+    pool_geom g;
+    TRT_TRY(pool_geom_of(node, &x->shape, &g));
+    trt_tensor *y = &t[node->outputs[0]];
+    const int nsp = x->shape.nb_dims - 2;
+    y->dtype = x->dtype;
+    y->shape = x->shape;
+    for (int a = 0; a < nsp; a++) y->shape.d[2 + a] = g.out[3 - nsp + a];
+    return TRT_OK;
+}
+
+static trt_status global_pool_infer(const trt_node *node, trt_tensor *t) {
+    const trt_tensor *x = &t[node->inputs[0]];
+    TRT_TRY(check_input(node, x, 2));
+    trt_tensor *y = &t[node->outputs[0]];
+    y->dtype = x->dtype;
+    y->shape = x->shape;
+    for (int i = 2; i < y->shape.nb_dims; i++) y->shape.d[i] = 1;
+    return TRT_OK;
+}
+
+/* ---------------------------------------------------------------- prepare / launch */
+
+/* Work-items per row of the global pools (GP_WG of pool.cl). The windowed pools use a fixed
+ * work-group too: PoCL compiles a kernel once per work-group size. */
+enum { GLOBAL_WG = 64, POOL_WG = 64 };
+
+static trt_status pool_prepare(trt_exec *ex, const trt_node *node, trt_node_rt *rt) {
+    if (node->tactic != 0)
+        return trt__error(TRT_ERR_INVALID_ARG,
+                          "node '%s' (%s): unknown tactic %d; rebuild the engine", node->name,
+                          trt_op_name(node->op), node->tactic);
+    static const char *const names[] = {"pool_max", "pool_avg", "global_max", "global_avg"};
+    int which = node->op == TRT_OP_MAX_POOL         ? 0
+                : node->op == TRT_OP_AVERAGE_POOL   ? 1
+                : node->op == TRT_OP_GLOBAL_MAX_POOL ? 2
+                                                     : 3;
+    char opts[128];
+    snprintf(opts, sizeof opts, "-DT=%s -DGP_WG=%d",
+             trt_dtype_cl_name(trt_exec_tensors(ex)[node->outputs[0]].dtype), GLOBAL_WG);
+    return trt_exec_kernel(ex, "pool.cl", opts, names[which], &rt->kernels[0]);
+}
+
+static cl_int4 int4_of(const int64_t v[3]) {
+    cl_int4 r;
+    for (int i = 0; i < 3; i++) r.s[i] = (cl_int)v[i];
+    r.s[3] = 0;
+    return r;
+}
+
+static trt_status pool_launch(trt_exec *ex, const trt_node *node, trt_node_rt *rt) {
+    const trt_tensor *t = trt_exec_tensors(ex);
+    pool_geom g;
+    TRT_TRY(pool_geom_of(node, &t[node->inputs[0]].shape, &g));
+    cl_mem x = trt_exec_mem(ex, node->inputs[0]), y = trt_exec_mem(ex, node->outputs[0]);
+    cl_int rows = (cl_int)g.rows;
+    cl_int ID = (cl_int)g.in[0], IH = (cl_int)g.in[1], IW = (cl_int)g.in[2];
+    cl_int OD = (cl_int)g.out[0], OH = (cl_int)g.out[1], OW = (cl_int)g.out[2];
+    cl_int KD = (cl_int)g.k[0], KH = (cl_int)g.k[1], KW = (cl_int)g.k[2];
+    cl_int4 stride = int4_of(g.s), dil = int4_of(g.d), pad = int4_of(g.pb), pad_end = int4_of(g.pe);
+    cl_int include = TRT_CPARAMS(node, pool_params)->count_include_pad;
+    const trt_karg args[] = {TRT_KARG(x),   TRT_KARG(y),       TRT_KARG(rows), TRT_KARG(ID),
+                             TRT_KARG(IH),  TRT_KARG(IW),      TRT_KARG(OD),   TRT_KARG(OH),
+                             TRT_KARG(OW),  TRT_KARG(KD),      TRT_KARG(KH),   TRT_KARG(KW),
+                             TRT_KARG(stride), TRT_KARG(dil),  TRT_KARG(pad),  TRT_KARG(pad_end),
+                             TRT_KARG(include)};
+    int n_args = node->op == TRT_OP_AVERAGE_POOL ? 17 : 15;
+    size_t gws[2] = {(size_t)(g.out[0] * g.out[1] * g.out[2]), (size_t)g.rows};
+    size_t lws[2] = {POOL_WG, 1};
+    return trt_exec_launch(ex, rt->kernels[0], 2, gws, lws, n_args, args);
+}
+
+static trt_status global_pool_launch(trt_exec *ex, const trt_node *node, trt_node_rt *rt) {
+    const trt_dims *xs = &trt_exec_tensors(ex)[node->inputs[0]].shape;
+    cl_mem x = trt_exec_mem(ex, node->inputs[0]), y = trt_exec_mem(ex, node->outputs[0]);
+    int64_t s = 1;
+    for (int i = 2; i < xs->nb_dims; i++) s *= xs->d[i];
+    cl_int rows = (cl_int)(xs->d[0] * xs->d[1]), S = (cl_int)s;
+    const trt_karg args[] = {TRT_KARG(x), TRT_KARG(y), TRT_KARG(rows), TRT_KARG(S)};
+    size_t gws[1] = {(size_t)rows * GLOBAL_WG}, lws[1] = {GLOBAL_WG};
+    return trt_exec_launch(ex, rt->kernels[0], 1, gws, lws, 4, args);
+}
+
+const trt_op_impl trt_op_impl_MAX_POOL = {"MaxPool", pool_import, pool_infer, pool_prepare,
+                                          pool_launch};
+const trt_op_impl trt_op_impl_AVERAGE_POOL = {"AveragePool", pool_import, pool_infer,
+                                              pool_prepare, pool_launch};
+const trt_op_impl trt_op_impl_GLOBAL_AVERAGE_POOL = {"GlobalAveragePool", global_pool_import,
+                                                     global_pool_infer, pool_prepare,
+                                                     global_pool_launch};
+const trt_op_impl trt_op_impl_GLOBAL_MAX_POOL = {"GlobalMaxPool", global_pool_import,
+                                                 global_pool_infer, pool_prepare,
+                                                 global_pool_launch};
