@@ -44,8 +44,7 @@ typedef struct {
     shape_list min, opt, max, shapes;
     input_file *inputs;
     int n_inputs;
-    long iterations;
-    double warmup_ms, duration_s;
+    double iterations, warmup_ms, duration_s;
     int verbose, fp16, int8, list_devices, skip_inference, help;
 } options;
 
@@ -259,59 +258,53 @@ static int parse_args(int argc, char **argv, options *o) {
     };
     struct {
         const char *name;
-        shape_list *list;
-    } shapes[] = {
-        {"--minShapes", &o->min},
-        {"--optShapes", &o->opt},
-        {"--maxShapes", &o->max},
-        {"--shapes", &o->shapes},
+        int (*add)(char *item, const char *flag, void *user);
+        void *user;
+    } lists[] = {
+        {"--minShapes", add_shape, &o->min},
+        {"--optShapes", add_shape, &o->opt},
+        {"--maxShapes", add_shape, &o->max},
+        {"--shapes", add_shape, &o->shapes},
+        {"--loadInputs", add_input_file, o},
+    };
+    struct {
+        const char *name;
+        double *value, lo;
+        int whole;
+    } numbers[] = {
+        {"--iterations", &o->iterations, 1, 1},
+        {"--warmUp", &o->warmup_ms, 0, 0},
+        {"--duration", &o->duration_s, 0, 0},
     };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = NULL;
-        int done = 0;
+        int done = 0, m = 0;
         for (size_t k = 0; !done && k < sizeof switches / sizeof *switches; k++)
             if (strcmp(a, switches[k].name) == 0) {
                 *(int *)((char *)o + switches[k].field) = 1;
                 done = 1;
             }
-        for (size_t k = 0; !done && k < sizeof strings / sizeof *strings; k++) {
-            int m = flag_value(argc, argv, &i, strings[k].name, &v);
-            if (m < 0) return usage_error("%s needs a value", strings[k].name);
-            if (m) {
+        for (size_t k = 0; !done && k < sizeof strings / sizeof *strings; k++)
+            if ((m = flag_value(argc, argv, &i, strings[k].name, &v)) > 0) {
                 if (!*v) return usage_error("%s needs a non-empty value", strings[k].name);
                 *(const char **)((char *)o + strings[k].field) = v;
                 done = 1;
             }
-        }
-        for (size_t k = 0; !done && k < sizeof shapes / sizeof *shapes; k++) {
-            int m = flag_value(argc, argv, &i, shapes[k].name, &v);
-            if (m < 0) return usage_error("%s needs a value", shapes[k].name);
-            if (m) {
-                if (split_list(v, shapes[k].name, shapes[k].list, add_shape)) return 1;
+        for (size_t k = 0; !done && !m && k < sizeof lists / sizeof *lists; k++)
+            if ((m = flag_value(argc, argv, &i, lists[k].name, &v)) > 0) {
+                if (split_list(v, lists[k].name, lists[k].user, lists[k].add)) return 1;
                 done = 1;
             }
-        }
-        if (done) continue;
-        int m;
-        double num;
-        if ((m = flag_value(argc, argv, &i, "--loadInputs", &v)) != 0) {
-            if (m < 0 || split_list(v, "--loadInputs", o, add_input_file))
-                return m < 0 ? usage_error("%s needs a value", "--loadInputs") : 1;
-        } else if ((m = flag_value(argc, argv, &i, "--iterations", &v)) != 0) {
-            if (m < 0 || parse_number("--iterations", v, 1, &num))
-                return m < 0 ? usage_error("%s needs a value", "--iterations") : 1;
-            if (num != floor(num) || num > 1e9)
-                return usage_error("--iterations expects a whole number of at most 1e9, got %s", v);
-            o->iterations = (long)num;
-        } else if ((m = flag_value(argc, argv, &i, "--warmUp", &v)) != 0) {
-            if (m < 0 || parse_number("--warmUp", v, 0, &o->warmup_ms))
-                return m < 0 ? usage_error("%s needs a value", "--warmUp") : 1;
-        } else if ((m = flag_value(argc, argv, &i, "--duration", &v)) != 0) {
-            if (m < 0 || parse_number("--duration", v, 0, &o->duration_s))
-                return m < 0 ? usage_error("%s needs a value", "--duration") : 1;
-        } else {
-            return usage_error("unknown option '%s'", a);
-        }
+        for (size_t k = 0; !done && !m && k < sizeof numbers / sizeof *numbers; k++)
+            if ((m = flag_value(argc, argv, &i, numbers[k].name, &v)) > 0) {
+                if (parse_number(numbers[k].name, v, numbers[k].lo, numbers[k].value)) return 1;
+                if (numbers[k].whole && (*numbers[k].value != floor(*numbers[k].value) ||
+                                         *numbers[k].value > 1e9))
+                    return usage_error("%s expects a whole number of at most 1e9", numbers[k].name);
+                done = 1;
+            }
+        if (m < 0) return usage_error("%s needs a value", a);
+        if (!done) return usage_error("unknown option '%s'", a);
     }
     if (o->help) return 0;
     if (o->onnx && o->load_engine) return usage_error("%s", "give --onnx or --loadEngine, not both");
