@@ -206,11 +206,13 @@ def yolo_small():
     preds = g.op("Concat", levels, axis=2)                 # [N, 68, 320]
     box, cls = g.op("Split", [preds, g.i64([4 * bins, nc])], 2, axis=1)
 
-    # DFL: softmax over the bins, expectation by multiply-and-sum.
+    # DFL as YOLOv8 exports it (view, transpose, softmax over the bins), with the expectation
+    # over the bins as multiply-and-sum instead of a 1x1 conv.
     dist = g.batch_reshape(box, [4, bins, n_anchors])
-    dist = g.op("Softmax", [dist], axis=2)
-    dist = g.op("Mul", [dist, g.f32(np.arange(bins, dtype=np.float32).reshape(1, 1, bins, 1))])
-    dist = g.op("ReduceSum", [dist, g.i64([2])], keepdims=0)  # [N, 4, A]
+    dist = g.op("Transpose", [dist], perm=[0, 2, 1, 3])  # [N, 16, 4, A]
+    dist = g.op("Softmax", [dist], axis=1)
+    dist = g.op("Mul", [dist, g.f32(np.arange(bins, dtype=np.float32).reshape(1, bins, 1, 1))])
+    dist = g.op("ReduceSum", [dist, g.i64([1])], keepdims=0)  # [N, 4, A]
 
     # dist2bbox (xywh), scaled by the level strides.
     lt, rb = g.op("Split", [dist, g.i64([2, 2])], 2, axis=1)
