@@ -6,7 +6,8 @@ Usage: test_trtinfer_exec.py TRTINFER_EXEC CASES_DIR
 CASES_DIR is make_models.py's output; its resnet_small/ case holds the model, inputs at
 batch 1 and 4 and onnxruntime's outputs for them. Checked: outputs exported as JSON match
 onnxruntime (rel L2 <= 1e-4) and have trtexec's layout; --saveEngine/--loadEngine gives
-identical outputs; pseudo-random inputs are deterministic; --duration is honoured; a shape
+identical outputs; pseudo-random inputs are deterministic; --shapes alone fixes the profile;
+--duration is honoured; a shape
 outside the profile, a wrong-sized input file, --fp16, bad flags and missing, foreign or
 truncated files fail with exit status 1 and an "[E]" message; with valgrind installed, --help
 and an error path are leak-free.
@@ -161,6 +162,17 @@ def main():
                   all(np.array_equal(exports[0][k][1], exports[1][k][1]) for k in exports[0]))
             check("random inputs run at the opt shape", exports[0]["probs"][0] == "4x10",
                   exports[0]["probs"][0])
+
+        # --shapes alone is the run shape and the whole profile.
+        rc, out, err = run(exe, "--onnx", model, "--shapes=images:2x3x64x64",
+                           f"--exportOutput={t('shapes2.json')}", *QUICK)
+        if check("build with --shapes only", rc == 0, f"rc {rc}\n{out}{err}"):
+            check("--shapes alone sets min = opt = max",
+                  "(min 2x3x64x64, opt 2x3x64x64, max 2x3x64x64)" in out, out)
+            check("--shapes alone runs at that shape",
+                  load_export(t("shapes2.json"))["probs"][0] == "2x10")
+        rc, out, err = run(exe, "--listDevices")
+        check("--listDevices", rc == 0 and "OpenCL device" in out, f"rc {rc}\n{out}{err}")
 
         # --duration: at least that long even when --iterations is reached first.
         rc, out, err = run(exe, f"--loadEngine={engine}", "--iterations=1", "--warmUp=0",
