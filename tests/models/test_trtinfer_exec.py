@@ -7,10 +7,9 @@ CASES_DIR is make_models.py's output; its resnet_small/ case holds the model, in
 batch 1 and 4 and onnxruntime's outputs for them. Checked: outputs exported as JSON match
 onnxruntime (rel L2 <= 1e-4) and have trtexec's layout; --saveEngine/--loadEngine gives
 identical outputs; pseudo-random inputs are deterministic; --shapes alone fixes the profile;
---duration is honoured; a shape
-outside the profile, a wrong-sized input file, --fp16, bad flags and missing, foreign or
-truncated files fail with exit status 1 and an "[E]" message; with valgrind installed, --help
-and an error path are leak-free.
+--duration is honoured; a shape outside the profile, a wrong-sized input file, --fp16, bad
+flags and missing, foreign or truncated files fail with exit status 1 and an "[E]" message;
+with valgrind installed, --help and an error path are leak-free.
 """
 import json
 import os
