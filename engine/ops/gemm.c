@@ -5,9 +5,9 @@
  *
  * Tactics (node->tactic):
  *   0 GEMM_TACTIC_AUTO    portable default, chosen per launch from the current shapes and the
- *                         device kind, with default parameters: gemm_simple for products with
- *                         contiguous dot products (transB) or under 8 rows or columns, else
- *                         gemm_vec on CPUs and gemm_tiled on other devices
+ *                         device kind, with default parameters: gemm_simple for contiguous dot
+ *                         products (transB) or fewer than 8 columns; else gemm_vec on CPUs,
+ *                         gemm_tiled on other devices (gemm_simple below 16 rows or columns)
  *   1 GEMM_TACTIC_TILED   gemm_tiled; tactic_params[0..4] = TILE_M, TILE_N, TILE_K, WPT_M,
  *                         WPT_N (0 = the default below)
  *   2 GEMM_TACTIC_SIMPLE  gemm_simple
@@ -254,8 +254,8 @@ static cl_int8 batch_strides(const int64_t *d, int n, int64_t inner) {
 static int pick(const trt_node *node, const trt_node_rt *rt, const gemm_desc *d) {
     if (node->tactic != GEMM_TACTIC_AUTO) return node->tactic;
     const gemm_rt *gr = rt->extra;
-    if ((d->a_sk == 1 && d->b_sk == 1 && d->b_sn != 1) || d->M < 8 || d->N < 8)
-        return GEMM_TACTIC_SIMPLE;
+    /* Contiguous dot products (transB) and too few columns for float8 rows: gemm_simple. */
+    if ((d->a_sk == 1 && d->b_sk == 1 && d->b_sn != 1) || d->N < 8) return GEMM_TACTIC_SIMPLE;
     if (gr->is_cpu) return GEMM_TACTIC_VEC;
     return rt->kernels[KERNEL_TILED] && d->M >= DEF_TILE_M / 2 && d->N >= DEF_TILE_N / 2
                ? GEMM_TACTIC_TILED
