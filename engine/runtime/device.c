@@ -183,8 +183,12 @@ trt_status trt_device_open(const char *spec, trt_device **out) {
     dev->mem_align = align_bits / 8 > 256 ? align_bits / 8 : 256;
     clGetDeviceInfo(dev->id, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof dev->max_wg_size,
                     &dev->max_wg_size, NULL);
-    dev->caps.fp16 = probe_fp16(dev);
     dev->caps.nvidia_ptx = contains_ci(dev->info.vendor, "NVIDIA");
+    char ext[4096] = "";
+    clGetDeviceInfo(dev->id, CL_DEVICE_EXTENSIONS, sizeof ext - 1, ext, NULL);
+    /* Only probe where the answer is in doubt: compilers such as PoCL's print failed
+     * builds to stderr. */
+    dev->caps.fp16 = strstr(ext, "cl_khr_fp16") != NULL || (dev->caps.nvidia_ptx && probe_fp16(dev));
     trt__log(TRT_LOG_INFO, "device %d: %s (%s, driver %s), fp16 %s", idx, dev->info.name,
              dev->info.platform, dev->info.driver_version, dev->caps.fp16 ? "yes" : "no");
     *out = dev;

@@ -68,7 +68,7 @@ static double run_and_check(trt_engine *e, int n) {
         trt_context_wait(ctx) == TRT_OK) {
         err = 0;
         for (size_t i = 0; i < count; i++) {
-            float b = (float)(((i % (C * W)) % 13) - 6) * 0.25f;
+            float b = (float)((int)((i % (C * W)) % 13) - 6) * 0.25f;
             float ref = x[i] + b > 0 ? x[i] + b : 0;
             double e1 = fabs(ref - y[i]);
             if (!(e1 <= err)) err = e1; /* NaN propagates as failure */
