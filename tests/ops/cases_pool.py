@@ -1,0 +1,124 @@
+"""MaxPool, AveragePool, GlobalAveragePool and GlobalMaxPool cases (see gen_cases.py).
+
+Tolerance: normalised MSE against onnxruntime. A maximum is exact (NMSE 0 expected; the
+tolerance 1e-14 only leaves room for nothing but a differently rounded -0/+0). An average
+of K values in float32 has a relative error of about sqrt(K) * 2^-24: NMSE ~ K * 3.6e-15,
+so averages get 1e-13 * K (at least 1e-12), ~30 times that.
+"""
+import numpy as np
+from onnx import TensorProto, helper
+
+
+def _dims(v, sep="-"):
+    return sep.join(str(int(x)) for x in v)
+
+
+def _model(op, x_shape, attrs, opset, dynamic_batch=False):
+    node = helper.make_node(op, ["x"], ["y"], **attrs)
+    xs = ["N"] + list(x_shape[1:]) if dynamic_batch else list(x_shape)
+    # The output is declared by rank only: onnx's shape inference keeps a ceil_mode window
+    # that starts in the end padding, which onnxruntime (and the engine) drop.
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [None] * len(x_shape))
+    g = helper.make_graph([node], op.lower(),
+                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, xs)], [y])
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
+
+
+def _pool(rng, op, x_shape, k, strides=None, pads=None, dils=None, ceil=0, include_pad=0,
+          auto_pad=None, opset=None, batches=None):
+    nsp = len(x_shape) - 2
+    k = [k] * nsp if isinstance(k, int) else list(k)
+    attrs = {"kernel_shape": k}
+    name = ["maxpool" if op == "MaxPool" else "avgpool", "k" + _dims(k)]
+    if strides is not None:
+        attrs["strides"] = strides
+        name.append("s" + _dims(strides))
+    if pads is not None:
+        attrs["pads"] = pads
+        name.append("p" + _dims(pads))
+    if dils is not None:
+        attrs["dilations"] = dils
+        name.append("d" + _dims(dils))
+    if ceil:
+        attrs["ceil_mode"] = 1
+        name.append("ceil")
+    if include_pad:
+        attrs["count_include_pad"] = 1
+        name.append("incpad")
+    if auto_pad is not None:
+        attrs["auto_pad"] = auto_pad
+        name.append(auto_pad.lower())
+    # AveragePool takes dilations from opset 19 on.
+    if opset is None:
+        opset = 19 if (dils is not None and op == "AveragePool") else 17
+    if opset != 17:
+        name.append(f"opset{opset}")
+    name.append(_dims(x_shape, "x"))
+    if batches is not None:
+        name.append("batches" + _dims(batches))
+        feeds = [{"x": rng.standard_normal([n] + list(x_shape[1:])).astype(np.float32)}
+                 for n in batches]
+    else:
+        feeds = {"x": rng.standard_normal(x_shape).astype(np.float32)}
+    tol = {"nmse": 1e-14} if op == "MaxPool" else {"nmse": max(1e-12, 1e-13 * int(np.prod(k)))}
+    return ("_".join(name), _model(op, x_shape, attrs, opset, batches is not None), feeds, tol)
+
+
+def _global(rng, op, x_shape, opset=17):
+    name = f"{'globalavgpool' if op == 'GlobalAveragePool' else 'globalmaxpool'}_{_dims(x_shape, 'x')}"
+    if opset != 17:
+        name += f"_opset{opset}"
+    s = int(np.prod(x_shape[2:]))
+    tol = {"nmse": 1e-14} if op == "GlobalMaxPool" else {"nmse": max(1e-12, 1e-13 * s)}
+    return (name, _model(op, x_shape, {}, opset),
+            {"x": rng.standard_normal(x_shape).astype(np.float32)}, tol)
+
+
+def cases():
+    rng = np.random.default_rng(777)
+    for op in ("MaxPool", "AveragePool"):
+        P = lambda *a, **kw: _pool(rng, op, *a, **kw)
+        yield P((1, 1, 1, 1), 1)
+        yield P((1, 7, 7, 7), 3)
+        yield P((1, 93, 7, 7), 2, strides=[2, 2])
+        yield P((2, 7, 33, 17), 3, strides=[2, 2], pads=[1, 1, 1, 1])
+        yield P((1, 64, 56, 56), 3, strides=[2, 2], pads=[1, 1, 1, 1])
+        yield P((1, 3, 641, 481), 3, strides=[2, 2])
+        # Asymmetric pads, non-square windows and strides.
+        yield P((1, 5, 19, 23), (3, 2), strides=[2, 3], pads=[0, 1, 2, 0])
+        yield P((1, 4, 9, 9), 4, pads=[3, 3, 3, 3])
+        # ceil_mode, including a last window that would start in the padding.
+        yield P((1, 7, 33, 17), 2, strides=[2, 2], ceil=1)
+        yield P((1, 3, 7, 7), 3, strides=[2, 2], ceil=1)
+        yield P((1, 3, 8, 8), 3, strides=[3, 3], pads=[1, 1, 1, 1], ceil=1)
+        yield P((1, 2, 10, 11), 2, strides=[3, 2], pads=[0, 0, 1, 1], ceil=1)
+        # Dilations.
+        yield P((1, 6, 21, 21), 3, dils=[2, 2])
+        yield P((1, 4, 17, 19), (2, 3), strides=[2, 1], dils=[3, 2], pads=[1, 0, 1, 2], ceil=1)
+        # auto_pad.
+        for ap in ("SAME_UPPER", "SAME_LOWER", "VALID"):
+            yield P((1, 7, 33, 17), 4, strides=[2, 3], auto_pad=ap)
+        # 1-D and 3-D.
+        yield P((1, 7, 33), 3, strides=[2], pads=[1, 0])
+        yield P((2, 3, 7, 9, 11), 3, strides=[1, 2, 2], pads=[1, 0, 1, 1, 1, 0])
+        yield P((1, 4, 8, 8, 8), 2, strides=[2, 2, 2], ceil=1, pads=[0, 1, 0, 1, 0, 1])
+        # Dynamic batch, older opsets.
+        yield P((1, 8, 14, 14), 2, strides=[2, 2], batches=[1, 3])
+        yield P((1, 3, 9, 10), 3, strides=[2, 2], opset=11)
+    # count_include_pad, alone and with ceil_mode / asymmetric pads / 1-D / 3-D.
+    A = lambda *a, **kw: _pool(rng, "AveragePool", *a, include_pad=1, **kw)
+    yield A((2, 7, 33, 17), 3, strides=[2, 2], pads=[1, 1, 1, 1])
+    yield A((1, 5, 19, 23), (3, 2), strides=[2, 3], pads=[0, 1, 2, 0])
+    yield A((1, 3, 8, 8), 3, strides=[3, 3], pads=[1, 1, 1, 1], ceil=1)
+    yield A((1, 2, 10, 11), 2, strides=[3, 2], pads=[0, 0, 1, 1], ceil=1)
+    yield A((1, 4, 9, 9), 4, pads=[3, 3, 3, 3])
+    yield A((1, 7, 33), 3, strides=[2], pads=[1, 0])
+    yield A((1, 2, 5, 6, 7), 3, strides=[2, 2, 2], pads=[1, 1, 1, 1, 1, 1], ceil=1)
+    yield A((1, 6, 21, 21), 3, dils=[2, 2], pads=[2, 1, 2, 1])
+    yield A((1, 7, 33, 17), 4, strides=[2, 3], auto_pad="SAME_UPPER")
+
+    for op in ("GlobalAveragePool", "GlobalMaxPool"):
+        for shape in [(1, 1, 1, 1), (1, 93, 7, 7), (2, 7, 33, 17), (1, 3, 641, 481), (1, 7, 5),
+                      (2, 4, 3, 5, 6), (1, 2048, 7, 7)]:
+            yield _global(rng, op, shape)
+        yield _global(rng, op, (1, 5, 9, 9), opset=11)
