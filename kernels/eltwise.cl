@@ -68,17 +68,18 @@
 #define TO T
 #endif
 
-/* Offsets of output element i in up to three broadcast inputs (see the banner). */
-inline void bcast_offsets(long i, int rank, int8 dims, int8 sa, int8 sb, int8 sc, long *oa,
-                          long *ob, long *oc) {
-    int d[8] = {dims.s0, dims.s1, dims.s2, dims.s3, dims.s4, dims.s5, dims.s6, dims.s7};
-    int a[8] = {sa.s0, sa.s1, sa.s2, sa.s3, sa.s4, sa.s5, sa.s6, sa.s7};
-    int b[8] = {sb.s0, sb.s1, sb.s2, sb.s3, sb.s4, sb.s5, sb.s6, sb.s7};
-    int c[8] = {sc.s0, sc.s1, sc.s2, sc.s3, sc.s4, sc.s5, sc.s6, sc.s7};
-    long ra = 0, rb = 0, rc = 0;
+/* Offsets of output element i in up to three broadcast inputs (see the banner). 32-bit
+ * index arithmetic: the host refuses broadcasts over 2^31 elements. */
+inline void bcast_offsets(uint i, int rank, int8 dims, int8 sa, int8 sb, int8 sc, uint *oa,
+                          uint *ob, uint *oc) {
+    uint d[8] = {dims.s0, dims.s1, dims.s2, dims.s3, dims.s4, dims.s5, dims.s6, dims.s7};
+    uint a[8] = {sa.s0, sa.s1, sa.s2, sa.s3, sa.s4, sa.s5, sa.s6, sa.s7};
+    uint b[8] = {sb.s0, sb.s1, sb.s2, sb.s3, sb.s4, sb.s5, sb.s6, sb.s7};
+    uint c[8] = {sc.s0, sc.s1, sc.s2, sc.s3, sc.s4, sc.s5, sc.s6, sc.s7};
+    uint ra = 0, rb = 0, rc = 0;
     for (int k = 7; k >= 8 - rank; k--) {
-        long q = i / d[k];
-        long r = i - q * d[k];
+        uint q = i / d[k];
+        uint r = i - q * d[k];
         ra += r * a[k];
         rb += r * b[k];
         rc += r * c[k];
@@ -109,8 +110,8 @@ __kernel void eltwise_where(__global const uchar *c, __global const T *a, __glob
                             int8 sb) {
     long i = get_global_id(0);
     if (i >= n) return;
-    long oc, oa, ob;
-    bcast_offsets(i, rank, dims, sc, sa, sb, &oc, &oa, &ob);
+    uint oc, oa, ob;
+    bcast_offsets((uint)i, rank, dims, sc, sa, sb, &oc, &oa, &ob);
     y[i] = c[oc] ? a[oa] : b[ob];
 }
 
@@ -219,8 +220,8 @@ __kernel void eltwise_binary(__global const T *a, __global const TB *b, __global
                              int rank, int8 dims, int8 sa, int8 sb) {
     long i = get_global_id(0);
     if (i >= n) return;
-    long oa, ob, oc;
-    bcast_offsets(i, rank, dims, sa, sb, (int8)(0), &oa, &ob, &oc);
+    uint oa, ob, oc;
+    bcast_offsets((uint)i, rank, dims, sa, sb, (int8)(0), &oa, &ob, &oc);
     y[i] = binary_op(a[oa], b[ob]);
 }
 

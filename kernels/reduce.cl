@@ -18,6 +18,7 @@
  *   argmax_rows   one work-item per row; int64 index per row
  *   topk_wg       one work-group per row: k rounds of a group-wide selection of the best
  *                 element after the previous pick (ties: lower index first)
+ * The host launches the work-group kernels with the sizes it passes as WG and TOPK_WG.
  */
 
 #ifndef OP
@@ -33,7 +34,10 @@
 #define T_INT 0 // 1 when T is an integer type (no NaN)
 #endif
 #ifndef WG
-#define WG 64 // work-group size of the *_wg kernels, a power of two (the host launches it)
+#define WG 64 // work-group size of reduce_wg and softmax_wg, a power of two
+#endif
+#ifndef TOPK_WG
+#define TOPK_WG 256 // work-group size of topk_wg, a power of two
 #endif
 
 #define OP_SUM 1
@@ -181,33 +185,37 @@ inline int topk_before(T a, long ia, T b, long ib, int largest) {
     return largest ? a > b : a < b;
 }
 
-__kernel __attribute__((reqd_work_group_size(WG, 1, 1))) void
+__kernel __attribute__((reqd_work_group_size(TOPK_WG, 1, 1))) void
 topk_wg(__global const T *x, __global T *vals, __global long *idx, long n_rows, long n,
         long inner, long k, int largest) {
-    __local T pv[WG];
-    __local long pi[WG];
+    __local T pv[TOPK_WG];
+    __local long pi[TOPK_WG];
     long r = get_group_id(0);
     int l = get_local_id(0);
     if (r >= n_rows) return; /* uniform over the group */
     long o = r / inner, i = r - o * inner;
     __global const T *p = x + o * n * inner + i;
     long out = o * k * inner + i;
-    T prev_v = 0;
-    long prev_i = -1; /* nothing picked yet */
+    /* Each work-item keeps the best of its elements after the last pick; only the one
+     * whose candidate was picked scans again (every other candidate stays valid). */
+    T prev_v = 0, bv = 0;
+    long prev_i = -1, bi = -1; /* -1: nothing picked yet / no candidate */
+    int rescan = 1;
     for (long s = 0; s < k; s++) {
-        T bv = 0;
-        long bi = -1;
-        for (long j = l; j < n; j += WG) {
-            T v = p[j * inner];
-            if (prev_i >= 0 && !topk_before(prev_v, prev_i, v, j, largest)) continue;
-            if (bi < 0 || topk_before(v, j, bv, bi, largest)) {
-                bv = v;
-                bi = j;
+        if (rescan) {
+            bi = -1;
+            for (long j = l; j < n; j += TOPK_WG) {
+                T v = p[j * inner];
+                if (prev_i >= 0 && !topk_before(prev_v, prev_i, v, j, largest)) continue;
+                if (bi < 0 || topk_before(v, j, bv, bi, largest)) {
+                    bv = v;
+                    bi = j;
+                }
             }
         }
         pv[l] = bv;
         pi[l] = bi;
-        for (int w = WG / 2; w > 0; w >>= 1) {
+        for (int w = TOPK_WG / 2; w > 0; w >>= 1) {
             barrier(CLK_LOCAL_MEM_FENCE);
             if (l < w && pi[l + w] >= 0 &&
                 (pi[l] < 0 || topk_before(pv[l + w], pi[l + w], pv[l], pi[l], largest))) {
@@ -218,6 +226,7 @@ topk_wg(__global const T *x, __global T *vals, __global long *idx, long n_rows, 
         barrier(CLK_LOCAL_MEM_FENCE);
         prev_v = pv[0];
         prev_i = pi[0];
+        rescan = bi == prev_i;
         if (l == 0) {
             vals[out + s * inner] = prev_v;
             idx[out + s * inner] = prev_i;

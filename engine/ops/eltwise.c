@@ -221,13 +221,14 @@ static trt_status host_eval(const trt_node *node, const elt_desc *d, trt_tensor 
     const elt_params *p = TRT_CPARAMS(node, elt_params);
     int fl = x->dtype == TRT_DTYPE_FLOAT32;
     int64_t n = trt_dims_volume(&out->shape);
+    const trt_tensor *lo = NULL, *hi = NULL; /* Clip's bound inputs */
+    if (d->kind == K_CLIP && node->n_inputs > 1 && node->inputs[1] >= 0) lo = &t[node->inputs[1]];
+    if (d->kind == K_CLIP && node->n_inputs > 2 && node->inputs[2] >= 0) hi = &t[node->inputs[2]];
     for (int64_t i = 0; i < n; i++) {
         if (d->kind == K_UNARY) {
             if (fl) trt_host_set_f64(out, i, host_unary_f(node->op, p, trt_host_f64(x, i)));
             else trt_host_set_i64(out, i, host_unary_i(node->op, trt_host_i64(x, i)));
         } else if (d->kind == K_CLIP) {
-            const trt_tensor *lo = node->n_inputs > 1 && node->inputs[1] >= 0 ? &t[node->inputs[1]] : NULL;
-            const trt_tensor *hi = node->n_inputs > 2 && node->inputs[2] >= 0 ? &t[node->inputs[2]] : NULL;
             if (fl) {
                 double v = trt_host_f64(x, i);
                 double l = p->clip_attrs ? p->clip_min : lo ? trt_host_f64(lo, 0) : -INFINITY;
@@ -369,7 +370,8 @@ static trt_status elt_prepare(trt_exec *ex, const trt_node *node, trt_node_rt *r
                                          CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, sizeof b, b,
                                          &err);
             if (err != CL_SUCCESS)
-                return trt__error(TRT_ERR_OPENCL, NODE_FMT "creating the bounds buffer failed (OpenCL error %d)",
+                return trt__error(TRT_ERR_OPENCL,
+                                  NODE_FMT "creating the bounds buffer failed (OpenCL error %d)",
                                   NODE_ARGS(node), (int)err);
         }
         return trt_exec_kernel(ex, "eltwise.cl", opts, "eltwise_clip", &rt->kernels[0]);
@@ -390,6 +392,7 @@ typedef struct {
 
 static trt_status plan_bcast(const trt_node *node, const trt_dims *out, const trt_dims *const *in,
                              int n_in, bcast_plan *pl) {
+    if (trt_dims_volume(out) > INT_MAX) goto too_big;
     int64_t cd[TRT_MAX_DIMS];
     int bc[TRT_MAX_DIMS][3];
     int m = 0;
@@ -426,7 +429,7 @@ static trt_status plan_bcast(const trt_node *node, const trt_dims *out, const tr
     return TRT_OK;
 too_big:
     return trt__error(TRT_ERR_UNSUPPORTED,
-                      NODE_FMT "a broadcast dimension or stride exceeds 2^31 elements",
+                      NODE_FMT "broadcasting over 2^31 elements or more is not supported",
                       NODE_ARGS(node));
 }
 

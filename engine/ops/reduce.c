@@ -30,8 +30,9 @@ _Static_assert(sizeof(red_params) <= TRT_MAX_PARAMS, "red_params exceeds TRT_MAX
 #define NODE_FMT "node '%s' (%s): "
 #define NODE_ARGS(node) (node)->name, trt_op_name((node)->op)
 
-/* Work-group size of the *_wg kernels (WG in reduce.cl). */
+/* Work-group sizes of reduce_wg/softmax_wg and of topk_wg (WG, TOPK_WG in reduce.cl). */
 #define RED_WG 64
+#define TOPK_WG 256
 /* Reductions at least this long get a work-group per output instead of a work-item. */
 #define RED_WG_MIN 256
 
@@ -182,10 +183,12 @@ static void host_reduce(const trt_node *node, const trt_tensor *x, unsigned mask
         int64_t o = reduced_index(&x->shape, mask, i);
         if (fl) {
             double v = trt_host_f64(x, i);
-            af[o] = !mx ? af[o] + v : (!seen[o] || v > af[o] || v != v) ? v : af[o];
+            if (!mx) af[o] += v;
+            else if (!seen[o] || v > af[o] || v != v) af[o] = v;
         } else {
             int64_t v = trt_host_i64(x, i);
-            ai[o] = !mx ? (int64_t)((uint64_t)ai[o] + (uint64_t)v) : (!seen[o] || v > ai[o]) ? v : ai[o];
+            if (!mx) ai[o] = (int64_t)((uint64_t)ai[o] + (uint64_t)v); /* wraps as on the device */
+            else if (!seen[o] || v > ai[o]) ai[o] = v;
         }
         seen[o] = 1;
     }
@@ -335,7 +338,8 @@ static trt_status red_prepare(trt_exec *ex, const trt_node *node, trt_node_rt *r
                          : x->dtype == TRT_DTYPE_INT32 ? "INT_MIN"
                                                        : "0";
     char opts[192];
-    snprintf(opts, sizeof opts, "-DT=%s -DT_INT=%d -DWG=%d", tn, !fl, RED_WG);
+    snprintf(opts, sizeof opts, "-DT=%s -DT_INT=%d -DWG=%d -DTOPK_WG=%d", tn, !fl, RED_WG,
+             TOPK_WG);
     if (is_reduce(node->op)) {
         size_t o = strlen(opts);
         snprintf(opts + o, sizeof opts - o, " -DACC=%s -DT_LOWEST=%s -DOP=%s", tn, lowest, op);
@@ -494,7 +498,8 @@ static trt_status rows_launch(trt_exec *ex, const trt_node *node, trt_node_rt *r
     cl_long k = t[node->outputs[0]].shape.d[axis];
     cl_mem mi = trt_exec_mem(ex, node->outputs[1]);
     cl_int largest = p->largest != 0;
-    size_t gws = (size_t)rows * RED_WG;
+    size_t gws = (size_t)rows * TOPK_WG;
+    lws = TOPK_WG;
     trt_karg args[] = {TRT_KARG(mx), TRT_KARG(my),    TRT_KARG(mi), TRT_KARG(rows),
                        TRT_KARG(n),  TRT_KARG(inner), TRT_KARG(k),  TRT_KARG(largest)};
     return trt_exec_launch(ex, rt->kernels[0], 1, &gws, &lws, 8, args);

@@ -12,8 +12,9 @@ first or, with select_last_index, the last maximum; TopK puts the lower index fi
 Sums and means differ from onnxruntime only in summation order, Softmax also in exp's last
 ulp: normalised MSE 1e-12. Float sums and means take values of one sign (0.5..1.5): with
 cancellation a float32 sum is ill-conditioned and both orders drift from the exact result
-(onnxruntime's ReduceSum over 8400 standard normals is off by 1e-4 where ours is 2e-5). TopK's sorted=0 leaves the order unspecified (onnxruntime's is
-not sorted), so it is not compared here; the engine always sorts.
+(onnxruntime's ReduceSum over 8400 standard normals is off by 1e-4 where ours is 2e-5).
+TopK's sorted=0 leaves the order unspecified (onnxruntime's is not sorted), so it is not
+compared here; the engine always sorts.
 """
 import numpy as np
 from onnx import TensorProto, helper, numpy_helper
