@@ -13,6 +13,10 @@
  *                   each input value is loaded once for OCB multiply-adds. The window is
  *                   clipped to the input once per work-item, so the inner loops carry no
  *                   bounds checks. Global (OD*OH*OW, group * ceil(OCg/OCB), N).
+ *   conv_direct_vec as conv_direct, but each work-item computes 8 adjacent outputs of a row
+ *                   as float8 vectors (one vector load per tap where the 8 inputs are
+ *                   contiguous and inside the row): for CPUs, whose SIMD units take the
+ *                   explicit vectors. Global (OD*OH*ceil(OW/8), group * ceil(OCg/OCB), N).
  *   conv_1x1        1x1, stride 1, no padding: per image and group a product
  *                   Y(OCg x P) = W(OCg x Cg) * X(Cg x P) over P = D*H*W positions, with
  *                   local-memory tiles of TILE_M (channels) x TILE_N (positions) x TILE_K and
@@ -22,7 +26,7 @@
  *                   the inputs whose scattered windows cover it. Global as conv_direct.
  */
 #ifndef OCB
-#define OCB 4 // output channels per work-item in conv_direct / conv_transpose
+#define OCB 4 // output channels per work-item (conv_direct, conv_direct_vec, conv_transpose)
 #endif
 #ifndef TILE_M
 #define TILE_M 32 // output channels per work-group (conv_1x1)

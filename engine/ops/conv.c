@@ -177,7 +177,8 @@ static trt_status conv_geom_of(const trt_node *node, const trt_tensor *t, conv_g
     for (int a = 0; a < nsp; a++) {
         const int i = 3 - nsp + a;
         const int64_t in = xs->d[2 + a], k = ws->d[2 + a];
-        const int64_t s = p->n_strides ? p->strides[a] : 1, d = p->n_dilations ? p->dilations[a] : 1;
+        const int64_t s = p->n_strides ? p->strides[a] : 1;
+        const int64_t d = p->n_dilations ? p->dilations[a] : 1;
         const int64_t dk = (k - 1) * d + 1;
         if (p->n_kernel && p->kernel[a] != k) {
             snprintf(msg, sizeof msg, "kernel_shape[%d] = %d but W is %s", a, p->kernel[a], sw);

@@ -148,8 +148,9 @@ static trt_status matmul_geom_of(const trt_node *node, const trt_dims *a, const 
     char sa[128], sb[128];
     int ra = a->nb_dims, rb = b->nb_dims;
     if (ra < 1 || rb < 1)
-        return trt__error(TRT_ERR_SHAPE, "node '%s' (MatMul): operands %s and %s must have rank >= 1",
-                          node->name, trt_dims_str(a, sa, sizeof sa), trt_dims_str(b, sb, sizeof sb));
+        return trt__error(TRT_ERR_SHAPE,
+                          "node '%s' (MatMul): operands %s and %s must have rank >= 1", node->name,
+                          trt_dims_str(a, sa, sizeof sa), trt_dims_str(b, sb, sizeof sb));
     g->M = ra == 1 ? 1 : a->d[ra - 2];
     g->K = a->d[ra - 1];
     int64_t kb = rb == 1 ? b->d[0] : b->d[rb - 2];
@@ -157,8 +158,8 @@ static trt_status matmul_geom_of(const trt_node *node, const trt_dims *a, const 
     if (g->K != kb)
         return trt__error(TRT_ERR_SHAPE,
                           "node '%s' (MatMul): %s x %s: inner dimensions %lld and %lld differ",
-                          node->name, trt_dims_str(a, sa, sizeof sa), trt_dims_str(b, sb, sizeof sb),
-                          (long long)g->K, (long long)kb);
+                          node->name, trt_dims_str(a, sa, sizeof sa),
+                          trt_dims_str(b, sb, sizeof sb), (long long)g->K, (long long)kb);
     trt_dims ba = {ra > 2 ? ra - 2 : 0, {0}}, bb = {rb > 2 ? rb - 2 : 0, {0}};
     for (int i = 0; i < ba.nb_dims; i++) ba.d[i] = a->d[i];
     for (int i = 0; i < bb.nb_dims; i++) bb.d[i] = b->d[i];

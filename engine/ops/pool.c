@@ -133,7 +133,8 @@ static trt_status pool_geom_of(const trt_node *node, const trt_dims *xs, pool_ge
     for (int a = 0; a < nsp; a++) {
         const int i = 3 - nsp + a;
         const int64_t in = xs->d[2 + a], k = p->kernel[a];
-        const int64_t s = p->n_strides ? p->strides[a] : 1, d = p->n_dilations ? p->dilations[a] : 1;
+        const int64_t s = p->n_strides ? p->strides[a] : 1;
+        const int64_t d = p->n_dilations ? p->dilations[a] : 1;
         const int64_t dk = (k - 1) * d + 1;
         int64_t pb = p->n_pads ? p->pads[a] : 0, pe = p->n_pads ? p->pads[nsp + a] : 0, out;
         if (p->auto_pad == PAD_SAME_UPPER || p->auto_pad == PAD_SAME_LOWER) {

@@ -65,7 +65,8 @@ def _pool(rng, op, x_shape, k, strides=None, pads=None, dils=None, ceil=0, inclu
 
 
 def _global(rng, op, x_shape, opset=17):
-    name = f"{'globalavgpool' if op == 'GlobalAveragePool' else 'globalmaxpool'}_{_dims(x_shape, 'x')}"
+    kind = "globalavgpool" if op == "GlobalAveragePool" else "globalmaxpool"
+    name = f"{kind}_{_dims(x_shape, 'x')}"
     if opset != 17:
         name += f"_opset{opset}"
     s = int(np.prod(x_shape[2:]))
