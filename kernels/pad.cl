@@ -4,7 +4,7 @@
  * 1, pads 0): `odims` the output shape, `idims` the input shape, `kept` the size of the part
  * of the input that negative pads leave, starting at `crop`, and `lead` the leading pad in
  * front of it. Output coordinate c of an axis reads kept coordinate c - lead; outside
- * [0, kept) the mode decides: constant writes `value`, reflect mirrors without repeating the
+ * [0, kept) the mode decides: constant writes cval[0], reflect mirrors without repeating the
  * edge element (repeatedly, for pads beyond kept - 1), edge clamps, wrap takes it modulo kept.
  * Only bits move, so T is an unsigned type of the element's size.
  */
@@ -13,7 +13,7 @@
 #endif
 
 kernel void pad(global const T *src, global T *dst, long n, int8 odims, int8 idims, int8 kept,
-                long8 lead, long8 crop, T value) {
+                long8 lead, long8 crop, global const T *cval) {
     long i = get_global_id(0);
     if (i >= n) return;
     int od[8] = {odims.s0, odims.s1, odims.s2, odims.s3, odims.s4, odims.s5, odims.s6, odims.s7};
@@ -29,7 +29,7 @@ kernel void pad(global const T *src, global T *dst, long n, int8 odims, int8 idi
         r = q;
         if (x < 0 || x >= d) {
 #if MODE == 0
-            dst[i] = value;
+            dst[i] = cval[0];
             return;
 #elif MODE == 1
             long per = 2 * (d - 1);

@@ -1,9 +1,11 @@
 /* pad.c — Pad: modes constant, reflect, edge and wrap, on any axes, negative pads crop.
  *
  * Forms: opset 2..10 take `pads` and `value` as attributes; opset 11+ take pads and an
- * optional constant_value as inputs, and opset 18+ an optional axes input. pads, axes and the
- * constant value must have host values at build time. The output is computed on the host
- * when the data has host values and the output is small, else by kernels/pad.cl.
+ * optional constant_value as inputs, and opset 18+ an optional axes input. pads and axes must
+ * have host values at build time; the kernel reads the constant from a device buffer (the
+ * constant_value input, or a scratch buffer holding the attribute value or 0). The output is
+ * computed on the host when the data and the constant have host values and the output is
+ * small, else by kernels/pad.cl.
  */
 #include <stdio.h>
 #include <string.h>
@@ -71,13 +73,32 @@ static trt_status read_ints(const trt_node *node, const trt_tensor *t, const cha
     return TRT_OK;
 }
 
+/* The constant when no constant_value input gives it: the opset < 11 attribute or 0. */
+static trt_status default_value(const trt_node *node, trt_dtype dtype, uint8_t value[8]) {
+    const pad_params *p = TRT_CPARAMS(node, pad_params);
+    memset(value, 0, 8);
+    if (p->n_pads < 0 || p->value == 0.0f) return TRT_OK;
+    if (dtype == TRT_DTYPE_FLOAT16)
+        return trt__error(TRT_ERR_UNSUPPORTED,
+                          "node '%s' (Pad): float16 data with the opset < 11 value attribute",
+                          node->name);
+    trt_tensor tmp;
+    memset(&tmp, 0, sizeof tmp);
+    tmp.dtype = dtype;
+    trt_host_set_f64(&tmp, 0, p->value);
+    memcpy(value, tmp.hostbuf, trt_dtype_size(dtype));
+    return TRT_OK;
+}
+
 /* The padding of the current shapes. Negative pads crop first (as onnxruntime does), then
  * the kept region [crop, crop + kept) of each axis is padded by `lead` in front; the modes
  * reflect, edge and wrap see only the kept region. */
 typedef struct {
     int64_t lead[MAXD], crop[MAXD], kept[MAXD];
     trt_dims out;
-    uint8_t value[8]; /* the constant, in the data's dtype */
+    int value_input; /* tensor of a non-empty constant_value input, or -1 */
+    int value_known; /* `value` holds the constant (in the data's dtype) */
+    uint8_t value[8];
 } pad_plan;
 
 static trt_status plan(const trt_node *node, const trt_tensor *ts, pad_plan *pl) {
@@ -127,27 +148,23 @@ static trt_status plan(const trt_node *node, const trt_tensor *ts, pad_plan *pl)
                 "node '%s' (Pad): cannot pad the empty axis %d of shape %s in this mode",
                 node->name, k, trt_dims_str(in, d, sizeof d));
     }
-    if (p->n_pads >= 0) {
-        if (x->dtype == TRT_DTYPE_FLOAT16)
-            return trt__error(TRT_ERR_UNSUPPORTED,
-                              "node '%s' (Pad): float16 data with the opset < 11 value attribute",
-                              node->name);
-        trt_tensor tmp;
-        memset(&tmp, 0, sizeof tmp);
-        tmp.dtype = x->dtype;
-        trt_host_set_f64(&tmp, 0, p->value);
-        memcpy(pl->value, tmp.hostbuf, trt_dtype_size(x->dtype));
-    } else if (node->n_inputs > 2 && node->inputs[2] >= 0) {
+    pl->value_input = -1;
+    pl->value_known = 1;
+    if (p->n_pads < 0 && node->n_inputs > 2 && node->inputs[2] >= 0) {
         const trt_tensor *c = &ts[node->inputs[2]];
-        const void *h = trt_tensor_host(c);
-        if (!h) return err_device_value(node, "constant_value input");
         if (c->dtype != x->dtype)
             return trt__error(TRT_ERR_INVALID_ARG,
                               "node '%s' (Pad): constant_value is %s, the data %s", node->name,
                               trt_dtype_name(c->dtype), trt_dtype_name(x->dtype));
-        if (trt_dims_volume(&c->shape) > 0) memcpy(pl->value, h, trt_dtype_size(x->dtype));
+        if (trt_dims_volume(&c->shape) > 0) {
+            const void *h = trt_tensor_host(c);
+            pl->value_input = node->inputs[2];
+            pl->value_known = h != NULL;
+            if (h) memcpy(pl->value, h, trt_dtype_size(x->dtype));
+        }
+        return TRT_OK;
     }
-    return TRT_OK;
+    return default_value(node, x->dtype, pl->value);
 }
 
 /* Coordinate in the kept region of output coordinate c on an axis with leading pad b and d
@@ -177,7 +194,8 @@ static trt_status pad_infer(const trt_node *node, trt_tensor *ts) {
     out->dtype = out->storage = x->dtype;
     out->shape = pl.out;
     const char *src = trt_tensor_host(x);
-    if (!src || out->dtype == TRT_DTYPE_FLOAT16 || !trt_host_begin(out)) return TRT_OK;
+    if (!src || !pl.value_known || out->dtype == TRT_DTYPE_FLOAT16 || !trt_host_begin(out))
+        return TRT_OK;
     int mode = TRT_CPARAMS(node, pad_params)->mode, r = pl.out.nb_dims;
     size_t es = trt_dtype_size(x->dtype);
     int64_t n = trt_dims_volume(&pl.out);
@@ -200,10 +218,22 @@ static const char *elem_cl_type(size_t size) {
 }
 
 static trt_status pad_prepare(trt_exec *ex, const trt_node *node, trt_node_rt *rt) {
+    int mode = TRT_CPARAMS(node, pad_params)->mode;
+    trt_dtype dtype = trt_exec_tensors(ex)[node->outputs[0]].dtype;
+    if (mode == PAD_CONSTANT) {
+        uint8_t value[8];
+        TRT_TRY(default_value(node, dtype, value));
+        cl_int err;
+        rt->scratch =
+            clCreateBuffer(trt_exec_cl_context(ex), CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                           sizeof value, value, &err);
+        if (err != CL_SUCCESS)
+            return trt__error(TRT_ERR_OPENCL,
+                              "node '%s' (Pad): allocating the pad value (OpenCL error %d)",
+                              node->name, (int)err);
+    }
     char opts[64];
-    snprintf(opts, sizeof opts, "-DT=%s -DMODE=%d",
-             elem_cl_type(trt_dtype_size(trt_exec_tensors(ex)[node->outputs[0]].dtype)),
-             (int)TRT_CPARAMS(node, pad_params)->mode);
+    snprintf(opts, sizeof opts, "-DT=%s -DMODE=%d", elem_cl_type(trt_dtype_size(dtype)), mode);
     return trt_exec_kernel(ex, "pad.cl", opts, "pad", &rt->kernels[0]);
 }
 
@@ -224,16 +254,12 @@ static trt_status pad_launch(trt_exec *ex, const trt_node *node, trt_node_rt *rt
         crop.s[i] = k >= 0 ? pl.crop[k] : 0;
     }
     cl_mem src = trt_exec_mem(ex, node->inputs[0]), dst = trt_exec_mem(ex, node->outputs[0]);
+    cl_mem cval = pl.value_input >= 0 ? trt_exec_mem(ex, pl.value_input)
+                  : rt->scratch       ? rt->scratch
+                                      : src; /* not read outside constant mode */
     cl_long n = trt_dims_volume(&pl.out);
-    trt_karg args[] = {TRT_KARG(src),
-                       TRT_KARG(dst),
-                       TRT_KARG(n),
-                       TRT_KARG(od),
-                       TRT_KARG(id),
-                       TRT_KARG(kd),
-                       TRT_KARG(lead),
-                       TRT_KARG(crop),
-                       {trt_dtype_size(ts[node->inputs[0]].dtype), pl.value}};
+    trt_karg args[] = {TRT_KARG(src), TRT_KARG(dst),  TRT_KARG(n),    TRT_KARG(od),  TRT_KARG(id),
+                       TRT_KARG(kd),  TRT_KARG(lead), TRT_KARG(crop), TRT_KARG(cval)};
     size_t gws = (size_t)n, lws = 64;
     return trt_exec_launch(ex, rt->kernels[0], 1, &gws, &lws, 9, args);
 }
