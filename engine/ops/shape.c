@@ -104,10 +104,10 @@ static const char *elem_cl_type(trt_dtype t) {
     }
 }
 
-static trt_status shape_err(const trt_node *node, const char *fmt_what, const trt_dims *d) {
+static trt_status shape_err(const trt_node *node, const char *what, const trt_dims *d) {
     char s[128];
     return trt__error(TRT_ERR_SHAPE, "node '%s' (%s): %s (input shape %s)", node->name,
-                      trt_op_name(node->op), fmt_what, trt_dims_str(d, s, sizeof s));
+                      trt_op_name(node->op), what, trt_dims_str(d, s, sizeof s));
 }
 
 /* ---------------------------------------------------------------- index mapping */
