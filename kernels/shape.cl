@@ -11,7 +11,8 @@
  *   cast     element type conversion TI -> TO (half through vload_half/vstore_half, so no
  *            cl_khr_fp16 is needed; bool is uchar 0/1).
  *   fill     every element = value (ConstantOfShape); T by element size.
- *   range    dst[i] = start + i * delta (Range); T the arithmetic type.
+ *   range    dst[i] = start + i * delta (Range); T the arithmetic type. onnxruntime accumulates
+ *            (v += delta), so float results may differ from it in the last bits.
  */
 #ifndef IDX
 #define IDX long // index type of gather: long (int64 indices) or int (int32)
