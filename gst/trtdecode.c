@@ -34,7 +34,7 @@ name_has (const gchar * name, const gchar * what)
 static gboolean
 plan_yolo (const trt_dims * d, gint n_labels, TrtDecoderPlan * plan)
 {
-  gint64 a, b, feats;
+  gint64 a, b;
 
   if (d->nb_dims != 3)
     return FALSE;
@@ -42,15 +42,20 @@ plan_yolo (const trt_dims * d, gint n_labels, TrtDecoderPlan * plan)
   b = d->d[2];
   plan->kind = TRT_DECODER_YOLO;
   plan->out_main = 0;
-  if (a < b) {
+  /* The labels count settles the layout; without it, candidates outnumber the
+   * features of a candidate in every real model. */
+  if (n_labels > 0 && a == 4 + n_labels)
     plan->yolo_channels_first = TRUE;
+  else if (n_labels > 0 && (b == 5 + n_labels || b == 4 + n_labels))
+    plan->yolo_channels_first = FALSE;
+  else
+    plan->yolo_channels_first = a < b;
+  if (plan->yolo_channels_first) {
     plan->yolo_objectness = FALSE;
     return a >= 5;
   }
-  feats = b;
-  plan->yolo_channels_first = FALSE;
-  plan->yolo_objectness = !(n_labels > 0 && feats == 4 + n_labels);
-  return feats >= (plan->yolo_objectness ? 6 : 5);
+  plan->yolo_objectness = !(n_labels > 0 && b == 4 + n_labels);
+  return b >= (plan->yolo_objectness ? 6 : 5);
 }
 
 static gboolean

@@ -246,7 +246,8 @@ try_cache (trt_device * dev, const gchar * model, const gchar * path,
 
   if (g_stat (path, &cs) != 0)
     return g_strdup ("no cached engine yet");
-  if (g_stat (model, &ms) == 0 && ms.st_mtime > cs.st_mtime)
+  /* Same second: cannot tell which came first, so rebuild. */
+  if (g_stat (model, &ms) == 0 && ms.st_mtime >= cs.st_mtime)
     return g_strdup ("the model is newer than the cached engine");
   s = trt_engine_load (dev, path, engine);
   if (s == TRT_OK)
