@@ -355,6 +355,11 @@ trt_status trt__memory_plan(trt_graph *g, uint64_t align, uint64_t *arena_bytes)
                 on_device[t] = 1; /* host-computed, read by a device node: uploaded */
         }
     }
+    /* Host-computed tensors are uploaded before the first layer runs: live from the start. */
+    for (int t = 0; t < nt; t++)
+        if (on_device[t] && g->tensors[t].has_host && g->tensors[t].producer >= 0 &&
+            g->nodes[g->tensors[t].producer].is_host)
+            first_use[t] = 0;
     int n_planned = 0;
     for (int t = 0; t < nt; t++) {
         trt_tensor *tt = &g->tensors[t];

@@ -187,7 +187,9 @@ void trt_context_free(trt_context *ctx) {
         }
     }
     if (ex->own && ex->g)
-        for (int t = 0; t < ex->g->n_tensors; t++)
+        /* Newest sub-buffer first: NVIDIA's driver crashes releasing a used sub-buffer
+         * before a newer one that overlaps it. */
+        for (int t = ex->g->n_tensors - 1; t >= 0; t--)
             if (ex->own[t]) clReleaseMemObject(ex->own[t]);
     cl_event *evs[] = {&ex->ev_first, &ex->ev_last, &ex->ev_h2d_first,
                        &ex->ev_h2d_last, &ex->ev_d2h_first, &ex->ev_d2h_last};
