@@ -38,7 +38,8 @@ if ! have trtinfer; then
         fi
     done
     have trtinfer ||
-        die "no trtinfer plugin: build it (meson setup build && ninja -C build) or set GST_PLUGIN_PATH"
+        die "no trtinfer plugin: build it (meson setup build && ninja -C build)" \
+            "or set GST_PLUGIN_PATH"
 fi
 
 if [ -z "${MODEL:-}" ]; then
@@ -62,5 +63,6 @@ if have x264enc; then
 elif have openh264enc; then
     H264ENC=(openh264enc gop-size=30)
 else
-    die "no H.264 encoder: install gstreamer1.0-plugins-ugly (x264enc) or gstreamer1.0-plugins-bad (openh264enc)"
+    die "no H.264 encoder: install gstreamer1.0-plugins-ugly (x264enc)" \
+        "or gstreamer1.0-plugins-bad (openh264enc)"
 fi

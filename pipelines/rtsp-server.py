@@ -44,7 +44,9 @@ def find_plugin():
     """Adds this checkout's plugin folder to GST_PLUGIN_PATH when trtinfer is unknown."""
     if Gst.ElementFactory.find("trtinfer"):
         return True
-    for d in [os.path.join(ROOT, "build", "gst")] + sorted(glob.glob(os.path.join(ROOT, "build*", "gst"))):
+    dirs = [os.path.join(ROOT, "build", "gst")]
+    dirs += sorted(glob.glob(os.path.join(ROOT, "build*", "gst")))
+    for d in dirs:
         if os.path.exists(os.path.join(d, "libgsttrtinfer.so")):
             Gst.Registry.get().scan_path(d)
             if Gst.ElementFactory.find("trtinfer"):
