@@ -18,11 +18,14 @@ def _tol(k):
     return {"nmse": max(1e-12, 1e-13 * k)}
 
 
-def _model(op, x_shape, w, b, attrs, opset=17, weights_as_input=False, dynamic_batch=False):
-    """One-node model; W and B are initializers unless weights_as_input."""
+def _model(op, x_shape, w, b, attrs, opset=17, weights_as_input=False, dynamic=False):
+    """One-node model; W and B are initializers unless weights_as_input. With dynamic, every
+    dimension of x but the channels is symbolic."""
     inputs = ["x", "w"] + (["b"] if b is not None else [])
     node = helper.make_node(op, inputs, ["y"], **attrs)
-    xs = ["N"] + list(x_shape[1:]) if dynamic_batch else list(x_shape)
+    xs = list(x_shape)
+    if dynamic:
+        xs = ["N", xs[1]] + [f"S{i}" for i in range(len(xs) - 2)]
     graph_in = [helper.make_tensor_value_info("x", TensorProto.FLOAT, xs)]
     inits = []
     for name, v in (("w", w), ("b", b)):
@@ -44,8 +47,9 @@ def _finish(graph, opset):
 
 
 def _conv_case(rng, x_shape, oc, k, strides=None, dils=None, group=1, pads=None, auto_pad=None,
-               bias=True, kernel_attr=True, opset=17, weights_as_input=False, batches=None,
+               bias=True, kernel_attr=True, opset=17, weights_as_input=False, shapes=None,
                op="Conv", out_pad=None, out_shape=None):
+    """shapes: several shapes of x (same channels) to run one dynamic engine on."""
     nsp = len(x_shape) - 2
     k = [k] * nsp if isinstance(k, int) else list(k)
     c = x_shape[1]
@@ -92,17 +96,16 @@ def _conv_case(rng, x_shape, oc, k, strides=None, dils=None, group=1, pads=None,
     if opset != 17:
         name.append(f"opset{opset}")
     name.append(_dims(x_shape).replace("-", "x"))
-    model = _model(op, x_shape, w, b, attrs, opset, weights_as_input, batches is not None)
-    if batches is None:
+    model = _model(op, x_shape, w, b, attrs, opset, weights_as_input, shapes is not None)
+    if shapes is None:
         feeds = {"x": rng.standard_normal(x_shape).astype(np.float32)}
         if weights_as_input:
             feeds["w"] = w
             if b is not None:
                 feeds["b"] = b
     else:
-        name.append("batches" + _dims(batches))
-        feeds = [{"x": rng.standard_normal([n] + list(x_shape[1:])).astype(np.float32)}
-                 for n in batches]
+        name.append("dyn_" + "_".join(_dims(s).replace("-", "x") for s in shapes[1:]))
+        feeds = [{"x": rng.standard_normal(s).astype(np.float32)} for s in shapes]
     return ("_".join(name), model, feeds, _tol(acc))
 
 
@@ -151,8 +154,13 @@ def cases():
     # Weights as graph inputs, older opset, dynamic batch.
     yield C(rng, (1, 7, 12, 10), 5, 3, pads=[1, 1, 1, 1], weights_as_input=True)
     yield C(rng, (1, 6, 11, 13), 4, 3, strides=[2, 2], opset=11)
-    yield C(rng, (1, 8, 14, 14), 16, 3, pads=[1, 1, 1, 1], batches=[1, 3])
-    yield C(rng, (1, 8, 14, 14), 16, 1, batches=[2, 1])
+    yield C(rng, (1, 8, 14, 14), 16, 3, pads=[1, 1, 1, 1], shapes=[(1, 8, 14, 14), (3, 8, 14, 14)])
+    yield C(rng, (2, 8, 14, 14), 16, 1, shapes=[(2, 8, 14, 14), (1, 8, 14, 14)])
+    # Spatial sizes that change at run time: output size and SAME padding follow.
+    yield C(rng, (1, 7, 33, 17), 8, 3, strides=[2, 2], auto_pad="SAME_UPPER",
+            shapes=[(1, 7, 33, 17), (2, 7, 20, 25), (1, 7, 8, 9)])
+    yield C(rng, (1, 6, 12, 12), 5, 3, strides=[2, 2], pads=[1, 1, 0, 0], op="ConvTranspose",
+            shapes=[(1, 6, 12, 12), (1, 6, 5, 9)])
 
     T = lambda *a, **kw: C(*a, op="ConvTranspose", **kw)
     yield T(rng, (1, 8, 7, 7), 4, 3, strides=[2, 2], pads=[1, 1, 1, 1], out_pad=[1, 1])

@@ -95,6 +95,12 @@ def cases():
     yield _matmul(rng, (1, 2048), (2048, 1000), b_init=True)
     yield _matmul(rng, (3, 49, 93), (93, 64), b_init=True)
     yield _matmul(rng, (6, 8), (8, 5), opset=11)
+    # Batch and rows that change at run time.
+    b = rng.standard_normal((5, 9)).astype(np.float32)
+    m = _model("MatMul", [("a", ["N", "M", 5])], {"b": b}, {}, 17)
+    yield ("matmul_dyn_1x7x5_3x20x5_by_5x9_binit", m,
+           [{"a": rng.standard_normal(s).astype(np.float32)} for s in [(1, 7, 5), (3, 20, 5)]],
+           _tol(5))
     # Gemm: transposes, alpha/beta, every shape of C that broadcasts to (M, N).
     for ta in (0, 1):
         for tb in (0, 1):

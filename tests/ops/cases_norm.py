@@ -15,7 +15,8 @@ def _dims(v):
 
 
 def _bn(rng, x_shape, eps=None, opset=17, params_as_inputs=False, training_mode=None,
-        batches=None):
+        shapes=None):
+    """shapes: several shapes of x (same channels) to run one dynamic engine on."""
     c = x_shape[1]
     params = {
         "scale": rng.standard_normal(c).astype(np.float32),
@@ -38,7 +39,9 @@ def _bn(rng, x_shape, eps=None, opset=17, params_as_inputs=False, training_mode=
     name.append(_dims(x_shape))
     node = helper.make_node("BatchNormalization", ["x", "scale", "bias", "mean", "var"], ["y"],
                             **attrs)
-    xs = ["N"] + list(x_shape[1:]) if batches else list(x_shape)
+    xs = list(x_shape)
+    if shapes:
+        xs = ["N", xs[1]] + [f"S{i}" for i in range(len(xs) - 2)]
     graph_in = [helper.make_tensor_value_info("x", TensorProto.FLOAT, xs)]
     if params_as_inputs:
         graph_in += [helper.make_tensor_value_info(n, TensorProto.FLOAT, [c]) for n in params]
@@ -49,10 +52,9 @@ def _bn(rng, x_shape, eps=None, opset=17, params_as_inputs=False, training_mode=
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
     inferred = shape_inference.infer_shapes(m, strict_mode=True)
     m.graph.output.extend(v for v in inferred.graph.value_info if v.name == "y")
-    if batches:
-        name.append("batches" + "-".join(map(str, batches)))
-        feeds = [{"x": rng.standard_normal([n] + list(x_shape[1:])).astype(np.float32)}
-                 for n in batches]
+    if shapes:
+        name.append("dyn_" + "_".join(_dims(s) for s in shapes[1:]))
+        feeds = [{"x": rng.standard_normal(s).astype(np.float32)} for s in shapes]
     else:
         feeds = {"x": rng.standard_normal(x_shape).astype(np.float32)}
         if params_as_inputs:
@@ -67,7 +69,7 @@ def cases():
         yield _bn(rng, shape)
     yield _bn(rng, (1, 7, 9, 11), eps=1e-2)
     yield _bn(rng, (1, 7, 9, 11), eps=1e-3, params_as_inputs=True)
-    yield _bn(rng, (1, 16, 10, 10), batches=[1, 4])
+    yield _bn(rng, (1, 16, 10, 10), shapes=[(1, 16, 10, 10), (4, 16, 3, 7)])
     yield _bn(rng, (2, 7, 5, 5), opset=9)
     yield _bn(rng, (2, 7, 5, 5), opset=14, training_mode=0)
     yield _bn(rng, (2, 7, 5, 5), opset=15)

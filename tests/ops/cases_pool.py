@@ -13,9 +13,12 @@ def _dims(v, sep="-"):
     return sep.join(str(int(x)) for x in v)
 
 
-def _model(op, x_shape, attrs, opset, dynamic_batch=False):
+def _model(op, x_shape, attrs, opset, dynamic=False):
+    """With dynamic, every dimension of x but the channels is symbolic."""
     node = helper.make_node(op, ["x"], ["y"], **attrs)
-    xs = ["N"] + list(x_shape[1:]) if dynamic_batch else list(x_shape)
+    xs = list(x_shape)
+    if dynamic:
+        xs = ["N", xs[1]] + [f"S{i}" for i in range(len(xs) - 2)]
     # The output is declared by rank only: onnx's shape inference keeps a ceil_mode window
     # that starts in the end padding, which onnxruntime (and the engine) drop.
     y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [None] * len(x_shape))
@@ -25,7 +28,8 @@ def _model(op, x_shape, attrs, opset, dynamic_batch=False):
 
 
 def _pool(rng, op, x_shape, k, strides=None, pads=None, dils=None, ceil=0, include_pad=0,
-          auto_pad=None, opset=None, batches=None):
+          auto_pad=None, opset=None, shapes=None):
+    """shapes: several shapes of x (same channels) to run one dynamic engine on."""
     nsp = len(x_shape) - 2
     k = [k] * nsp if isinstance(k, int) else list(k)
     attrs = {"kernel_shape": k}
@@ -54,14 +58,13 @@ def _pool(rng, op, x_shape, k, strides=None, pads=None, dils=None, ceil=0, inclu
     if opset != 17:
         name.append(f"opset{opset}")
     name.append(_dims(x_shape, "x"))
-    if batches is not None:
-        name.append("batches" + _dims(batches))
-        feeds = [{"x": rng.standard_normal([n] + list(x_shape[1:])).astype(np.float32)}
-                 for n in batches]
+    if shapes is not None:
+        name.append("dyn_" + "_".join(_dims(s, "x") for s in shapes[1:]))
+        feeds = [{"x": rng.standard_normal(s).astype(np.float32)} for s in shapes]
     else:
         feeds = {"x": rng.standard_normal(x_shape).astype(np.float32)}
     tol = {"nmse": 1e-14} if op == "MaxPool" else {"nmse": max(1e-12, 1e-13 * int(np.prod(k)))}
-    return ("_".join(name), _model(op, x_shape, attrs, opset, batches is not None), feeds, tol)
+    return ("_".join(name), _model(op, x_shape, attrs, opset, shapes is not None), feeds, tol)
 
 
 def _global(rng, op, x_shape, opset=17):
@@ -103,8 +106,11 @@ def cases():
         yield P((1, 7, 33), 3, strides=[2], pads=[1, 0])
         yield P((2, 3, 7, 9, 11), 3, strides=[1, 2, 2], pads=[1, 0, 1, 1, 1, 0])
         yield P((1, 4, 8, 8, 8), 2, strides=[2, 2, 2], ceil=1, pads=[0, 1, 0, 1, 0, 1])
-        # Dynamic batch, older opsets.
-        yield P((1, 8, 14, 14), 2, strides=[2, 2], batches=[1, 3])
+        # Shapes that change at run time, older opsets.
+        yield P((1, 8, 14, 14), 2, strides=[2, 2], shapes=[(1, 8, 14, 14), (3, 8, 14, 14)])
+        yield P((1, 5, 17, 12), 3, strides=[2, 2], auto_pad="SAME_LOWER",
+                shapes=[(1, 5, 17, 12), (2, 5, 9, 30)])
+        yield P((1, 5, 17, 12), 3, strides=[2, 2], ceil=1, shapes=[(1, 5, 17, 12), (1, 5, 8, 9)])
         yield P((1, 3, 9, 10), 3, strides=[2, 2], opset=11)
     # count_include_pad, alone and with ceil_mode / asymmetric pads / 1-D / 3-D.
     A = lambda *a, **kw: _pool(rng, "AveragePool", *a, include_pad=1, **kw)
