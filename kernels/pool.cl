@@ -4,11 +4,11 @@
  * 1-D and 2-D pooling run as 3-D with unit leading dimensions; per-dimension geometry comes
  * as int4 in (x, y, z) = (D, H, W) order: stride, dil (dilation), pad (padding at the
  * beginning), pad_end (padding at the end; only the averaging divisor uses it).
- * Accumulation is in float whatever T is.
+ * Accumulation is in float whatever T is (exact for the 8-bit integers MaxPool also takes).
  *
  * Kernels:
  *   pool_max, pool_avg       one work-item per output element; global (OD*OH*OW, rows).
- *                            pool_max of a window wholly in the padding is -FLT_MAX.
+ *                            pool_max of a window wholly in the padding is POOL_LOWEST.
  *                            pool_avg divides by the taps inside the input, or with
  *                            count_include_pad by the taps inside the padded input.
  *   global_max, global_avg   one work-group of GP_WG work-items per row of S elements:
@@ -17,6 +17,9 @@
  */
 #ifndef GP_WG
 #define GP_WG 64 // work-items per row in global_max / global_avg; a power of two
+#endif
+#ifndef POOL_LOWEST
+#define POOL_LOWEST (-FLT_MAX) // start of a maximum: the lowest value of T
 #endif
 
 /* Range [lo, hi) of taps k whose input index o0 + k*dil lies in [0, I). */
@@ -39,7 +42,7 @@ __kernel void pool_max(__global const T *X, __global T *Y, const int rows, const
     const int2 th = pool_taps(h0, KH, dil.y, IH);
     const int2 tw = pool_taps(w0, KW, dil.z, IW);
     __global const T *x = X + (long)row * ID * IH * IW;
-    float m = -FLT_MAX;
+    float m = POOL_LOWEST;
     for (int kd = td.x; kd < td.y; kd++)
         for (int kh = th.x; kh < th.y; kh++) {
             const int xo = ((d0 + kd * dil.x) * IH + h0 + kh * dil.y) * IW + w0;

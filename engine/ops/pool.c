@@ -1,5 +1,6 @@
 /* pool.c — MaxPool, AveragePool (1-D, 2-D, 3-D), GlobalAveragePool and GlobalMaxPool on the
- * kernels of kernels/pool.cl. One kernel per op (tactic 0 only).
+ * kernels of kernels/pool.cl. One kernel per op (tactic 0 only). float32 throughout; MaxPool
+ * also int8 and uint8.
  *
  * Output sizes follow ONNX (and onnxruntime): with ceil_mode a last window that would start
  * in the end padding is dropped. MaxPool's optional Indices output is not supported.
@@ -104,10 +105,13 @@ static trt_status global_pool_import(trt_node *node, const trt_attrs *attrs) {
 
 static trt_status check_input(const trt_node *node, const trt_tensor *x, int min_rank) {
     char sx[128];
-    if (x->dtype != TRT_DTYPE_FLOAT32)
+    const int int8_ok = node->op == TRT_OP_MAX_POOL;
+    if (x->dtype != TRT_DTYPE_FLOAT32 &&
+        !(int8_ok && (x->dtype == TRT_DTYPE_INT8 || x->dtype == TRT_DTYPE_UINT8)))
         return trt__error(TRT_ERR_UNSUPPORTED,
-                          "node '%s' (%s): input '%s' is %s; only float32 is supported",
-                          node->name, trt_op_name(node->op), x->name, trt_dtype_name(x->dtype));
+                          "node '%s' (%s): input '%s' is %s; only float32%s is supported",
+                          node->name, trt_op_name(node->op), x->name, trt_dtype_name(x->dtype),
+                          int8_ok ? ", int8 and uint8" : "");
     if (x->shape.nb_dims < min_rank)
         return trt__error(TRT_ERR_SHAPE, "node '%s' (%s): input X is %s; expected rank >= %d",
                           node->name, trt_op_name(node->op),
@@ -207,9 +211,11 @@ static trt_status pool_prepare(trt_exec *ex, const trt_node *node, trt_node_rt *
                 : node->op == TRT_OP_AVERAGE_POOL   ? 1
                 : node->op == TRT_OP_GLOBAL_MAX_POOL ? 2
                                                      : 3;
+    const trt_dtype dt = trt_exec_tensors(ex)[node->outputs[0]].dtype;
+    const char *lowest = dt == TRT_DTYPE_UINT8 ? "0" : dt == TRT_DTYPE_INT8 ? "-128" : "-FLT_MAX";
     char opts[128];
-    snprintf(opts, sizeof opts, "-DT=%s -DGP_WG=%d",
-             trt_dtype_cl_name(trt_exec_tensors(ex)[node->outputs[0]].dtype), GLOBAL_WG);
+    snprintf(opts, sizeof opts, "-DT=%s -DGP_WG=%d -DPOOL_LOWEST=%s", trt_dtype_cl_name(dt),
+             GLOBAL_WG, lowest);
     return trt_exec_kernel(ex, "pool.cl", opts, names[which], &rt->kernels[0]);
 }
 

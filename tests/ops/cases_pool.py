@@ -112,6 +112,18 @@ def cases():
                 shapes=[(1, 5, 17, 12), (2, 5, 9, 30)])
         yield P((1, 5, 17, 12), 3, strides=[2, 2], ceil=1, shapes=[(1, 5, 17, 12), (1, 5, 8, 9)])
         yield P((1, 3, 9, 10), 3, strides=[2, 2], opset=11)
+    # MaxPool of 8-bit integers (opset 12+): exact, compared for equality.
+    for dt, np_dt in ((TensorProto.UINT8, np.uint8), (TensorProto.INT8, np.int8)):
+        name = f"maxpool_k3-3_s2-2_p1-1-1-1_{np.dtype(np_dt).name}_2x7x33x17"
+        node = helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[3, 3], strides=[2, 2],
+                                pads=[1, 1, 1, 1])
+        g = helper.make_graph([node], "maxpool",
+                              [helper.make_tensor_value_info("x", dt, [2, 7, 33, 17])],
+                              [helper.make_tensor_value_info("y", dt, [2, 7, 17, 9])])
+        m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+        info = np.iinfo(np_dt)
+        x = rng.integers(info.min, info.max, size=(2, 7, 33, 17), endpoint=True).astype(np_dt)
+        yield (name, m, {"x": x}, None)
     # count_include_pad, alone and with ceil_mode / asymmetric pads / 1-D / 3-D.
     A = lambda *a, **kw: _pool(rng, "AveragePool", *a, include_pad=1, **kw)
     yield A((2, 7, 33, 17), 3, strides=[2, 2], pads=[1, 1, 1, 1])
