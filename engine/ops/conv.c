@@ -294,6 +294,10 @@ typedef struct {
 } conv_rt;
 
 static trt_status conv_prepare(trt_exec *ex, const trt_node *node, trt_node_rt *rt) {
+    if (node->tactic < CONV_TACTIC_AUTO || node->tactic > CONV_TACTIC_DIRECT_VEC)
+        return trt__error(TRT_ERR_INVALID_ARG,
+                          "node '%s' (%s): unknown tactic %d; rebuild the engine", node->name,
+                          trt_op_name(node->op), node->tactic);
     const trt_tensor *t = trt_exec_tensors(ex);
     conv_geom g;
     TRT_TRY(conv_geom_of(node, t, &g));
@@ -386,8 +390,8 @@ static trt_status conv_launch(trt_exec *ex, const trt_node *node, trt_node_rt *r
                              TRT_KARG(OW), TRT_KARG(KD), TRT_KARG(KH),     TRT_KARG(KW),
                              TRT_KARG(stride), TRT_KARG(dil), TRT_KARG(pad), TRT_KARG(Cg),
                              TRT_KARG(OCg), TRT_KARG(nblk)};
-    /* A fixed work-group: PoCL compiles a kernel once per work-group size. */
-    /* conv_direct_vec: one work-item per 8 adjacent outputs of a row. */
+    /* conv_direct_vec: one work-item per 8 adjacent outputs of a row. A fixed work-group:
+     * PoCL compiles a kernel once per work-group size. */
     size_t row = (size_t)g.out[2];
     if (cr->tactic == CONV_TACTIC_DIRECT_VEC) row = (row + 7) / 8;
     size_t gws[3] = {(size_t)(g.out[0] * g.out[1]) * row, (size_t)(G * nblk), (size_t)g.n};
