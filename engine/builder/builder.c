@@ -244,9 +244,10 @@ static trt_status infer_profiles(trt_graph *g, const trt_engine_meta *meta) {
             trt_tensor *tt = &g->tensors[t];
             uint64_t b = trt_tensor_bytes(tt);
             if (b > tt->capacity) tt->capacity = b;
+            if (tt->flags & TRT_TENSOR_CONST) continue;
             if (k == 0) first[t] = *tt;
             else if (!tt->has_host || !first[t].has_host || !trt_dims_equal(&tt->shape, &first[t].shape) ||
-                     memcmp(tt->hostbuf, first[t].hostbuf, (size_t)b) != 0)
+                     b > sizeof tt->hostbuf || memcmp(trt_tensor_host(tt), trt_tensor_host(&first[t]), (size_t)b) != 0)
                 same[t] = 0;
         }
     }
@@ -333,8 +334,13 @@ trt_status trt__memory_plan(trt_graph *g, uint64_t align, uint64_t *arena_bytes)
     int *last_use = malloc(sizeof(int) * (size_t)(nt + 1));
     int *order = malloc(sizeof(int) * (size_t)(nt + 1));
     uint8_t *on_device = calloc((size_t)nt + 1, 1);
+    int *slot_of = malloc(sizeof(int) * (size_t)(nt + 1));
+    int *slot_free_after = malloc(sizeof(int) * (size_t)(nt + 1));
+    uint64_t *slot_size = malloc(sizeof(uint64_t) * (size_t)(nt + 1));
+    uint64_t *slot_off = malloc(sizeof(uint64_t) * (size_t)(nt + 1));
     trt_status s = TRT_OK;
-    if (!first_use || !last_use || !order || !on_device) {
+    if (!first_use || !last_use || !order || !on_device || !slot_of || !slot_free_after ||
+        !slot_size || !slot_off) {
         s = trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory planning memory");
         goto done;
     }
@@ -371,27 +377,39 @@ trt_status trt__memory_plan(trt_graph *g, uint64_t align, uint64_t *arena_bytes)
         }
         order[n_planned++] = t;
     }
-    /* Greedy first fit in order of definition (nodes are topologically sorted). */
-    uint64_t top = 0;
+    /* Tensors share memory by whole slots: a slot is reused once its last tensor is dead,
+     * best fit by size, growing if needed. Slots never partly overlap, so each becomes one
+     * sub-buffer (NVIDIA's driver crashes releasing partly overlapping sub-buffers, and
+     * OpenCL leaves their use undefined). */
+    int n_slots = 0;
     for (int i = 0; i < n_planned; i++) {
         int t = order[i];
-        uint64_t size = trt__align_up(g->tensors[t].capacity ? g->tensors[t].capacity : 4, align);
-        uint64_t off = 0;
-        for (int again = 1; again;) {
-            again = 0;
-            for (int j = 0; j < i; j++) {
-                int u = order[j];
-                if (last_use[u] < first_use[t] || first_use[u] > last_use[t]) continue; /* not live together */
-                uint64_t us = trt__align_up(g->tensors[u].capacity ? g->tensors[u].capacity : 4, align);
-                uint64_t uo = g->tensors[u].offset;
-                if (off < uo + us && uo < off + size) {
-                    off = uo + us;
-                    again = 1;
-                }
-            }
+        uint64_t need = trt__align_up(g->tensors[t].capacity ? g->tensors[t].capacity : 4, align);
+        int best = -1;
+        for (int k = 0; k < n_slots; k++) {
+            if (slot_free_after[k] >= first_use[t]) continue; /* still in use */
+            int fits = slot_size[k] >= need, best_fits = best >= 0 && slot_size[best] >= need;
+            if (best < 0 || (fits && (!best_fits || slot_size[k] < slot_size[best])) ||
+                (!fits && !best_fits && slot_size[k] > slot_size[best]))
+                best = k;
         }
-        g->tensors[t].offset = off;
-        if (off + size > top) top = off + size;
+        if (best < 0) {
+            best = n_slots++;
+            slot_size[best] = 0;
+        }
+        if (need > slot_size[best]) slot_size[best] = need;
+        slot_free_after[best] = last_use[t];
+        slot_of[t] = best;
+    }
+    uint64_t top = 0;
+    for (int k = 0; k < n_slots; k++) {
+        slot_off[k] = top;
+        top += slot_size[k];
+    }
+    for (int i = 0; i < n_planned; i++) {
+        int t = order[i];
+        g->tensors[t].offset = slot_off[slot_of[t]];
+        g->tensors[t].capacity = slot_size[slot_of[t]];
     }
     *arena_bytes = top;
 done:
@@ -399,6 +417,10 @@ done:
     free(last_use);
     free(order);
     free(on_device);
+    free(slot_of);
+    free(slot_free_after);
+    free(slot_size);
+    free(slot_off);
     return s;
 }
 

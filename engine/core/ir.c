@@ -222,9 +222,9 @@ trt_graph *trt_graph_clone(const trt_graph *g) {
         c->n_nodes = i + 1;
         if (!(c->nodes[i].name = trt__strdup(g->nodes[i].name))) goto fail;
     }
-    memcpy(c->inputs, g->inputs, sizeof(int) * (size_t)g->n_inputs);
+    if (g->n_inputs) memcpy(c->inputs, g->inputs, sizeof(int) * (size_t)g->n_inputs);
     c->n_inputs = g->n_inputs;
-    memcpy(c->outputs, g->outputs, sizeof(int) * (size_t)g->n_outputs);
+    if (g->n_outputs) memcpy(c->outputs, g->outputs, sizeof(int) * (size_t)g->n_outputs);
     c->n_outputs = g->n_outputs;
     return c;
 fail:

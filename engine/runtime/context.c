@@ -151,6 +151,14 @@ trt_status trt_context_new(trt_engine *e, trt_context **out) {
             }
             ex->mem[t] = ex->own[t];
         } else if (tt->capacity) {
+            /* Tensors of one memory-plan slot share its sub-buffer. */
+            for (int u = 0; u < t && !ex->mem[t]; u++) {
+                const trt_tensor *tu = &ex->g->tensors[u];
+                if (ex->own[u] && !(tu->flags & (TRT_TENSOR_CONST | TRT_TENSOR_INPUT | TRT_TENSOR_OUTPUT)) &&
+                    tu->offset == tt->offset && tu->capacity == tt->capacity)
+                    ex->mem[t] = ex->own[u];
+            }
+            if (ex->mem[t]) continue;
             s = sub_buffer(ex->arena, tt->offset, tt->capacity, &ex->own[t]);
             if (s != TRT_OK) goto fail;
             ex->mem[t] = ex->own[t];
