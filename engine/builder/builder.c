@@ -10,6 +10,8 @@
 
 #include "builder/builder.h"
 #include "onnx/onnx_import.h"
+#include "passes/passes.h"
+#include "tune/tune.h"
 #include "runtime/runtime.h"
 
 /* ---------------------------------------------------------------- config */
@@ -435,6 +437,12 @@ trt_status trt__build_graph(trt_device *dev, trt_graph *g, const trt_build_confi
     if (s == TRT_OK) s = infer_profiles(g, &meta);
     if (s == TRT_OK) {
         remove_dead_nodes(g);
+        s = trt__passes_run(g);
+    }
+    /* Passes change nodes: infer again for capacities and host nodes. */
+    if (s == TRT_OK) s = infer_profiles(g, &meta);
+    if (s == TRT_OK) {
+        remove_dead_nodes(g);
         s = trt__memory_plan(g, dev->mem_align, &meta.activation_bytes);
     }
     if (s != TRT_OK) {
@@ -452,6 +460,11 @@ trt_status trt__build_graph(trt_device *dev, trt_graph *g, const trt_build_confi
     trt__log(TRT_LOG_INFO, "built: %d layers (%d nodes evaluated on the host), activations %.2f MiB",
              layers, g->n_nodes - layers, (double)meta.activation_bytes / (1 << 20));
 
+    s = trt__tune(dev, g, &meta);
+    if (s != TRT_OK) {
+        trt_graph_free(g);
+        return s;
+    }
     void *buf = NULL;
     size_t len = 0;
     s = trt__engine_write(g, &meta, &buf, &len);

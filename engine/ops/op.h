@@ -49,8 +49,15 @@ const char *trt_attrs_node_name(const trt_attrs *a);
 
 /* ---------------------------------------------------------------- execution */
 
+/* What the device accepts beyond OpenCL 1.2, probed when it opens (for tactics). */
+typedef struct trt_device_caps {
+    int fp16;       /* half arithmetic compiles (cl_khr_fp16, advertised or not) */
+    int nvidia_ptx; /* NVIDIA driver: inline PTX possible */
+} trt_device_caps;
 /* The execution state an op launches into (defined in runtime/). */
 typedef struct trt_exec trt_exec;
+/* The device caps of the executing context. */
+const trt_device_caps *trt_exec_caps(trt_exec *ex);
 
 #define TRT_MAX_NODE_KERNELS 4
 
@@ -95,6 +102,13 @@ const char *trt_dtype_cl_name(trt_dtype t);
 
 /* ---------------------------------------------------------------- op table */
 
+/* One candidate kernel for a node: a tactic id (0 = the portable default) and its tunable
+ * parameters, stored in node->tactic / node->tactic_params when chosen. */
+typedef struct {
+    int32_t tactic;
+    int32_t params[TRT_MAX_TACTIC_PARAMS];
+} trt_tactic;
+
 typedef struct trt_op_impl {
     const char *onnx_name; /* "Conv" */
     /* Parses attributes into node->params and checks the input/output counts (inputs,
@@ -107,6 +121,11 @@ typedef struct trt_op_impl {
     trt_status (*prepare)(trt_exec *ex, const trt_node *node, trt_node_rt *rt);
     /* Enqueues the node's work for the current shapes (optional, as prepare). */
     trt_status (*launch)(trt_exec *ex, const trt_node *node, trt_node_rt *rt);
+    /* (optional) Candidate kernels for the node at the current (opt) shapes, at most `max`,
+     * most promising first; `caps` says what the device accepts. Returns how many. The
+     * builder times each on the device and keeps the fastest. Without it: tactic 0. */
+    int (*tactics)(const trt_node *node, const trt_tensor *tensors, const trt_device_caps *caps,
+                   trt_tactic *out, int max);
 } trt_op_impl;
 
 /* The implementation of `op`. Never NULL for a valid op. */

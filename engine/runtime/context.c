@@ -27,6 +27,7 @@ trt_tensor *trt_exec_tensors(trt_exec *ex) { return ex->g->tensors; }
 cl_command_queue trt_exec_queue(trt_exec *ex) { return ex->queue; }
 cl_context trt_exec_cl_context(trt_exec *ex) { return ex->eng->dev->cl_ctx; }
 cl_device_id trt_exec_cl_device(trt_exec *ex) { return ex->eng->dev->id; }
+const trt_device_caps *trt_exec_caps(trt_exec *ex) { return &ex->eng->dev->caps; }
 
 static void keep_event(cl_event *slot, cl_event ev) {
     if (*slot) clReleaseEvent(*slot);

@@ -22,12 +22,6 @@ typedef struct trt_program_entry {
     struct trt_program_entry *next;
 } trt_program_entry;
 
-/* What the device accepts beyond OpenCL 1.2, probed when it opens. */
-typedef struct {
-    int fp16;        /* half arithmetic compiles (cl_khr_fp16, advertised or not) */
-    int nvidia_ptx;  /* NVIDIA driver: inline PTX possible */
-} trt_device_caps;
-
 struct trt_device {
     trt_device_info info;
     cl_platform_id platform;
