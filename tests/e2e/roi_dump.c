@@ -9,9 +9,13 @@
  * number for videotestsrc) or -1; "pts" nanoseconds or -1. Regions without a
  * "detection" structure have label_id -1, confidence -1 and roi_type as label.
  *
- * Usage: roi_dump [--timeout SECONDS] PIPELINE-DESCRIPTION
+ * Usage: roi_dump [--timeout SECONDS] [--frames FILE] PIPELINE-DESCRIPTION
+ *   --frames FILE  also writes the pixels of every frame to FILE, plane after
+ *                  plane, lines without their padding (raw video as filesink
+ *                  would write it with default strides)
  * Exit status: 0 at EOS, 1 on a pipeline error (printed on stderr), 2 on bad
- * usage, 3 when the timeout (default 120 s) passes first.
+ * usage, 3 when the timeout (default 120 s) passes first. Errors after EOS (an
+ * RTSP server closing first, say) do not count.
  *
  * Python's GObject bindings cannot iterate a buffer's metas, hence this helper
  * for the Python tests.
@@ -28,9 +32,41 @@
 typedef struct
 {
   GMainLoop *loop;
+  FILE *pixels;                 /* NULL: no --frames */
   guint64 frames;
+  guint64 unmapped;             /* frames --frames could not write */
   gint status;
 } Dump;
+
+/* Appends the frame's lines, without stride padding, to d->pixels. */
+static void
+write_pixels (Dump * d, GstBuffer * buf, GstVideoInfo * info)
+{
+  GstVideoFrame frame;
+  guint p;
+  gint y;
+
+  if (!gst_video_frame_map (&frame, info, buf, GST_MAP_READ)) {
+    g_printerr ("roi_dump: cannot map frame %" G_GUINT64_FORMAT "\n",
+        d->frames);
+    d->unmapped++;
+    return;
+  }
+  for (p = 0; p < GST_VIDEO_FRAME_N_PLANES (&frame); p++) {
+    const guint8 *data = GST_VIDEO_FRAME_PLANE_DATA (&frame, p);
+    gint stride = GST_VIDEO_FRAME_PLANE_STRIDE (&frame, p);
+    gint comp[GST_VIDEO_MAX_COMPONENTS];
+    gint row, rows;
+
+    gst_video_format_info_component (info->finfo, p, comp);
+    row = GST_VIDEO_FRAME_COMP_WIDTH (&frame, comp[0]) *
+        GST_VIDEO_FRAME_COMP_PSTRIDE (&frame, comp[0]);
+    rows = GST_VIDEO_FRAME_COMP_HEIGHT (&frame, comp[0]);
+    for (y = 0; y < rows; y++)
+      fwrite (data + (gsize) y * stride, 1, row, d->pixels);
+  }
+  gst_video_frame_unmap (&frame);
+}
 
 static void
 print_rois (Dump * d, GstSample * sample)
@@ -45,6 +81,8 @@ print_rois (Dump * d, GstSample * sample)
 
   if (!caps || !gst_video_info_from_caps (&info, caps))
     gst_video_info_init (&info);
+  else if (d->pixels)
+    write_pixels (d, buf, &info);
   g_string_append_printf (line, "{\"frame\": %" G_GUINT64_FORMAT
       ", \"offset\": %" G_GINT64_FORMAT ", \"pts\": %" G_GINT64_FORMAT
       ", \"width\": %d, \"height\": %d, \"rois\": [", d->frames,
@@ -101,7 +139,7 @@ on_message (GstBus * bus, GstMessage * msg, gpointer user_data)
 
   switch (GST_MESSAGE_TYPE (msg)) {
     case GST_MESSAGE_EOS:
-      d->status = 0;
+      d->status = d->unmapped ? 1 : 0;
       g_main_loop_quit (d->loop);
       break;
     case GST_MESSAGE_ERROR:
@@ -134,8 +172,9 @@ on_timeout (gpointer user_data)
 int
 main (int argc, char **argv)
 {
-  GstAppSinkCallbacks callbacks = { .new_sample = on_sample };
-  Dump d = { NULL, 0, 3 };
+  GstAppSinkCallbacks callbacks = {.new_sample = on_sample };
+  Dump d = { NULL, NULL, 0, 0, 3 };
+  const gchar *pixels = NULL;
   guint timeout = 120;
   GError *err = NULL;
   GstElement *pipeline, *sink;
@@ -143,13 +182,22 @@ main (int argc, char **argv)
   gint arg = 1;
 
   gst_init (&argc, &argv);
-  if (argc > 2 && g_strcmp0 (argv[1], "--timeout") == 0) {
-    timeout = (guint) atoi (argv[2]);
-    arg = 3;
+  while (arg + 2 < argc) {
+    if (g_strcmp0 (argv[arg], "--timeout") == 0)
+      timeout = (guint) atoi (argv[arg + 1]);
+    else if (g_strcmp0 (argv[arg], "--frames") == 0)
+      pixels = argv[arg + 1];
+    else
+      break;
+    arg += 2;
   }
   if (arg != argc - 1) {
-    g_printerr ("usage: roi_dump [--timeout SECONDS] PIPELINE-DESCRIPTION "
-        "(with an appsink named \"sink\")\n");
+    g_printerr ("usage: roi_dump [--timeout SECONDS] [--frames FILE] "
+        "PIPELINE-DESCRIPTION (with an appsink named \"sink\")\n");
+    return 2;
+  }
+  if (pixels && !(d.pixels = fopen (pixels, "wb"))) {
+    g_printerr ("roi_dump: cannot write '%s'\n", pixels);
     return 2;
   }
   pipeline = gst_parse_launch (argv[arg], &err);
@@ -187,5 +235,9 @@ main (int argc, char **argv)
   gst_object_unref (pipeline);
   g_main_loop_unref (d.loop);
   fflush (stdout);
+  if (d.pixels && fclose (d.pixels) != 0) {
+    g_printerr ("roi_dump: cannot write '%s'\n", pixels);
+    d.status = 1;
+  }
   return d.status;
 }
