@@ -14,115 +14,12 @@
 #include "tune/tune.h"
 #include "runtime/runtime.h"
 
-/* ---------------------------------------------------------------- config */
-
-typedef struct {
-    char *name;
-    trt_dims min, opt, max;
-} profile_req;
-
-typedef struct {
-    char *name;
-    trt_dtype dtype;
-    trt_dims dims;
-    void *values;
-} frozen_input;
-
-struct trt_build_config {
-    trt_precision precision;
-    profile_req *profiles;
-    int n_profiles;
-    frozen_input *frozen;
-    int n_frozen;
-};
-
-trt_build_config *trt_build_config_new(void) { return calloc(1, sizeof(trt_build_config)); }
-
-void trt_build_config_free(trt_build_config *cfg) {
-    if (!cfg) return;
-    for (int i = 0; i < cfg->n_profiles; i++) free(cfg->profiles[i].name);
-    for (int i = 0; i < cfg->n_frozen; i++) {
-        free(cfg->frozen[i].name);
-        free(cfg->frozen[i].values);
-    }
-    free(cfg->profiles);
-    free(cfg->frozen);
-    free(cfg);
-}
-
-trt_status trt_build_config_set_profile(trt_build_config *cfg, const char *input,
-                                        const trt_dims *min, const trt_dims *opt,
-                                        const trt_dims *max) {
-    if (!cfg || !input || !min || !opt || !max)
-        return trt__error(TRT_ERR_INVALID_ARG, "trt_build_config_set_profile: NULL argument");
-    char a[128], b[128], c[128];
-    if (min->nb_dims != opt->nb_dims || opt->nb_dims != max->nb_dims)
-        return trt__error(TRT_ERR_INVALID_ARG,
-                          "profile for '%s': min %s, opt %s and max %s differ in rank", input,
-                          trt_dims_str(min, a, sizeof a), trt_dims_str(opt, b, sizeof b),
-                          trt_dims_str(max, c, sizeof c));
-    for (int i = 0; i < min->nb_dims; i++)
-        if (!(min->d[i] <= opt->d[i] && opt->d[i] <= max->d[i]))
-            return trt__error(TRT_ERR_INVALID_ARG,
-                              "profile for '%s': need min <= opt <= max in every dimension, got "
-                              "min %s, opt %s, max %s",
-                              input, trt_dims_str(min, a, sizeof a), trt_dims_str(opt, b, sizeof b),
-                              trt_dims_str(max, c, sizeof c));
-    for (int i = 0; i < cfg->n_profiles; i++)
-        if (strcmp(cfg->profiles[i].name, input) == 0) {
-            cfg->profiles[i].min = *min;
-            cfg->profiles[i].opt = *opt;
-            cfg->profiles[i].max = *max;
-            return TRT_OK;
-        }
-    profile_req *p = realloc(cfg->profiles, sizeof *p * (size_t)(cfg->n_profiles + 1));
-    if (!p) return trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory");
-    cfg->profiles = p;
-    p[cfg->n_profiles] = (profile_req){trt__strdup(input), *min, *opt, *max};
-    if (!p[cfg->n_profiles].name) return trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory");
-    cfg->n_profiles++;
-    return TRT_OK;
-}
-
-trt_status trt_build_config_set_precision(trt_build_config *cfg, trt_precision p) {
-    if (!cfg) return trt__error(TRT_ERR_INVALID_ARG, "NULL config");
-    if (p != TRT_PRECISION_FP32)
-        return trt__error(TRT_ERR_UNSUPPORTED, "%s is not yet supported; build in FP32 for now",
-                          p == TRT_PRECISION_FP16 ? "FP16" : "INT8");
-    cfg->precision = p;
-    return TRT_OK;
-}
-
-trt_status trt_build_config_set_input_values(trt_build_config *cfg, const char *input,
-                                             trt_dtype dtype, const trt_dims *dims,
-                                             const void *values) {
-    if (!cfg || !input || !dims || (!values && trt_dims_volume(dims) > 0))
-        return trt__error(TRT_ERR_INVALID_ARG, "trt_build_config_set_input_values: NULL argument");
-    size_t bytes = (size_t)trt_dims_volume(dims) * trt_dtype_size(dtype);
-    frozen_input *f = realloc(cfg->frozen, sizeof *f * (size_t)(cfg->n_frozen + 1));
-    if (!f) return trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory");
-    cfg->frozen = f;
-    f = &f[cfg->n_frozen];
-    f->name = trt__strdup(input);
-    f->dtype = dtype;
-    f->dims = *dims;
-    f->values = malloc(bytes ? bytes : 1);
-    if (!f->name || !f->values) {
-        free(f->name);
-        free(f->values);
-        return trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory");
-    }
-    if (bytes) memcpy(f->values, values, bytes);
-    cfg->n_frozen++;
-    return TRT_OK;
-}
-
 /* ---------------------------------------------------------------- steps */
 
 /* Frozen inputs become constants of the graph. */
 static trt_status freeze_inputs(trt_graph *g, const trt_build_config *cfg) {
     for (int i = 0; cfg && i < cfg->n_frozen; i++) {
-        const frozen_input *f = &cfg->frozen[i];
+        const trt_frozen_input *f = &cfg->frozen[i];
         int k;
         for (k = 0; k < g->n_inputs; k++)
             if (strcmp(g->tensors[g->inputs[k]].name, f->name) == 0) break;
@@ -172,7 +69,7 @@ static trt_status make_profiles(trt_graph *g, const trt_build_config *cfg, trt_e
         trt_tensor *t = &g->tensors[g->inputs[k]];
         trt_profile_entry *p = &meta->profiles[k];
         p->tensor = g->inputs[k];
-        const profile_req *req = NULL;
+        const trt_profile_req *req = NULL;
         for (int i = 0; cfg && i < cfg->n_profiles; i++)
             if (strcmp(cfg->profiles[i].name, t->name) == 0) req = &cfg->profiles[i];
         char a[128], b[128];
@@ -328,102 +225,6 @@ static void remove_dead_nodes(trt_graph *g) {
         }
     }
     free(needed);
-}
-
-trt_status trt__memory_plan(trt_graph *g, uint64_t align, uint64_t *arena_bytes) {
-    int nt = g->n_tensors, nn = g->n_nodes;
-    int *first_use = malloc(sizeof(int) * (size_t)(nt + 1));
-    int *last_use = malloc(sizeof(int) * (size_t)(nt + 1));
-    int *order = malloc(sizeof(int) * (size_t)(nt + 1));
-    uint8_t *on_device = calloc((size_t)nt + 1, 1);
-    int *slot_of = malloc(sizeof(int) * (size_t)(nt + 1));
-    int *slot_free_after = malloc(sizeof(int) * (size_t)(nt + 1));
-    uint64_t *slot_size = malloc(sizeof(uint64_t) * (size_t)(nt + 1));
-    uint64_t *slot_off = malloc(sizeof(uint64_t) * (size_t)(nt + 1));
-    trt_status s = TRT_OK;
-    if (!first_use || !last_use || !order || !on_device || !slot_of || !slot_free_after ||
-        !slot_size || !slot_off) {
-        s = trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory planning memory");
-        goto done;
-    }
-    for (int t = 0; t < nt; t++) first_use[t] = last_use[t] = -1;
-    for (int n = 0; n < nn; n++) {
-        const trt_node *node = &g->nodes[n];
-        for (int o = 0; o < node->n_outputs; o++) {
-            int t = node->outputs[o];
-            first_use[t] = n;
-            if (last_use[t] < n) last_use[t] = n;
-            if (!node->is_host) on_device[t] = 1;
-        }
-        for (int k = 0; k < node->n_inputs; k++) {
-            int t = node->inputs[k];
-            if (t < 0) continue;
-            last_use[t] = n;
-            if (!node->is_host && g->tensors[t].has_host && !(g->tensors[t].flags & TRT_TENSOR_CONST))
-                on_device[t] = 1; /* host-computed, read by a device node: uploaded */
-        }
-    }
-    /* Host-computed tensors are uploaded before the first layer runs: live from the start. */
-    for (int t = 0; t < nt; t++)
-        if (on_device[t] && g->tensors[t].has_host && g->tensors[t].producer >= 0 &&
-            g->nodes[g->tensors[t].producer].is_host)
-            first_use[t] = 0;
-    int n_planned = 0;
-    for (int t = 0; t < nt; t++) {
-        trt_tensor *tt = &g->tensors[t];
-        tt->offset = 0;
-        if (tt->flags & (TRT_TENSOR_INPUT | TRT_TENSOR_OUTPUT)) continue; /* own buffers */
-        if (tt->flags & TRT_TENSOR_CONST || !on_device[t] || first_use[t] < 0) {
-            if (!(tt->flags & TRT_TENSOR_CONST)) tt->capacity = 0;
-            continue;
-        }
-        order[n_planned++] = t;
-    }
-    /* Tensors share memory by whole slots: a slot is reused once its last tensor is dead,
-     * best fit by size, growing if needed. Slots never partly overlap, so each becomes one
-     * sub-buffer (NVIDIA's driver crashes releasing partly overlapping sub-buffers, and
-     * OpenCL leaves their use undefined). */
-    int n_slots = 0;
-    for (int i = 0; i < n_planned; i++) {
-        int t = order[i];
-        uint64_t need = trt__align_up(g->tensors[t].capacity ? g->tensors[t].capacity : 4, align);
-        int best = -1;
-        for (int k = 0; k < n_slots; k++) {
-            if (slot_free_after[k] >= first_use[t]) continue; /* still in use */
-            int fits = slot_size[k] >= need, best_fits = best >= 0 && slot_size[best] >= need;
-            if (best < 0 || (fits && (!best_fits || slot_size[k] < slot_size[best])) ||
-                (!fits && !best_fits && slot_size[k] > slot_size[best]))
-                best = k;
-        }
-        if (best < 0) {
-            best = n_slots++;
-            slot_size[best] = 0;
-        }
-        if (need > slot_size[best]) slot_size[best] = need;
-        slot_free_after[best] = last_use[t];
-        slot_of[t] = best;
-    }
-    uint64_t top = 0;
-    for (int k = 0; k < n_slots; k++) {
-        slot_off[k] = top;
-        top += slot_size[k];
-    }
-    for (int i = 0; i < n_planned; i++) {
-        int t = order[i];
-        g->tensors[t].offset = slot_off[slot_of[t]];
-        g->tensors[t].capacity = slot_size[slot_of[t]];
-    }
-    *arena_bytes = top;
-done:
-    free(first_use);
-    free(last_use);
-    free(order);
-    free(on_device);
-    free(slot_of);
-    free(slot_free_after);
-    free(slot_size);
-    free(slot_off);
-    return s;
 }
 
 /* ---------------------------------------------------------------- build */

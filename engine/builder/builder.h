@@ -5,6 +5,27 @@
 
 #include "core/ir.h"
 
+/* The build configuration behind trt_build_config (config.c). */
+typedef struct {
+    char *name; /* owned */
+    trt_dims min, opt, max;
+} trt_profile_req;
+
+typedef struct {
+    char *name;   /* owned */
+    trt_dtype dtype;
+    trt_dims dims;
+    void *values; /* owned */
+} trt_frozen_input;
+
+struct trt_build_config {
+    trt_precision precision;
+    trt_profile_req *profiles;
+    int n_profiles;
+    trt_frozen_input *frozen;
+    int n_frozen;
+};
+
 /* Builds an engine from an IR graph (taken over: freed on success and failure). `cfg` may be
  * NULL. Same steps as trt_engine_build after import. */
 trt_status trt__build_graph(trt_device *dev, trt_graph *g, const trt_build_config *cfg,
