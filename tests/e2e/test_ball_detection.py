@@ -82,7 +82,8 @@ def main():
     ap.add_argument("--frames", type=int, default=200)
     ap.add_argument("--resolutions",
                     default="320x240:I420,640x480:RGB,1280x720:NV12,"
-                            "640x480:NV12:resize=stretch",
+                            "640x480:NV12:resize=stretch,"
+                            "320x240:BGRx:batch-size=4 symmetric-padding=false",
                     help="comma-separated WIDTHxHEIGHT:FORMAT[:TRTINFER-PROPERTIES]")
     ap.add_argument("--min-hit-rate", type=float, default=0.9)
     ap.add_argument("--timeout", type=int, default=240)
