@@ -400,6 +400,64 @@ static trt_status conv_launch(trt_exec *ex, const trt_node *node, trt_node_rt *r
                            args);
 }
 
-const trt_op_impl trt_op_impl_CONV = {"Conv", conv_import, conv_infer, conv_prepare, conv_launch};
+/* ---------------------------------------------------------------- tactics */
+
+/* Output channels per work-item worth timing: the heuristic's choice first, then its
+ * neighbours among the powers of two that waste at most half a block past a group's end. */
+static int ocb_candidates(int64_t ocg, int vec, int *out) {
+    trt_node probe;
+    memset(&probe, 0, sizeof probe);
+    int n = 0, def = ocb_of(&probe, ocg, vec);
+    out[n++] = def;
+    const int cand[2] = {def * 2, def / 2};
+    for (int i = 0; i < 2; i++) {
+        int b = cand[i];
+        if (b < 1 || b > 16 || (b > 1 && (ocg + b - 1) / b * b > ocg + ocg / 2)) continue;
+        out[n++] = b;
+    }
+    return n;
+}
+
+static int add_tactic(trt_tactic *out, int n, int max, int tactic, const int *params, int np) {
+    if (n >= max) return n;
+    memset(&out[n], 0, sizeof out[n]);
+    out[n].tactic = tactic;
+    for (int i = 0; i < np; i++) out[n].params[i] = params[i];
+    return n + 1;
+}
+
+/* Concrete kernels valid for the node at the current shapes: conv_direct_vec and
+ * conv_direct with a few OCB values, conv_1x1 with a few tile shapes where the geometry is
+ * 1x1 with stride 1 and no padding (W constant, so it stays so at every shape).
+ * ConvTranspose: conv_transpose with a few OCB values. */
+static int conv_tactics(const trt_node *node, const trt_tensor *t, const trt_device_caps *caps,
+                        trt_tactic *out, int max) {
+    (void)caps;
+    conv_geom g;
+    if (conv_geom_of(node, t, &g) != TRT_OK) return 0; /* infer already accepted these shapes */
+    const int64_t ocg = g.oc / g.group;
+    int ocb[3], n = 0;
+    if (node->op == TRT_OP_CONV_TRANSPOSE) {
+        int k = ocb_candidates(ocg, 0, ocb);
+        for (int i = 0; i < k; i++) n = add_tactic(out, n, max, CONV_TACTIC_DIRECT, &ocb[i], 1);
+        return n;
+    }
+    int k = ocb_candidates(ocg, 1, ocb);
+    for (int i = 0; i < k; i++) n = add_tactic(out, n, max, CONV_TACTIC_DIRECT_VEC, &ocb[i], 1);
+    if (is_1x1(&g) && (t[node->inputs[1]].flags & TRT_TENSOR_CONST)) {
+        static const int tiles[3][5] = {
+            {DEF_TILE_M, DEF_TILE_N, DEF_TILE_K, DEF_WPT_M, DEF_WPT_N},
+            {64, 64, 16, 8, 8},
+            {32, 64, 16, 4, 8},
+        };
+        for (int i = 0; i < 3; i++) n = add_tactic(out, n, max, CONV_TACTIC_1X1, tiles[i], 5);
+    }
+    k = ocb_candidates(ocg, 0, ocb);
+    for (int i = 0; i < k; i++) n = add_tactic(out, n, max, CONV_TACTIC_DIRECT, &ocb[i], 1);
+    return n;
+}
+
+const trt_op_impl trt_op_impl_CONV = {"Conv",       conv_import, conv_infer,
+                                      conv_prepare, conv_launch, conv_tactics};
 const trt_op_impl trt_op_impl_CONV_TRANSPOSE = {"ConvTranspose", conv_import, conv_infer,
-                                                conv_prepare, conv_launch};
+                                                conv_prepare,    conv_launch, conv_tactics};

@@ -381,6 +381,60 @@ static trt_status matmul_launch(trt_exec *ex, const trt_node *node, trt_node_rt 
     return run(ex, node, rt, &d);
 }
 
-const trt_op_impl trt_op_impl_GEMM = {"Gemm", gemm_import, gemm_infer, gemm_prepare, gemm_launch};
-const trt_op_impl trt_op_impl_MATMUL = {"MatMul", matmul_import, matmul_infer, gemm_prepare,
-                                        matmul_launch};
+/* ---------------------------------------------------------------- tactics */
+
+static int add_tactic(trt_tactic *out, int n, int max, int tactic, const int *params, int np) {
+    if (n >= max) return n;
+    memset(&out[n], 0, sizeof out[n]);
+    out[n].tactic = tactic;
+    for (int i = 0; i < np; i++) out[n].params[i] = params[i];
+    return n + 1;
+}
+
+/* Concrete kernels for a product of M x N x K: gemm_simple (first for contiguous dot
+ * products and skinny products, where it is AUTO's choice), gemm_vec with a few row
+ * blocks, gemm_tiled with a few tiles where the product is at least half a tile each way.
+ * All kernels are valid at every shape; the list only leaves out hopeless ones. */
+static int product_tactics(int64_t M, int64_t N, int dot, trt_tactic *out, int max) {
+    static const int vms[3] = {8, 4, 16};
+    static const int tiles[3][5] = {
+        {DEF_TILE_M, DEF_TILE_N, DEF_TILE_K, DEF_WPT_M, DEF_WPT_N},
+        {64, 64, 16, 8, 8},
+        {16, 64, 16, 2, 8},
+    };
+    int n = 0;
+    const int simple_first = dot || N < 8;
+    if (simple_first) n = add_tactic(out, n, max, GEMM_TACTIC_SIMPLE, NULL, 0);
+    for (int i = 0; i < 3; i++)
+        if (i == 0 || M >= vms[i]) n = add_tactic(out, n, max, GEMM_TACTIC_VEC, &vms[i], 1);
+    for (int i = 0; i < 3; i++)
+        if (M >= tiles[i][0] / 2 && N >= tiles[i][1] / 2)
+            n = add_tactic(out, n, max, GEMM_TACTIC_TILED, tiles[i], 5);
+    if (!simple_first) n = add_tactic(out, n, max, GEMM_TACTIC_SIMPLE, NULL, 0);
+    return n;
+}
+
+static int gemm_tactics(const trt_node *node, const trt_tensor *t, const trt_device_caps *caps,
+                        trt_tactic *out, int max) {
+    (void)caps;
+    const gemm_params *p = TRT_CPARAMS(node, gemm_params);
+    const trt_dims *as = &t[node->inputs[0]].shape, *bs = &t[node->inputs[1]].shape;
+    if (as->nb_dims != 2 || bs->nb_dims != 2) return 0;
+    /* Rows of A and columns of B contiguous: gemm_simple's float8 dot products. */
+    const int dot = !p->trans_a && p->trans_b;
+    return product_tactics(as->d[p->trans_a], bs->d[!p->trans_b], dot, out, max);
+}
+
+static int matmul_tactics(const trt_node *node, const trt_tensor *t, const trt_device_caps *caps,
+                          trt_tactic *out, int max) {
+    (void)caps;
+    matmul_geom g;
+    if (matmul_geom_of(node, &t[node->inputs[0]].shape, &t[node->inputs[1]].shape, &g) != TRT_OK)
+        return 0; /* infer already accepted these shapes */
+    return product_tactics(g.M, g.N, t[node->inputs[1]].shape.nb_dims == 1, out, max);
+}
+
+const trt_op_impl trt_op_impl_GEMM = {"Gemm",       gemm_import, gemm_infer,
+                                      gemm_prepare, gemm_launch, gemm_tactics};
+const trt_op_impl trt_op_impl_MATMUL = {"MatMul",     matmul_import, matmul_infer,
+                                        gemm_prepare, matmul_launch, matmul_tactics};
