@@ -1,10 +1,149 @@
 /* program.c — the device's program cache: kernels/<file> + build options -> cl_program.
- * Every program is common.cl followed by the family's file, built once per device. */
+ * Every program is common.cl followed by the family's file, built once per device.
+ *
+ * Compiled binaries are also kept on disk (CL_PROGRAM_BINARIES), so that the next process
+ * skips the OpenCL C compiler. Folder: $TRT_CACHE_DIR if set (an empty value turns the disk
+ * cache off), else $XDG_CACHE_HOME/trtinfer/programs, else ~/.cache/trtinfer/programs.
+ * One file per program, named by the hash of everything the binary depends on (see
+ * program_key); its header guards against torn or foreign files:
+ *
+ *    0  8  magic "TRTPROG1"
+ *    8  8  u64 key (the file name's hash)
+ *   16  8  u64 second hash of the same key material (another FNV basis)
+ *   24  8  u64 binary size
+ *   32  8  u64 FNV-1a of the binary
+ *   40     binary
+ *
+ * A bad entry is rebuilt from source and rewritten; a folder that cannot be created or
+ * written is skipped (logged once at INFO). Entries are never evicted.
+ */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "runtime/runtime.h"
+#include "tune/cachefile.h"
+
+#define ENTRY_MAGIC "TRTPROG1"
+#define ENTRY_HEADER 40
+#define KEY_BASIS2 0x84222325cbf29ce4ULL
+
+typedef struct {
+    uint64_t key, check;
+} program_key;
+
+static uint64_t hash_str(uint64_t h, const char *s) {
+    /* The terminator too: ("ab", "c") and ("a", "bc") differ. */
+    return trt__fnv1a(h, s, strlen(s) + 1);
+}
+
+static uint64_t key_hash(uint64_t h, const trt_device *dev, const char *const srcs[2],
+                         const char *opts) {
+    uint32_t fmt = TRT_FORMAT_VERSION;
+    h = trt__fnv1a(h, &fmt, sizeof fmt);
+    h = hash_str(h, TRT_VERSION_STRING);
+    h = hash_str(h, dev->info.platform);
+    h = hash_str(h, dev->info.name);
+    h = hash_str(h, dev->info.driver_version);
+    h = hash_str(h, opts);
+    h = hash_str(h, srcs[0]);
+    return hash_str(h, srcs[1]);
+}
+
+/* The entry's path, or NULL when the disk cache is off or has no folder. Owned by the
+ * caller. */
+static char *entry_path(const program_key *k) {
+    const char *dir = getenv("TRT_CACHE_DIR"), *base = NULL, *sub = "";
+    if (dir && !*dir) return NULL;
+    if (!dir) {
+        base = getenv("XDG_CACHE_HOME");
+        sub = "/trtinfer/programs";
+        if (!base || !*base) {
+            base = getenv("HOME");
+            sub = "/.cache/trtinfer/programs";
+        }
+        if (!base || !*base) return NULL;
+    }
+    const char *root = dir ? dir : base;
+    size_t n = strlen(root) + strlen(sub) + 32;
+    char *path = malloc(n);
+    if (!path) return NULL;
+    int len = snprintf(path, n, "%s%s", root, sub);
+    static atomic_int told;
+    if (trt__cache_mkdirs(path) != 0) {
+        if (!atomic_exchange(&told, 1))
+            trt__log(TRT_LOG_INFO, "program cache: cannot create folder '%s'; compiled kernels "
+                                   "are not kept on disk", path);
+        free(path);
+        return NULL;
+    }
+    snprintf(path + len, n - (size_t)len, "/%016llx.bin", (unsigned long long)k->key);
+    return path;
+}
+
+static uint64_t get_u64(const unsigned char *p) {
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
+    return v;
+}
+
+static void put_u64(unsigned char *p, uint64_t v) {
+    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* The program from a cache entry, or NULL (missing, bad, or refused by the driver). */
+static cl_program load_entry(trt_device *dev, const char *path, const program_key *k,
+                             const char *opts) {
+    void *data;
+    size_t len;
+    if (trt__cache_read(path, &data, &len) != 0) return NULL;
+    const unsigned char *d = data;
+    uint64_t size = len >= ENTRY_HEADER ? get_u64(d + 24) : 0;
+    int ok = len >= ENTRY_HEADER && memcmp(d, ENTRY_MAGIC, 8) == 0 && get_u64(d + 8) == k->key &&
+             get_u64(d + 16) == k->check && size > 0 && size == len - ENTRY_HEADER &&
+             get_u64(d + 32) == trt__fnv1a(TRT_FNV_INIT, d + ENTRY_HEADER, (size_t)size);
+    cl_program p = NULL;
+    if (ok) {
+        const unsigned char *bin = d + ENTRY_HEADER;
+        size_t bin_len = (size_t)size;
+        cl_int status = CL_SUCCESS, err;
+        p = clCreateProgramWithBinary(dev->cl_ctx, 1, &dev->id, &bin_len, &bin, &status, &err);
+        if (err != CL_SUCCESS || status != CL_SUCCESS ||
+            clBuildProgram(p, 1, &dev->id, opts, NULL, NULL) != CL_SUCCESS) {
+            if (p) clReleaseProgram(p);
+            p = NULL;
+        }
+    }
+    free(data);
+    if (!p) trt__log(TRT_LOG_INFO, "program cache: entry '%s' is damaged or stale; rebuilding it", path);
+    return p;
+}
+
+static void save_entry(cl_program p, const char *path, const program_key *k) {
+    size_t size = 0;
+    cl_uint ndev = 0;
+    if (clGetProgramInfo(p, CL_PROGRAM_NUM_DEVICES, sizeof ndev, &ndev, NULL) != CL_SUCCESS ||
+        ndev != 1 ||
+        clGetProgramInfo(p, CL_PROGRAM_BINARY_SIZES, sizeof size, &size, NULL) != CL_SUCCESS ||
+        size == 0)
+        return;
+    unsigned char *buf = malloc(ENTRY_HEADER + size);
+    if (!buf) return;
+    unsigned char *bin = buf + ENTRY_HEADER;
+    if (clGetProgramInfo(p, CL_PROGRAM_BINARIES, sizeof bin, &bin, NULL) == CL_SUCCESS) {
+        memcpy(buf, ENTRY_MAGIC, 8);
+        put_u64(buf + 8, k->key);
+        put_u64(buf + 16, k->check);
+        put_u64(buf + 24, size);
+        put_u64(buf + 32, trt__fnv1a(TRT_FNV_INIT, bin, size));
+        static atomic_int told;
+        if (trt__cache_write(path, buf, ENTRY_HEADER + size) != 0 && !atomic_exchange(&told, 1))
+            trt__log(TRT_LOG_INFO, "program cache: cannot write '%s'; compiled kernels are not "
+                                   "kept on disk", path);
+    }
+    free(buf);
+}
 
 static trt_status build(trt_device *dev, const char *file, const char *options,
                         cl_program *out) {
@@ -14,13 +153,26 @@ static trt_status build(trt_device *dev, const char *file, const char *options,
         return trt__error(TRT_ERR_INTERNAL, "kernel source '%s' is not embedded in the library",
                           file);
     const char *srcs[2] = {common, body};
-    cl_int err;
-    cl_program p = clCreateProgramWithSource(dev->cl_ctx, 2, srcs, NULL, &err);
-    if (err != CL_SUCCESS) return trt__cl_error(err, "creating a program");
     char opts[1024];
     snprintf(opts, sizeof opts, "-cl-std=CL1.2 %s", options ? options : "");
+    program_key k = {key_hash(TRT_FNV_INIT, dev, srcs, opts), key_hash(KEY_BASIS2, dev, srcs, opts)};
+    char *path = entry_path(&k);
+    cl_program p = path ? load_entry(dev, path, &k, opts) : NULL;
+    if (p) {
+        trt__log(TRT_LOG_VERBOSE, "program cache: kernels/%s '%s' from disk", file, options);
+        free(path);
+        *out = p;
+        return TRT_OK;
+    }
+    cl_int err;
+    p = clCreateProgramWithSource(dev->cl_ctx, 2, srcs, NULL, &err);
+    if (err != CL_SUCCESS) {
+        free(path);
+        return trt__cl_error(err, "creating a program");
+    }
     err = clBuildProgram(p, 1, &dev->id, opts, NULL, NULL);
     if (err != CL_SUCCESS) {
+        free(path);
         size_t n = 0;
         clGetProgramBuildInfo(p, dev->id, CL_PROGRAM_BUILD_LOG, 0, NULL, &n);
         char *log = malloc(n + 1);
@@ -35,6 +187,8 @@ static trt_status build(trt_device *dev, const char *file, const char *options,
         clReleaseProgram(p);
         return s;
     }
+    if (path) save_entry(p, path, &k);
+    free(path);
     *out = p;
     return TRT_OK;
 }
