@@ -7,6 +7,9 @@
  * Weights: Conv OIDHW = (OC, C/group, KD, KH, KW); ConvTranspose IODHW = (C, OC/group, KD,
  * KH, KW). bias (OC) is added in the epilogue when has_bias != 0 (pass any buffer otherwise).
  * Accumulation is in float whatever T is.
+ * Epilogue (fused by the graph passes), in every kernel: y = act(conv + bias + res), where
+ * res (read when has_res != 0) has Y's layout and act is an ACT_* below with its constants
+ * act_a, act_b (engine/passes/fusion.h, trt_act, gives the same numbers).
  *
  * Kernels:
  *   conv_direct     one work-item per output position and OCB output channels of one group:
@@ -44,6 +47,37 @@
 #define WPT_N 4 // output positions per work-item (conv_1x1); divides TILE_N
 #endif
 
+#define ACT_NONE 0
+#define ACT_RELU 1             // max(v, 0)
+#define ACT_CLIP 2             // min(max(v, a), b)
+#define ACT_LEAKY_RELU 3       // v >= 0 ? v : a * v
+#define ACT_SIGMOID 4          // 1 / (1 + exp(-v))
+#define ACT_SILU 5             // v * sigmoid(v)
+#define ACT_HARD_SWISH 6       // v * clamp(v / 6 + 1/2, 0, 1)
+#define ACT_HARD_SIGMOID 7     // clamp(a * v + b, 0, 1)
+#define ACT_HARD_SIGMOID_MUL 8 // v * clamp(a * v + b, 0, 1)
+#define ACT_TANH 9             // tanh(v)
+
+/* The activation for scalars and float8 rows, spelled as eltwise.cl computes each op so a
+ * fused layer gives the unfused graph's values. */
+#define DEFINE_ACT(name, VT)                                                               \
+    inline VT name(VT v, int act, float a, float b) {                                     \
+        switch (act) {                                                                     \
+        case ACT_RELU: return select((VT)(0.0f), v, v > 0.0f);                             \
+        case ACT_CLIP: v = select(v, (VT)(a), v < a); return select(v, (VT)(b), v > b);    \
+        case ACT_LEAKY_RELU: return select(a * v, v, v >= 0.0f);                           \
+        case ACT_SIGMOID: return 1.0f / (1.0f + exp(-v));                                  \
+        case ACT_SILU: return v * (1.0f / (1.0f + exp(-v)));                               \
+        case ACT_HARD_SWISH: return v * fmax(0.0f, fmin(1.0f, v * (1.0f / 6.0f) + 0.5f));  \
+        case ACT_HARD_SIGMOID: return fmax(0.0f, fmin(1.0f, a * v + b));                   \
+        case ACT_HARD_SIGMOID_MUL: return v * fmax(0.0f, fmin(1.0f, a * v + b));           \
+        case ACT_TANH: return tanh(v);                                                     \
+        default: return v;                                                                 \
+        }                                                                                  \
+    }
+DEFINE_ACT(conv_act, float)
+DEFINE_ACT(conv_act8, float8)
+
 /* Range [lo, hi) of kernel taps k whose input index o0 + k*dil lies in [0, I). */
 inline int2 conv_taps(int o0, int K, int dil, int I) {
     int lo = o0 < 0 ? (-o0 + dil - 1) / dil : 0;
@@ -56,7 +90,8 @@ __kernel void conv_direct(__global const T *X, __global const T *W, __global con
                           const int IH, const int IW, const int OC, const int OD, const int OH,
                           const int OW, const int KD, const int KH, const int KW,
                           const int4 stride, const int4 dil, const int4 pad, const int Cg,
-                          const int OCg, const int nblk) {
+                          const int OCg, const int nblk, const int act, const float act_a,
+                          const float act_b, __global const T *res, const int has_res) {
     const int sp = get_global_id(0), ob = get_global_id(1), n = get_global_id(2);
     const int OHW = OH * OW;
     if (sp >= OD * OHW || ob >= (C / Cg) * nblk) return;
@@ -94,12 +129,13 @@ __kernel void conv_direct(__global const T *X, __global const T *W, __global con
     }
 
     const int OSP = OD * OHW;
-    __global T *y = Y + ((long)n * OC + oc0) * OSP + sp;
+    const long o = ((long)n * OC + oc0) * OSP + sp;
     for (int j = 0; j < OCB; j++) {
         if (j >= nvalid) break;
         float v = acc[j];
         if (has_bias) v += (float)bias[oc0 + j];
-        y[(long)j * OSP] = (T)v;
+        if (has_res) v += (float)res[o + (long)j * OSP];
+        Y[o + (long)j * OSP] = (T)conv_act(v, act, act_a, act_b);
     }
 }
 
@@ -128,7 +164,9 @@ __kernel void conv_direct_vec(__global const T *X, __global const T *W, __global
                               const int IH, const int IW, const int OC, const int OD,
                               const int OH, const int OW, const int KD, const int KH,
                               const int KW, const int4 stride, const int4 dil, const int4 pad,
-                              const int Cg, const int OCg, const int nblk) {
+                              const int Cg, const int OCg, const int nblk, const int act,
+                              const float act_a, const float act_b, __global const T *res,
+                              const int has_res) {
     const int seg = get_global_id(0), ob = get_global_id(1), n = get_global_id(2);
     const int OWS = (OW + 7) / 8;
     if (seg >= OD * OH * OWS || ob >= (C / Cg) * nblk) return;
@@ -164,17 +202,24 @@ __kernel void conv_direct_vec(__global const T *X, __global const T *W, __global
     }
 
     const int OSP = OD * OH * OW;
-    __global T *y = Y + ((long)n * OC + oc0) * OSP + (od * OH + oh) * OW + ow0;
+    const long o = ((long)n * OC + oc0) * OSP + (od * OH + oh) * OW + ow0;
     for (int j = 0; j < OCB; j++) {
         if (j >= nvalid) break;
         float8 v = acc[j];
         if (has_bias) v += (float)bias[oc0 + j];
+        __global T *y = Y + o + (long)j * OSP;
+        __global const T *r = res + o + (long)j * OSP;
         if (ow0 + 8 <= OW) {
-            vstore8(CAT(convert_, T8)(v), 0, y + (long)j * OSP);
+            if (has_res) v += convert_float8(vload8(0, r));
+            vstore8(CAT(convert_, T8)(conv_act8(v, act, act_a, act_b)), 0, y);
         } else {
             float t[8];
             vstore8(v, 0, t);
-            for (int k = 0; k < OW - ow0; k++) y[(long)j * OSP + k] = (T)t[k];
+            for (int k = 0; k < OW - ow0; k++) {
+                float u = t[k];
+                if (has_res) u += (float)r[k];
+                y[k] = (T)conv_act(u, act, act_a, act_b);
+            }
         }
     }
 }
@@ -185,7 +230,8 @@ __kernel void conv_direct_vec(__global const T *X, __global const T *W, __global
 __kernel __attribute__((reqd_work_group_size(WG_N, WG_M, 1)))
 void conv_1x1(__global const T *X, __global const T *W, __global const T *bias,
               const int has_bias, __global T *Y, const int C, const int OC, const int P,
-              const int Cg, const int OCg, const int G) {
+              const int Cg, const int OCg, const int G, const int act, const float act_a,
+              const float act_b, __global const T *res, const int has_res) {
     __local float Ws[TILE_K][TILE_M];
     __local float Xs[TILE_K][TILE_N];
     const int tx = get_local_id(0), ty = get_local_id(1);
@@ -222,7 +268,7 @@ void conv_1x1(__global const T *X, __global const T *W, __global const T *bias,
         barrier(CLK_LOCAL_MEM_FENCE);
     }
 
-    __global T *y = Y + ((long)n * OC + (long)g * OCg) * P;
+    const long o = ((long)n * OC + (long)g * OCg) * P;
     for (int i = 0; i < WPT_M; i++) {
         const int m = m0 + ty + i * WG_M;
         if (m >= OCg) break;
@@ -230,7 +276,10 @@ void conv_1x1(__global const T *X, __global const T *W, __global const T *bias,
         for (int j = 0; j < WPT_N; j++) {
             const int p = p0 + tx + j * WG_N;
             if (p >= P) break;
-            y[(long)m * P + p] = (T)(acc[i][j] + b);
+            const long k = o + (long)m * P + p;
+            float v = acc[i][j] + b;
+            if (has_res) v += (float)res[k];
+            Y[k] = (T)conv_act(v, act, act_a, act_b);
         }
     }
 }
@@ -240,7 +289,9 @@ __kernel void conv_transpose(__global const T *X, __global const T *W, __global 
                              const int IH, const int IW, const int OC, const int OD,
                              const int OH, const int OW, const int KD, const int KH,
                              const int KW, const int4 stride, const int4 dil, const int4 pad,
-                             const int Cg, const int OCg, const int nblk) {
+                             const int Cg, const int OCg, const int nblk, const int act,
+                             const float act_a, const float act_b, __global const T *res,
+                             const int has_res) {
     const int sp = get_global_id(0), ob = get_global_id(1), n = get_global_id(2);
     const int OHW = OH * OW;
     if (sp >= OD * OHW || ob >= (C / Cg) * nblk) return;
@@ -284,11 +335,12 @@ __kernel void conv_transpose(__global const T *X, __global const T *W, __global 
     }
 
     const int OSP = OD * OHW;
-    __global T *y = Y + ((long)n * OC + oc0) * OSP + sp;
+    const long o = ((long)n * OC + oc0) * OSP + sp;
     for (int j = 0; j < OCB; j++) {
         if (j >= nvalid) break;
         float v = acc[j];
         if (has_bias) v += (float)bias[oc0 + j];
-        y[(long)j * OSP] = (T)v;
+        if (has_res) v += (float)res[o + (long)j * OSP];
+        Y[o + (long)j * OSP] = (T)conv_act(v, act, act_a, act_b);
     }
 }

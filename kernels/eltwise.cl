@@ -13,6 +13,12 @@
  *   binary OP_*    eltwise_binary_flat  y = a (op) b, a, b and y of one shape
  *                  eltwise_binary       y = a (op) b, numpy broadcasting
  *   OP_WHERE       eltwise_where        y = c ? a : b, numpy broadcasting of all three
+ *   OP_CHAIN       eltwise_chain        a fused chain of float ops (engine/passes/fusion.h):
+ *                  v = x; v = step_0(v); ... v = step_{NSTEP-1}(v); y = v, per element.
+ *                  Step k is op SOP<k> (an OP_* code) with operand kind SK<k>: 0 none
+ *                  (unary; constants c0.s<k>, c1.s<k>), 1 the constant c0.s<k>, 2 x itself,
+ *                  3..6 buffer b0..b3 (broadcast by its strides, or read at the element's
+ *                  index when its flag is set); SS<k> = 1 puts the operand on the left.
  */
 
 #ifndef OP
@@ -55,6 +61,7 @@
 #define OP_LESS 28
 #define OP_GREATER 29
 #define OP_WHERE 30
+#define OP_CHAIN 40
 
 #if T_INT
 #define IS_NAN(v) 0
@@ -113,6 +120,112 @@ __kernel void eltwise_where(__global const uchar *c, __global const T *a, __glob
     uint oc, oa, ob;
     bcast_offsets((uint)i, rank, dims, sc, sa, sb, &oc, &oa, &ob);
     y[i] = c[oc] ? a[oa] : b[ob];
+}
+
+#elif OP == OP_CHAIN
+
+#ifndef NSTEP
+#define NSTEP 0 // steps of the chain; SOP<k>, SK<k>, SS<k> describe step k (see the banner)
+#endif
+
+/* The unary ops as eltwise_unary computes them (Clip: min a, max b). */
+inline float chain_unary(const int op, float x, float p0, float p1) {
+    switch (op) {
+    case OP_RELU: return x > 0.0f ? x : 0.0f;
+    case OP_LEAKY_RELU: return x >= 0.0f ? x : p0 * x;
+    case OP_SIGMOID: return 1.0f / (1.0f + exp(-x));
+    case OP_HARD_SIGMOID: return fmax(0.0f, fmin(1.0f, p0 * x + p1));
+    case OP_HARD_SWISH: return x * fmax(0.0f, fmin(1.0f, x * (1.0f / 6.0f) + 0.5f));
+    case OP_TANH: return tanh(x);
+    case OP_ERF: return erf(x);
+    case OP_EXP: return exp(x);
+    case OP_LOG: return log(x);
+    case OP_SQRT: return sqrt(x);
+    case OP_NEG: return -x;
+    case OP_ABS: return x < 0.0f ? -x : x;
+    case OP_RECIPROCAL: return 1.0f / x;
+    case OP_FLOOR: return floor(x);
+    case OP_CEIL: return ceil(x);
+    case OP_CLIP: return x < p0 ? p0 : x > p1 ? p1 : x;
+    default: return x;
+    }
+}
+
+inline float chain_binary(const int op, float a, float b) {
+    switch (op) {
+    case OP_ADD: return a + b;
+    case OP_SUB: return a - b;
+    case OP_MUL: return a * b;
+    case OP_DIV: return a / b;
+    case OP_POW: return pow(a, b);
+    case OP_MIN: return (a < b || isnan(a)) ? a : b;
+    case OP_MAX: return (a > b || isnan(a)) ? a : b;
+    default: return a;
+    }
+}
+
+/* Offset of output element i in a broadcast operand with strides s (see the banner). */
+inline uint chain_offset(uint i, int rank, int8 dims, int8 s) {
+    uint d[8] = {dims.s0, dims.s1, dims.s2, dims.s3, dims.s4, dims.s5, dims.s6, dims.s7};
+    uint st[8] = {s.s0, s.s1, s.s2, s.s3, s.s4, s.s5, s.s6, s.s7};
+    uint r = 0;
+    for (int k = 7; k >= 8 - rank; k--) {
+        uint q = i / d[k];
+        r += (i - q * d[k]) * st[k];
+        i = q;
+    }
+    return r;
+}
+
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+#define LOAD(j) (CAT(f, j) ? CAT(b, j)[i] : CAT(b, j)[chain_offset((uint)i, rank, dims, CAT(s, j))])
+/* The operand of step k (only the selected branch is evaluated). */
+#define OPERAND(k)                                                                         \
+    (CAT(SK, k) == 1 ? CAT(c0.s, k) : CAT(SK, k) == 2 ? xv : CAT(SK, k) == 3 ? LOAD(0)    \
+     : CAT(SK, k) == 4 ? LOAD(1) : CAT(SK, k) == 5 ? LOAD(2) : LOAD(3))
+#define STEP(k)                                                                            \
+    if (CAT(SK, k) == 0) {                                                                 \
+        v = chain_unary(CAT(SOP, k), v, CAT(c0.s, k), CAT(c1.s, k));                       \
+    } else {                                                                               \
+        const float o = OPERAND(k);                                                        \
+        v = CAT(SS, k) ? chain_binary(CAT(SOP, k), o, v) : chain_binary(CAT(SOP, k), v, o); \
+    }
+
+__kernel void eltwise_chain(__global const float *x, __global float *y, long n, float8 c0,
+                            float8 c1, int rank, int8 dims, __global const float *b0, int8 s0,
+                            int f0, __global const float *b1, int8 s1, int f1,
+                            __global const float *b2, int8 s2, int f2, __global const float *b3,
+                            int8 s3, int f3) {
+    long i = get_global_id(0);
+    if (i >= n) return;
+    const float xv = x[i];
+    float v = xv;
+#if NSTEP > 0
+    STEP(0)
+#endif
+#if NSTEP > 1
+    STEP(1)
+#endif
+#if NSTEP > 2
+    STEP(2)
+#endif
+#if NSTEP > 3
+    STEP(3)
+#endif
+#if NSTEP > 4
+    STEP(4)
+#endif
+#if NSTEP > 5
+    STEP(5)
+#endif
+#if NSTEP > 6
+    STEP(6)
+#endif
+#if NSTEP > 7
+    STEP(7)
+#endif
+    y[i] = v;
 }
 
 #elif OP < OP_ADD

@@ -9,6 +9,8 @@
  * A stride of 0 broadcasts. Batches: global dimension 2 runs over the linear batch index
  * `b` of `bdims` (int8, right-aligned as in common.cl); a0 = trt_bcast_offset(b, bdims, a_bs)
  * and likewise b0, c0, y0.
+ * Epilogue (fused by the graph passes): Y(m,n) = act(alpha * AB + beta * C) with act an ACT_*
+ * below and its constants act_a, act_b (engine/passes/fusion.h, trt_act, gives the numbers).
  * Global dimension 0 runs over n (columns of Y: adjacent work-items store adjacent floats),
  * dimension 1 over m. Accumulation is in float whatever T is.
  *
@@ -46,6 +48,37 @@
 #define VM 8 // rows of Y per work-item (gemm_vec)
 #endif
 
+#define ACT_NONE 0
+#define ACT_RELU 1             // max(v, 0)
+#define ACT_CLIP 2             // min(max(v, a), b)
+#define ACT_LEAKY_RELU 3       // v >= 0 ? v : a * v
+#define ACT_SIGMOID 4          // 1 / (1 + exp(-v))
+#define ACT_SILU 5             // v * sigmoid(v)
+#define ACT_HARD_SWISH 6       // v * clamp(v / 6 + 1/2, 0, 1)
+#define ACT_HARD_SIGMOID 7     // clamp(a * v + b, 0, 1)
+#define ACT_HARD_SIGMOID_MUL 8 // v * clamp(a * v + b, 0, 1)
+#define ACT_TANH 9             // tanh(v)
+
+/* The activation for scalars and float8 rows, spelled as eltwise.cl computes each op so a
+ * fused layer gives the unfused graph's values (the same as conv.cl's). */
+#define DEFINE_ACT(name, VT)                                                               \
+    inline VT name(VT v, int act, float a, float b) {                                     \
+        switch (act) {                                                                     \
+        case ACT_RELU: return select((VT)(0.0f), v, v > 0.0f);                             \
+        case ACT_CLIP: v = select(v, (VT)(a), v < a); return select(v, (VT)(b), v > b);    \
+        case ACT_LEAKY_RELU: return select(a * v, v, v >= 0.0f);                           \
+        case ACT_SIGMOID: return 1.0f / (1.0f + exp(-v));                                  \
+        case ACT_SILU: return v * (1.0f / (1.0f + exp(-v)));                               \
+        case ACT_HARD_SWISH: return v * fmax(0.0f, fmin(1.0f, v * (1.0f / 6.0f) + 0.5f));  \
+        case ACT_HARD_SIGMOID: return fmax(0.0f, fmin(1.0f, a * v + b));                   \
+        case ACT_HARD_SIGMOID_MUL: return v * fmax(0.0f, fmin(1.0f, a * v + b));           \
+        case ACT_TANH: return tanh(v);                                                     \
+        default: return v;                                                                 \
+        }                                                                                  \
+    }
+DEFINE_ACT(gemm_act, float)
+DEFINE_ACT(gemm_act8, float8)
+
 #define WG_M (TILE_M / WPT_M)
 #define WG_N (TILE_N / WPT_N)
 
@@ -56,7 +89,7 @@ void gemm_tiled(const int M, const int N, const int K, const float alpha, const 
                 __global const T *C, const int c_sm, const int c_sn, const int has_c,
                 __global T *Y, const int y_sm,
                 const int8 bdims, const int8 a_bs, const int8 b_bs, const int8 c_bs,
-                const int8 y_bs) {
+                const int8 y_bs, const int act, const float act_a, const float act_b) {
     __local float As[TILE_K][TILE_M];
     __local float Bs[TILE_K][TILE_N];
     const int tx = get_local_id(0), ty = get_local_id(1);
@@ -119,7 +152,7 @@ void gemm_tiled(const int M, const int N, const int K, const float alpha, const 
             if (n >= N) break;
             float v = alpha * acc[i][j];
             if (has_c) v += beta * (float)C[m * c_sm + n * c_sn];
-            Y[m * y_sm + n] = (T)v;
+            Y[m * y_sm + n] = (T)gemm_act(v, act, act_a, act_b);
         }
     }
 }
@@ -134,7 +167,7 @@ __kernel void gemm_vec(const int M, const int N, const int K, const float alpha,
                        __global const T *C, const int c_sm, const int c_sn, const int has_c,
                        __global T *Y, const int y_sm,
                        const int8 bdims, const int8 a_bs, const int8 b_bs, const int8 c_bs,
-                       const int8 y_bs) {
+                       const int8 y_bs, const int act, const float act_a, const float act_b) {
     const int n0 = get_global_id(0) * 8, m0 = get_global_id(1) * VM;
     const long b = get_global_id(2);
     if (n0 >= N || m0 >= M) return;
@@ -173,6 +206,7 @@ __kernel void gemm_vec(const int M, const int N, const int K, const float alpha,
             for (int j = 0; j < 8; j++) c[j] = (float)C[m * c_sm + min(n0 + j, N - 1) * c_sn];
             v += beta * vload8(0, c);
         }
+        v = gemm_act8(v, act, act_a, act_b);
         if (nn == 8) {
             vstore8(CAT(convert_, T8)(v), 0, Y + m * y_sm + n0);
         } else {
@@ -189,7 +223,7 @@ __kernel void gemm_simple(const int M, const int N, const int K, const float alp
                           __global const T *C, const int c_sm, const int c_sn, const int has_c,
                           __global T *Y, const int y_sm,
                           const int8 bdims, const int8 a_bs, const int8 b_bs, const int8 c_bs,
-                          const int8 y_bs) {
+                          const int8 y_bs, const int act, const float act_a, const float act_b) {
     const int n = get_global_id(0), m = get_global_id(1);
     const long b = get_global_id(2);
     if (m >= M || n >= N) return;
@@ -207,5 +241,5 @@ __kernel void gemm_simple(const int M, const int N, const int K, const float alp
     for (; k < K; k++) acc += (float)A[k * a_sk] * (float)B[k * b_sk];
     float v = alpha * acc;
     if (has_c) v += beta * (float)C[trt_bcast_offset(b, bdims, c_bs) + m * c_sm + n * c_sn];
-    Y[trt_bcast_offset(b, bdims, y_bs) + m * y_sm + n] = (T)v;
+    Y[trt_bcast_offset(b, bdims, y_bs) + m * y_sm + n] = (T)gemm_act(v, act, act_a, act_b);
 }

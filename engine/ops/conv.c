@@ -13,12 +13,16 @@
  *   2 CONV_TACTIC_1X1         Conv only, conv_1x1; tactic_params[0..4] = TILE_M, TILE_N,
  *                             TILE_K, WPT_M, WPT_N (0 = the defaults below)
  *   3 CONV_TACTIC_DIRECT_VEC  Conv only, conv_direct_vec; tactic_params[0] = OCB as for 1
+ *
+ * Fused epilogue (passes/fusion.h, written by the fusion passes): every kernel computes
+ * y = act(conv + bias + residual), the residual being input 3 of the output's shape.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ops/op.h"
+#include "passes/fusion.h"
 
 #define CONV_MAX_SPATIAL 3
 
@@ -41,6 +45,7 @@ typedef struct {
     int32_t pads[2 * CONV_MAX_SPATIAL]; /* begins, then ends */
     int32_t out_pad[CONV_MAX_SPATIAL];  /* ConvTranspose output_padding */
     int64_t out_shape[CONV_MAX_SPATIAL + 2]; /* ConvTranspose output_shape (spatial, or full) */
+    trt_epilogue epi; /* fused bias/residual/activation; zero from import */
 } conv_params;
 _Static_assert(sizeof(conv_params) <= TRT_MAX_PARAMS, "conv_params exceeds TRT_MAX_PARAMS");
 
@@ -227,6 +232,30 @@ static trt_status conv_geom_of(const trt_node *node, const trt_tensor *t, conv_g
 
 /* ---------------------------------------------------------------- infer */
 
+trt_epilogue *trt__conv_epilogue(trt_node *node) { return &TRT_PARAMS(node, conv_params)->epi; }
+
+/* The fused residual must have the output's shape at every shape the engine runs: the
+ * fusion pass checked it at the profile's points; a file edited by hand is refused here. */
+static trt_status check_epilogue(const trt_node *node, const trt_tensor *t, const trt_tensor *y) {
+    const trt_epilogue *e = &TRT_CPARAMS(node, conv_params)->epi;
+    if (e->act < 0 || e->act >= TRT_ACT_COUNT_ ||
+        (e->residual && (e->residual >= node->n_inputs || node->inputs[e->residual] < 0)))
+        return trt__error(TRT_ERR_INVALID_ARG,
+                          "node '%s' (%s): invalid fused epilogue (activation %d, residual input "
+                          "%d); rebuild the engine",
+                          node->name, trt_op_name(node->op), e->act, e->residual);
+    if (!e->residual) return TRT_OK;
+    const trt_tensor *r = &t[node->inputs[e->residual]];
+    if (r->dtype == y->dtype && trt_dims_equal(&r->shape, &y->shape)) return TRT_OK;
+    char a[128], b[128];
+    return trt__error(TRT_ERR_SHAPE,
+                      "node '%s' (%s): the fused residual '%s' is %s (%s) but the output is %s; "
+                      "the fusion needs them equal at every shape of the profile",
+                      node->name, trt_op_name(node->op), r->name,
+                      trt_dims_str(&r->shape, a, sizeof a), trt_dtype_name(r->dtype),
+                      trt_dims_str(&y->shape, b, sizeof b));
+}
+
 static trt_status conv_infer(const trt_node *node, trt_tensor *t) {
     const trt_tensor *x = &t[node->inputs[0]], *w = &t[node->inputs[1]];
     const trt_tensor *b = node->n_inputs > 2 && node->inputs[2] >= 0 ? &t[node->inputs[2]] : NULL;
@@ -251,7 +280,7 @@ static trt_status conv_infer(const trt_node *node, trt_tensor *t) {
     y->shape.d[0] = g.n;
     y->shape.d[1] = g.oc;
     for (int a = 0; a < g.nsp; a++) y->shape.d[2 + a] = g.out[3 - g.nsp + a];
-    return TRT_OK;
+    return check_epilogue(node, t, y);
 }
 
 /* ---------------------------------------------------------------- prepare / launch */
@@ -359,6 +388,10 @@ static trt_status conv_launch(trt_exec *ex, const trt_node *node, trt_node_rt *r
     cl_mem y = trt_exec_mem(ex, node->outputs[0]);
     cl_mem b = bi >= 0 ? trt_exec_mem(ex, bi) : w; /* never read when has_bias == 0 */
     cl_int has_bias = bi >= 0, C = (cl_int)g.c, OC = (cl_int)g.oc, G = (cl_int)g.group;
+    const trt_epilogue *e = &TRT_CPARAMS(node, conv_params)->epi;
+    cl_int act = e->act, has_res = e->residual > 0;
+    cl_float act_a = e->alpha, act_b = e->beta;
+    cl_mem r = has_res ? trt_exec_mem(ex, node->inputs[e->residual]) : x; /* read if has_res */
     cl_int Cg = (cl_int)(g.c / g.group), OCg = (cl_int)(g.oc / g.group);
     if (cr->tactic == CONV_TACTIC_1X1) {
         if (!is_1x1(&g))
@@ -369,9 +402,10 @@ static trt_status conv_launch(trt_exec *ex, const trt_node *node, trt_node_rt *r
         int c[5];
         tiles_of(node, c);
         cl_int P = (cl_int)(g.in[0] * g.in[1] * g.in[2]);
-        const trt_karg args[] = {TRT_KARG(x),  TRT_KARG(w), TRT_KARG(b),   TRT_KARG(has_bias),
-                                 TRT_KARG(y),  TRT_KARG(C), TRT_KARG(OC),  TRT_KARG(P),
-                                 TRT_KARG(Cg), TRT_KARG(OCg), TRT_KARG(G)};
+        const trt_karg args[] = {TRT_KARG(x),   TRT_KARG(w),     TRT_KARG(b),     TRT_KARG(has_bias),
+                                 TRT_KARG(y),   TRT_KARG(C),     TRT_KARG(OC),    TRT_KARG(P),
+                                 TRT_KARG(Cg),  TRT_KARG(OCg),   TRT_KARG(G),     TRT_KARG(act),
+                                 TRT_KARG(act_a), TRT_KARG(act_b), TRT_KARG(r),   TRT_KARG(has_res)};
         size_t wg_n = (size_t)(c[1] / c[4]), wg_m = (size_t)(c[0] / c[3]);
         size_t gws[3] = {((size_t)P + c[1] - 1) / c[1] * wg_n,
                          ((size_t)OCg + c[0] - 1) / c[0] * wg_m, (size_t)(g.n * g.group)};
@@ -389,7 +423,8 @@ static trt_status conv_launch(trt_exec *ex, const trt_node *node, trt_node_rt *r
                              TRT_KARG(IW), TRT_KARG(OC), TRT_KARG(OD),     TRT_KARG(OH),
                              TRT_KARG(OW), TRT_KARG(KD), TRT_KARG(KH),     TRT_KARG(KW),
                              TRT_KARG(stride), TRT_KARG(dil), TRT_KARG(pad), TRT_KARG(Cg),
-                             TRT_KARG(OCg), TRT_KARG(nblk)};
+                             TRT_KARG(OCg), TRT_KARG(nblk), TRT_KARG(act), TRT_KARG(act_a),
+                             TRT_KARG(act_b), TRT_KARG(r), TRT_KARG(has_res)};
     /* conv_direct_vec: one work-item per 8 adjacent outputs of a row. A fixed work-group:
      * PoCL compiles a kernel once per work-group size. */
     size_t row = (size_t)g.out[2];

@@ -4,6 +4,11 @@
  *
  * Every op here is also evaluated on the host in infer() when all its inputs have host values
  * and the output is small: this folds shape arithmetic (Shape -> Gather -> Div -> Concat).
+ *
+ * Fused chains (passes/fusion.h, made by the eltwise fusion pass): a node whose params hold
+ * a chain of n > 0 steps computes them all per element of its input 0 in one kernel,
+ * eltwise_chain, whose program is chosen by the steps' op codes and operand kinds (-D), the
+ * constants being kernel arguments: chains of one shape share a program.
  */
 #include <float.h>
 #include <limits.h>
@@ -12,6 +17,7 @@
 #include <string.h>
 
 #include "ops/op.h"
+#include "passes/fusion.h"
 
 typedef struct {
     float alpha;        /* LeakyRelu (default 0.01), HardSigmoid (0.2) */
@@ -19,10 +25,13 @@ typedef struct {
     float clip_min;     /* Clip before opset 11: the min/max attributes */
     float clip_max;
     int32_t clip_attrs; /* 1: Clip's bounds are clip_min/clip_max, not inputs 1 and 2 */
+    trt_chain chain;    /* fused chain; n = 0 for an imported node */
 } elt_params;
 _Static_assert(sizeof(elt_params) <= TRT_MAX_PARAMS, "elt_params exceeds TRT_MAX_PARAMS");
 
 enum { K_UNARY, K_CLIP, K_BINARY, K_VARIADIC, K_WHERE };
+/* Buffer operands of a chain (kernel arguments b0..b3). */
+enum { CHAIN_MAX_BUFFERS = 4 };
 /* Element type classes an op accepts (INT: int64, int32, int8, uint8). */
 enum { D_FLOAT = 1, D_INT = 2, D_BOOL = 4 };
 
@@ -287,9 +296,12 @@ static trt_status same_dtype(const trt_node *node, const trt_tensor *a, const tr
                       trt_dtype_name(b->dtype));
 }
 
+static trt_status chain_infer(const trt_node *node, trt_tensor *t);
+
 static trt_status elt_infer(const trt_node *node, trt_tensor *t) {
     const elt_desc *d = desc_of(node->op);
     if (!d) return trt__error(TRT_ERR_INTERNAL, NODE_FMT "not an eltwise op", NODE_ARGS(node));
+    if (TRT_CPARAMS(node, elt_params)->chain.n) return chain_infer(node, t);
     int first = d->kind == K_WHERE ? 1 : 0; /* the input that sets the dtype */
     const trt_tensor *x = &t[node->inputs[first]];
     trt_tensor *out = &t[node->outputs[0]];
@@ -345,9 +357,13 @@ static trt_status elt_infer(const trt_node *node, trt_tensor *t) {
 
 static int is_int(trt_dtype dt) { return dclass(dt) == D_INT; }
 
+static trt_status chain_prepare(trt_exec *ex, const trt_node *node, trt_node_rt *rt);
+static trt_status chain_launch(trt_exec *ex, const trt_node *node, trt_node_rt *rt);
+
 static trt_status elt_prepare(trt_exec *ex, const trt_node *node, trt_node_rt *rt) {
     const elt_desc *d = desc_of(node->op);
     const elt_params *p = TRT_CPARAMS(node, elt_params);
+    if (p->chain.n) return chain_prepare(ex, node, rt);
     const trt_tensor *t = trt_exec_tensors(ex);
     trt_dtype dt = t[node->inputs[d->kind == K_WHERE ? 1 : 0]].dtype;
     char opts[160];
@@ -384,21 +400,22 @@ static trt_status elt_prepare(trt_exec *ex, const trt_node *node, trt_node_rt *r
 
 /* A broadcast launch: the output shape collapsed (dimensions of 1 dropped, neighbours merged
  * where every input broadcasts alike), right-aligned into 8 slots with per-input strides. */
+enum { BCAST_MAX_IN = 4 };
 typedef struct {
     cl_int rank;
     cl_int8 dims;
-    cl_int8 strides[3];
+    cl_int8 strides[BCAST_MAX_IN];
 } bcast_plan;
 
 static trt_status plan_bcast(const trt_node *node, const trt_dims *out, const trt_dims *const *in,
                              int n_in, bcast_plan *pl) {
     if (trt_dims_volume(out) > INT_MAX) goto too_big;
     int64_t cd[TRT_MAX_DIMS];
-    int bc[TRT_MAX_DIMS][3];
+    int bc[TRT_MAX_DIMS][BCAST_MAX_IN];
     int m = 0;
     for (int k = 0; k < out->nb_dims; k++) {
         if (out->d[k] == 1) continue;
-        int cur[3] = {0, 0, 0};
+        int cur[BCAST_MAX_IN] = {0};
         for (int j = 0; j < n_in; j++) {
             int ik = k - (out->nb_dims - in[j]->nb_dims);
             cur[j] = ik < 0 || in[j]->d[ik] == 1;
@@ -414,7 +431,7 @@ static trt_status plan_bcast(const trt_node *node, const trt_dims *out, const tr
     memset(pl, 0, sizeof *pl);
     for (int s = 0; s < 8; s++) pl->dims.s[s] = 1;
     pl->rank = m;
-    int64_t acc[3] = {1, 1, 1};
+    int64_t acc[BCAST_MAX_IN] = {1, 1, 1, 1};
     for (int i = m - 1; i >= 0; i--) {
         int s = 8 - m + i;
         if (cd[i] > INT_MAX) goto too_big;
@@ -455,6 +472,7 @@ static trt_status launch_binary(trt_exec *ex, const trt_node *node, trt_node_rt 
 static trt_status elt_launch(trt_exec *ex, const trt_node *node, trt_node_rt *rt) {
     const elt_desc *d = desc_of(node->op);
     const elt_params *p = TRT_CPARAMS(node, elt_params);
+    if (p->chain.n) return chain_launch(ex, node, rt);
     trt_tensor *t = trt_exec_tensors(ex);
     int y = node->outputs[0];
     cl_long n = trt_dims_volume(&t[y].shape);
@@ -501,6 +519,158 @@ static trt_status elt_launch(trt_exec *ex, const trt_node *node, trt_node_rt *rt
             TRT_TRY(launch_binary(ex, node, rt, y, node->inputs[k], n));
         return TRT_OK;
     }
+}
+
+/* ---------------------------------------------------------------- fused chains */
+
+trt_chain *trt__eltwise_chain(trt_node *node) { return &TRT_PARAMS(node, elt_params)->chain; }
+
+static int is_f32_node(const trt_graph *g, const trt_node *node) {
+    const elt_desc *d = desc_of(node->op);
+    return d && !node->is_host && node->n_outputs == 1 && node->n_inputs >= 1 &&
+           node->inputs[0] >= 0 && g->tensors[node->inputs[0]].dtype == TRT_DTYPE_FLOAT32 &&
+           TRT_CPARAMS(node, elt_params)->chain.n == 0;
+}
+
+/* A Clip bound: absent (the infinity `def`), or a float constant of one value. */
+static int clip_bound(const trt_graph *g, const trt_node *node, int k, float def, float *out) {
+    int t = node->n_inputs > k ? node->inputs[k] : -1;
+    *out = def;
+    if (t < 0) return 1;
+    const trt_tensor *b = &g->tensors[t];
+    if (!(b->flags & TRT_TENSOR_CONST) || !b->data || b->dtype != TRT_DTYPE_FLOAT32 ||
+        trt_dims_volume(&b->shape) != 1)
+        return 0;
+    *out = *(const float *)b->data;
+    return 1;
+}
+
+int trt__eltwise_unary_step(const trt_graph *g, const trt_node *node, trt_chain_step *step) {
+    if (!is_f32_node(g, node)) return 0;
+    const elt_desc *d = desc_of(node->op);
+    const elt_params *p = TRT_CPARAMS(node, elt_params);
+    memset(step, 0, sizeof *step);
+    step->op = node->op;
+    step->operand = TRT_CHAIN_NONE;
+    if (d->kind == K_UNARY) {
+        step->c0 = p->alpha;
+        step->c1 = p->beta;
+        return 1;
+    }
+    if (d->kind != K_CLIP) return 0;
+    if (p->clip_attrs) {
+        step->c0 = p->clip_min;
+        step->c1 = p->clip_max;
+        return 1;
+    }
+    return clip_bound(g, node, 1, -INFINITY, &step->c0) && clip_bound(g, node, 2, INFINITY, &step->c1);
+}
+
+int trt__eltwise_is_binary(const trt_graph *g, const trt_node *node) {
+    if (!is_f32_node(g, node) || node->n_inputs != 2 || node->inputs[1] < 0) return 0;
+    const elt_desc *d = desc_of(node->op);
+    return (d->kind == K_BINARY || d->kind == K_VARIADIC) && !d->compare &&
+           g->tensors[node->inputs[1]].dtype == TRT_DTYPE_FLOAT32;
+}
+
+static int chain_step_valid(const trt_node *node, const trt_chain_step *st) {
+    const elt_desc *d = desc_of((trt_op)st->op);
+    if (!d || d->compare || d->kind == K_WHERE) return 0;
+    if (d->kind == K_UNARY || d->kind == K_CLIP) return st->operand == TRT_CHAIN_NONE;
+    return st->operand == TRT_CHAIN_IMM || st->operand == TRT_CHAIN_X ||
+           (st->operand >= 1 && st->operand < node->n_inputs && node->inputs[st->operand] >= 0);
+}
+
+/* Output of x's shape and dtype; each operand broadcasts into it. */
+static trt_status chain_infer(const trt_node *node, trt_tensor *t) {
+    const trt_chain *c = &TRT_CPARAMS(node, elt_params)->chain;
+    const trt_tensor *x = &t[node->inputs[0]];
+    int valid = c->n > 0 && c->n <= TRT_CHAIN_MAX && node->n_inputs <= 1 + CHAIN_MAX_BUFFERS;
+    for (int k = 0; valid && k < c->n; k++) valid = chain_step_valid(node, &c->step[k]);
+    if (!valid)
+        return trt__error(TRT_ERR_INVALID_ARG, NODE_FMT "invalid fused chain; rebuild the engine",
+                          NODE_ARGS(node));
+    for (int k = 0; k < node->n_inputs; k++) {
+        const trt_tensor *in = &t[node->inputs[k]];
+        if (in->dtype != TRT_DTYPE_FLOAT32)
+            return trt__error(TRT_ERR_UNSUPPORTED, NODE_FMT "fused chain input '%s' is %s, not float32",
+                              NODE_ARGS(node), in->name, trt_dtype_name(in->dtype));
+        trt_dims b;
+        if (k && (trt_dims_broadcast(&x->shape, &in->shape, &b) != TRT_OK ||
+                  !trt_dims_equal(&b, &x->shape))) {
+            char sa[128], sb[128];
+            return trt__error(TRT_ERR_SHAPE,
+                              NODE_FMT "fused chain operand '%s' (%s) does not broadcast into the "
+                              "input's shape %s; the fusion needs it to at every shape of the "
+                              "profile",
+                              NODE_ARGS(node), in->name, trt_dims_str(&in->shape, sa, sizeof sa),
+                              trt_dims_str(&x->shape, sb, sizeof sb));
+        }
+    }
+    trt_tensor *y = &t[node->outputs[0]];
+    y->dtype = y->storage = TRT_DTYPE_FLOAT32;
+    y->shape = x->shape;
+    return TRT_OK;
+}
+
+/* Operand kinds as eltwise.cl's chain kernel reads them (SK<k>). */
+static int chain_kind(const trt_chain_step *st) {
+    switch (st->operand) {
+    case TRT_CHAIN_NONE: return 0;
+    case TRT_CHAIN_IMM: return 1;
+    case TRT_CHAIN_X: return 2;
+    default: return 2 + st->operand; /* buffer b<operand - 1> */
+    }
+}
+
+static trt_status chain_prepare(trt_exec *ex, const trt_node *node, trt_node_rt *rt) {
+    const trt_chain *c = &TRT_CPARAMS(node, elt_params)->chain;
+    char opts[640];
+    int o = snprintf(opts, sizeof opts, "-DT=float -DT_INT=0 -DOP=OP_CHAIN -DNSTEP=%d", c->n);
+    for (int k = 0; k < c->n && o < (int)sizeof opts; k++) {
+        const trt_chain_step *st = &c->step[k];
+        o += snprintf(opts + o, sizeof opts - (size_t)o, " -DSOP%d=%s -DSK%d=%d -DSS%d=%d", k,
+                      desc_of((trt_op)st->op)->macro, k, chain_kind(st), k, st->swap != 0);
+    }
+    return trt_exec_kernel(ex, "eltwise.cl", opts, "eltwise_chain", &rt->kernels[0]);
+}
+
+static trt_status chain_launch(trt_exec *ex, const trt_node *node, trt_node_rt *rt) {
+    const trt_chain *c = &TRT_CPARAMS(node, elt_params)->chain;
+    trt_tensor *t = trt_exec_tensors(ex);
+    int y = node->outputs[0];
+    cl_long n = trt_dims_volume(&t[y].shape);
+    cl_mem mx = trt_exec_mem(ex, node->inputs[0]), my = trt_exec_mem(ex, y);
+    cl_float8 c0, c1;
+    memset(&c0, 0, sizeof c0);
+    memset(&c1, 0, sizeof c1);
+    for (int k = 0; k < c->n; k++) {
+        c0.s[k] = c->step[k].c0;
+        c1.s[k] = c->step[k].c1;
+    }
+    /* Operands b0..b3 = inputs 1..4; absent ones get x (never read). */
+    const trt_dims *shapes[BCAST_MAX_IN];
+    cl_mem mb[CHAIN_MAX_BUFFERS];
+    cl_int flat[CHAIN_MAX_BUFFERS];
+    int nb = node->n_inputs - 1;
+    for (int j = 0; j < CHAIN_MAX_BUFFERS; j++) {
+        int ti = j < nb ? node->inputs[1 + j] : node->inputs[0];
+        shapes[j] = &t[ti].shape;
+        mb[j] = trt_exec_mem(ex, ti);
+        flat[j] = trt_dims_volume(&t[ti].shape) == n;
+    }
+    bcast_plan pl;
+    TRT_TRY(plan_bcast(node, &t[y].shape, shapes, CHAIN_MAX_BUFFERS, &pl));
+    trt_karg args[] = {TRT_KARG(mx),     TRT_KARG(my),          TRT_KARG(n),
+                       TRT_KARG(c0),     TRT_KARG(c1),          TRT_KARG(pl.rank),
+                       TRT_KARG(pl.dims), TRT_KARG(mb[0]),      TRT_KARG(pl.strides[0]),
+                       TRT_KARG(flat[0]), TRT_KARG(mb[1]),      TRT_KARG(pl.strides[1]),
+                       TRT_KARG(flat[1]), TRT_KARG(mb[2]),      TRT_KARG(pl.strides[2]),
+                       TRT_KARG(flat[2]), TRT_KARG(mb[3]),      TRT_KARG(pl.strides[3]),
+                       TRT_KARG(flat[3])};
+    size_t gws = (size_t)n, lws = 64;
+    return trt_exec_launch(ex, rt->kernels[0], 1, &gws, &lws, (int)(sizeof args / sizeof args[0]),
+                           args);
 }
 
 #define ELT(id, name)                                                                      \

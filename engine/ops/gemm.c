@@ -12,18 +12,20 @@
  *                         WPT_N (0 = the default below)
  *   2 GEMM_TACTIC_SIMPLE  gemm_simple
  *   3 GEMM_TACTIC_VEC     gemm_vec; tactic_params[0] = VM (0 = the default below)
+ *
+ * Fused epilogue (passes/fusion.h): an activation after the product, and for MatMul an
+ * optional third input, a bias of N values (or one) added as Gemm adds C.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ops/op.h"
+#include "passes/fusion.h"
 
 typedef struct {
-    float alpha;
-    float beta;
-    int32_t trans_a;
-    int32_t trans_b;
+    trt_gemm_attrs at; /* alpha, beta, transA, transB (passes/fusion.h: BN folding edits it) */
+    trt_epilogue epi;  /* fused activation (residual unused); zero from import */
 } gemm_params;
 _Static_assert(sizeof(gemm_params) <= TRT_MAX_PARAMS, "gemm_params exceeds TRT_MAX_PARAMS");
 
@@ -63,6 +65,7 @@ typedef struct {
 typedef struct {
     int M, N, K;
     float alpha, beta;
+    trt_epilogue epi;
     int a, b, c, y; /* tensor indices; c = -1: no addend */
     cl_int a_sm, a_sk, b_sk, b_sn, c_sm, c_sn, y_sm;
     cl_int8 bdims, a_bs, b_bs, c_bs, y_bs;
@@ -82,11 +85,23 @@ static trt_status check_float(const trt_node *node, const trt_tensor *t, const c
 static trt_status gemm_import(trt_node *node, const trt_attrs *attrs) {
     TRT_TRY(trt_op_check_io(node, 2, 3, 1, 1));
     gemm_params *p = TRT_PARAMS(node, gemm_params);
-    p->alpha = trt_attrs_float(attrs, "alpha", 1.0f);
-    p->beta = trt_attrs_float(attrs, "beta", 1.0f);
-    p->trans_a = trt_attrs_int(attrs, "transA", 0) != 0;
-    p->trans_b = trt_attrs_int(attrs, "transB", 0) != 0;
+    p->at.alpha = trt_attrs_float(attrs, "alpha", 1.0f);
+    p->at.beta = trt_attrs_float(attrs, "beta", 1.0f);
+    p->at.trans_a = trt_attrs_int(attrs, "transA", 0) != 0;
+    p->at.trans_b = trt_attrs_int(attrs, "transB", 0) != 0;
     return TRT_OK;
+}
+
+trt_epilogue *trt__gemm_epilogue(trt_node *node) { return &TRT_PARAMS(node, gemm_params)->epi; }
+trt_gemm_attrs *trt__gemm_attrs(trt_node *node) { return &TRT_PARAMS(node, gemm_params)->at; }
+
+static trt_status check_epilogue(const trt_node *node) {
+    const trt_epilogue *e = &TRT_CPARAMS(node, gemm_params)->epi;
+    if (e->act >= 0 && e->act < TRT_ACT_COUNT_ && !e->residual) return TRT_OK;
+    return trt__error(TRT_ERR_INVALID_ARG,
+                      "node '%s' (%s): invalid fused epilogue (activation %d, residual input "
+                      "%d); rebuild the engine",
+                      node->name, trt_op_name(node->op), e->act, e->residual);
 }
 
 static trt_status matmul_import(trt_node *node, const trt_attrs *attrs) {
@@ -101,19 +116,20 @@ static trt_status gemm_infer(const trt_node *node, trt_tensor *t) {
     TRT_TRY(check_float(node, a, "input A"));
     TRT_TRY(check_float(node, b, "input B"));
     if (c) TRT_TRY(check_float(node, c, "input C"));
+    TRT_TRY(check_epilogue(node));
     char sa[128], sb[128];
     if (a->shape.nb_dims != 2 || b->shape.nb_dims != 2)
         return trt__error(TRT_ERR_SHAPE, "node '%s' (Gemm): A (%s) and B (%s) must be matrices",
                           node->name, trt_dims_str(&a->shape, sa, sizeof sa),
                           trt_dims_str(&b->shape, sb, sizeof sb));
-    int64_t mn[2] = {a->shape.d[p->trans_a], b->shape.d[!p->trans_b]};
-    int64_t ka = a->shape.d[!p->trans_a], kb = b->shape.d[p->trans_b];
+    int64_t mn[2] = {a->shape.d[p->at.trans_a], b->shape.d[!p->at.trans_b]};
+    int64_t ka = a->shape.d[!p->at.trans_a], kb = b->shape.d[p->at.trans_b];
     if (ka != kb)
         return trt__error(TRT_ERR_SHAPE,
                           "node '%s' (Gemm): A is %s (transA=%d) and B is %s (transB=%d): inner "
                           "dimensions %lld and %lld differ",
-                          node->name, trt_dims_str(&a->shape, sa, sizeof sa), p->trans_a,
-                          trt_dims_str(&b->shape, sb, sizeof sb), p->trans_b, (long long)ka,
+                          node->name, trt_dims_str(&a->shape, sa, sizeof sa), p->at.trans_a,
+                          trt_dims_str(&b->shape, sb, sizeof sb), p->at.trans_b, (long long)ka,
                           (long long)kb);
     if (c) {
         /* Unidirectional broadcast of C to (M, N). */
@@ -178,8 +194,24 @@ static trt_status matmul_infer(const trt_node *node, trt_tensor *t) {
     const trt_tensor *a = &t[node->inputs[0]], *b = &t[node->inputs[1]];
     TRT_TRY(check_float(node, a, "input A"));
     TRT_TRY(check_float(node, b, "input B"));
+    TRT_TRY(check_epilogue(node));
     matmul_geom g;
     TRT_TRY(matmul_geom_of(node, &a->shape, &b->shape, &g));
+    if (node->n_inputs > 2) {
+        /* The fused bias: N values (or one) along the last dimension. */
+        const trt_tensor *c = &t[node->inputs[2]];
+        TRT_TRY(check_float(node, c, "fused bias"));
+        int64_t v = trt_dims_volume(&c->shape);
+        int r = c->shape.nb_dims;
+        if (!(v == 1 || (v == g.N && c->shape.d[r - 1] == g.N)) || r > (g.out.nb_dims ? g.out.nb_dims : 1)) {
+            char sc[128];
+            return trt__error(TRT_ERR_SHAPE,
+                              "node '%s' (MatMul): the fused bias '%s' is %s; expected %lld "
+                              "values along the last dimension",
+                              node->name, c->name, trt_dims_str(&c->shape, sc, sizeof sc),
+                              (long long)g.N);
+        }
+    }
     trt_tensor *y = &t[node->outputs[0]];
     y->dtype = a->dtype;
     y->shape = g.out;
@@ -268,14 +300,16 @@ static trt_status run(trt_exec *ex, const trt_node *node, trt_node_rt *rt, const
     cl_mem a = trt_exec_mem(ex, d->a), b = trt_exec_mem(ex, d->b), y = trt_exec_mem(ex, d->y);
     cl_mem cm = d->c >= 0 ? trt_exec_mem(ex, d->c) : y; /* never read when has_c == 0 */
     cl_int M = d->M, N = d->N, K = d->K, has_c = d->c >= 0;
-    cl_float alpha = d->alpha, beta = d->beta;
+    cl_float alpha = d->alpha, beta = d->beta, act_a = d->epi.alpha, act_b = d->epi.beta;
+    cl_int act = d->epi.act;
     const trt_karg args[] = {
         TRT_KARG(M),       TRT_KARG(N),       TRT_KARG(K),       TRT_KARG(alpha),
         TRT_KARG(beta),    TRT_KARG(a),       TRT_KARG(d->a_sm), TRT_KARG(d->a_sk),
         TRT_KARG(b),       TRT_KARG(d->b_sk), TRT_KARG(d->b_sn), TRT_KARG(cm),
         TRT_KARG(d->c_sm), TRT_KARG(d->c_sn), TRT_KARG(has_c),   TRT_KARG(y),
         TRT_KARG(d->y_sm), TRT_KARG(d->bdims), TRT_KARG(d->a_bs), TRT_KARG(d->b_bs),
-        TRT_KARG(d->c_bs), TRT_KARG(d->y_bs),
+        TRT_KARG(d->c_bs), TRT_KARG(d->y_bs), TRT_KARG(act),     TRT_KARG(act_a),
+        TRT_KARG(act_b),
     };
     const int n_args = (int)(sizeof args / sizeof args[0]);
     /* Fixed work-groups for gemm_simple and gemm_vec: PoCL compiles a kernel once per
@@ -316,22 +350,23 @@ static trt_status gemm_launch(trt_exec *ex, const trt_node *node, trt_node_rt *r
     gemm_desc d;
     memset(&d, 0, sizeof d);
     no_batch(&d);
-    d.M = (int)as->d[p->trans_a];
-    d.K = (int)as->d[!p->trans_a];
-    d.N = (int)bs->d[!p->trans_b];
-    d.alpha = p->alpha;
-    d.beta = p->beta;
+    d.M = (int)as->d[p->at.trans_a];
+    d.K = (int)as->d[!p->at.trans_a];
+    d.N = (int)bs->d[!p->at.trans_b];
+    d.alpha = p->at.alpha;
+    d.beta = p->at.beta;
+    d.epi = p->epi;
     d.a = node->inputs[0];
     d.b = node->inputs[1];
     d.y = node->outputs[0];
     /* Row-major A is (M, K), or (K, M) when transposed; B likewise. */
-    d.a_sm = p->trans_a ? 1 : d.K;
-    d.a_sk = p->trans_a ? d.M : 1;
-    d.b_sk = p->trans_b ? 1 : d.N;
-    d.b_sn = p->trans_b ? d.K : 1;
+    d.a_sm = p->at.trans_a ? 1 : d.K;
+    d.a_sk = p->at.trans_a ? d.M : 1;
+    d.b_sk = p->at.trans_b ? 1 : d.N;
+    d.b_sn = p->at.trans_b ? d.K : 1;
     d.y_sm = d.N;
     d.c = -1;
-    if (ci >= 0 && p->beta != 0.0f) {
+    if (ci >= 0 && p->at.beta != 0.0f) {
         const trt_dims *cs = &t[ci].shape;
         int r = cs->nb_dims;
         int64_t cm = r == 2 ? cs->d[0] : 1, cn = r >= 1 ? cs->d[r - 1] : 1;
@@ -354,9 +389,17 @@ static trt_status matmul_launch(trt_exec *ex, const trt_node *node, trt_node_rt 
     d.N = (int)g.N;
     d.K = (int)g.K;
     d.alpha = 1.0f;
+    d.beta = 1.0f;
+    d.epi = TRT_CPARAMS(node, gemm_params)->epi;
     d.a = node->inputs[0];
     d.b = node->inputs[1];
     d.c = -1;
+    if (node->n_inputs > 2) {
+        /* Fused bias: every row of every batch reads the same N (or 1) values. */
+        d.c = node->inputs[2];
+        d.c_sm = 0;
+        d.c_sn = trt_dims_volume(&t[d.c].shape) == 1 ? 0 : 1;
+    }
     d.y = node->outputs[0];
     d.a_sm = as->nb_dims == 1 ? 0 : d.K;
     d.a_sk = 1;
@@ -421,8 +464,8 @@ static int gemm_tactics(const trt_node *node, const trt_tensor *t, const trt_dev
     const trt_dims *as = &t[node->inputs[0]].shape, *bs = &t[node->inputs[1]].shape;
     if (as->nb_dims != 2 || bs->nb_dims != 2) return 0;
     /* Rows of A and columns of B contiguous: gemm_simple's float8 dot products. */
-    const int dot = !p->trans_a && p->trans_b;
-    return product_tactics(as->d[p->trans_a], bs->d[!p->trans_b], dot, out, max);
+    const int dot = !p->at.trans_a && p->at.trans_b;
+    return product_tactics(as->d[p->at.trans_a], bs->d[!p->at.trans_b], dot, out, max);
 }
 
 static int matmul_tactics(const trt_node *node, const trt_tensor *t, const trt_device_caps *caps,

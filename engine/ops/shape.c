@@ -221,9 +221,12 @@ static trt_status infer_alias(const trt_node *node, trt_tensor *ts, const trt_di
     return TRT_OK;
 }
 
+/* The memory plan lets a view share its input's buffer (passes/memplan.c): nothing to copy
+ * then. Graph inputs and outputs keep their own buffers. */
 static trt_status launch_alias(trt_exec *ex, const trt_node *node, trt_node_rt *rt) {
     (void)rt;
     const trt_tensor *ts = trt_exec_tensors(ex);
+    if (trt_exec_mem(ex, node->outputs[0]) == trt_exec_mem(ex, node->inputs[0])) return TRT_OK;
     return trt_exec_copy(ex, node->outputs[0], 0, node->inputs[0], 0,
                          (size_t)trt_tensor_bytes(&ts[node->outputs[0]]));
 }

@@ -1,23 +1,53 @@
-/* memplan.c — activation memory planning by liveness. */
+/* memplan.c — activation memory planning by liveness.
+ *
+ * The output of a view node (trt__node_is_view: Reshape, Flatten, Squeeze, Unsqueeze,
+ * Identity) shares its input's memory when both live in the arena: one tensor group, live
+ * from the first's production to the last use of any, planned as one tensor. They then get
+ * the same offset and capacity, so the context binds them to one sub-buffer and the view's
+ * launch copies nothing. Graph inputs and outputs have their own buffers: copied.
+ */
 #include <stdlib.h>
 #include <string.h>
 
 #include "builder/builder.h"
 #include "core/core.h"
+#include "passes/passes.h"
+
+int trt__node_is_view(const trt_graph *g, int n) {
+    const trt_node *node = &g->nodes[n];
+    if (node->is_host || node->n_inputs < 1 || node->n_outputs != 1 || node->inputs[0] < 0)
+        return 0;
+    switch (node->op) {
+    case TRT_OP_RESHAPE:
+    case TRT_OP_FLATTEN:
+    case TRT_OP_SQUEEZE:
+    case TRT_OP_UNSQUEEZE:
+    case TRT_OP_IDENTITY: return 1;
+    default: return 0;
+    }
+}
+
+/* Whether tensor t is planned in the arena (not a graph input/output, not a constant). */
+static int in_arena(const trt_graph *g, int t, const uint8_t *on_device, const int *first_use) {
+    const trt_tensor *tt = &g->tensors[t];
+    return !(tt->flags & (TRT_TENSOR_INPUT | TRT_TENSOR_OUTPUT | TRT_TENSOR_CONST)) &&
+           on_device[t] && first_use[t] >= 0;
+}
 
 trt_status trt__memory_plan(trt_graph *g, uint64_t align, uint64_t *arena_bytes) {
     int nt = g->n_tensors, nn = g->n_nodes;
     int *first_use = malloc(sizeof(int) * (size_t)(nt + 1));
     int *last_use = malloc(sizeof(int) * (size_t)(nt + 1));
     int *order = malloc(sizeof(int) * (size_t)(nt + 1));
+    int *root = malloc(sizeof(int) * (size_t)(nt + 1)); /* the tensor whose memory t uses */
     uint8_t *on_device = calloc((size_t)nt + 1, 1);
     int *slot_of = malloc(sizeof(int) * (size_t)(nt + 1));
     int *slot_free_after = malloc(sizeof(int) * (size_t)(nt + 1));
     uint64_t *slot_size = malloc(sizeof(uint64_t) * (size_t)(nt + 1));
     uint64_t *slot_off = malloc(sizeof(uint64_t) * (size_t)(nt + 1));
     trt_status s = TRT_OK;
-    if (!first_use || !last_use || !order || !on_device || !slot_of || !slot_free_after ||
-        !slot_size || !slot_off) {
+    if (!first_use || !last_use || !order || !root || !on_device || !slot_of ||
+        !slot_free_after || !slot_size || !slot_off) {
         s = trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory planning memory");
         goto done;
     }
@@ -43,16 +73,29 @@ trt_status trt__memory_plan(trt_graph *g, uint64_t align, uint64_t *arena_bytes)
         if (on_device[t] && g->tensors[t].has_host && g->tensors[t].producer >= 0 &&
             g->nodes[g->tensors[t].producer].is_host)
             first_use[t] = 0;
+    /* Views join their input's group (nodes are in order: the input's root is settled). */
+    for (int t = 0; t < nt; t++) root[t] = t;
+    for (int n = 0; n < nn; n++) {
+        if (!trt__node_is_view(g, n)) continue;
+        int in = g->nodes[n].inputs[0], out = g->nodes[n].outputs[0];
+        if (!in_arena(g, in, on_device, first_use) || !in_arena(g, out, on_device, first_use))
+            continue;
+        int r = root[in];
+        root[out] = r;
+        if (last_use[out] > last_use[r]) last_use[r] = last_use[out];
+        if (g->tensors[out].capacity > g->tensors[r].capacity)
+            g->tensors[r].capacity = g->tensors[out].capacity;
+    }
     int n_planned = 0;
     for (int t = 0; t < nt; t++) {
         trt_tensor *tt = &g->tensors[t];
         tt->offset = 0;
-        if (tt->flags & (TRT_TENSOR_INPUT | TRT_TENSOR_OUTPUT)) continue; /* own buffers */
-        if (tt->flags & TRT_TENSOR_CONST || !on_device[t] || first_use[t] < 0) {
-            if (!(tt->flags & TRT_TENSOR_CONST)) tt->capacity = 0;
+        if (!in_arena(g, t, on_device, first_use)) {
+            if (!(tt->flags & (TRT_TENSOR_CONST | TRT_TENSOR_INPUT | TRT_TENSOR_OUTPUT)))
+                tt->capacity = 0;
             continue;
         }
-        order[n_planned++] = t;
+        if (root[t] == t) order[n_planned++] = t;
     }
     /* Tensors share memory by whole slots: a slot is reused once its last tensor is dead,
      * best fit by size, growing if needed. Slots never partly overlap, so each becomes one
@@ -88,11 +131,17 @@ trt_status trt__memory_plan(trt_graph *g, uint64_t align, uint64_t *arena_bytes)
         g->tensors[t].offset = slot_off[slot_of[t]];
         g->tensors[t].capacity = slot_size[slot_of[t]];
     }
+    for (int t = 0; t < nt; t++) {
+        if (root[t] == t || !in_arena(g, t, on_device, first_use)) continue;
+        g->tensors[t].offset = g->tensors[root[t]].offset;
+        g->tensors[t].capacity = g->tensors[root[t]].capacity;
+    }
     *arena_bytes = top;
 done:
     free(first_use);
     free(last_use);
     free(order);
+    free(root);
     free(on_device);
     free(slot_of);
     free(slot_free_after);
