@@ -41,11 +41,13 @@ typedef struct {
 
 typedef struct {
     const char *onnx, *save_engine, *load_engine, *device, *export_output;
+    const char *timing_cache, *export_profile, *export_layer_info;
     shape_list min, opt, max, shapes;
     input_file *inputs;
     int n_inputs;
     double iterations, warmup_ms, duration_s;
     int verbose, fp16, int8, list_devices, skip_inference, help;
+    int dump_profile, separate_profile_run;
 } options;
 
 static const char usage_text[] =
@@ -63,6 +65,8 @@ static const char usage_text[] =
     "                         SPEC ::= name:1x3x224x224[,name2:...]; quote names that contain\n"
     "                         ':' or ',' as 'name'\n"
     "  --fp16, --int8         build with reduced precision (not yet supported by the engine)\n"
+    "  --timingCacheFile=FILE read tactic timings from FILE instead of timing them again, and\n"
+    "                         write the new ones back (created if missing)\n"
     "\n"
     "Inference:\n"
     "  --device=SPEC          device index, 'gpu', 'cpu' or part of a name (default: TRT_DEVICE,\n"
@@ -74,6 +78,14 @@ static const char usage_text[] =
     "                         other inputs get deterministic pseudo-random values\n"
     "  --exportOutput=FILE    write the outputs of the last inference as JSON\n"
     "  --skipInference        build, save and describe the engine, run nothing\n"
+    "\n"
+    "Reporting:\n"
+    "  --dumpProfile          print each layer's device time (total, average, median, %%)\n"
+    "  --exportProfile=FILE   write the per-layer profile as JSON\n"
+    "  --separateProfileRun   profile layers in a run of their own after the benchmark, so\n"
+    "                         that the benchmark's numbers carry no per-layer events\n"
+    "  --exportLayerInfo=FILE write every layer (op, inputs/outputs with shapes, chosen tactic)\n"
+    "                         as JSON\n"
     "\n"
     "Other:\n"
     "  --listDevices          list the OpenCL devices\n"
@@ -243,6 +255,8 @@ static int parse_args(int argc, char **argv, options *o) {
         {"--int8", offsetof(options, int8)},
         {"--listDevices", offsetof(options, list_devices)},
         {"--skipInference", offsetof(options, skip_inference)},
+        {"--dumpProfile", offsetof(options, dump_profile)},
+        {"--separateProfileRun", offsetof(options, separate_profile_run)},
         {"--help", offsetof(options, help)},
         {"-h", offsetof(options, help)},
     };
@@ -255,6 +269,9 @@ static int parse_args(int argc, char **argv, options *o) {
         {"--loadEngine", offsetof(options, load_engine)},
         {"--device", offsetof(options, device)},
         {"--exportOutput", offsetof(options, export_output)},
+        {"--timingCacheFile", offsetof(options, timing_cache)},
+        {"--exportProfile", offsetof(options, export_profile)},
+        {"--exportLayerInfo", offsetof(options, export_layer_info)},
     };
     struct {
         const char *name;
@@ -317,9 +334,14 @@ static int parse_args(int argc, char **argv, options *o) {
                 return usage_error("input '%s' has --minShapes or --maxShapes but no --optShapes",
                                    l->v[i].name);
     }
-    if (o->skip_inference && (o->export_output || o->n_inputs))
-        return usage_error("%s", "--exportOutput and --loadInputs need inference; drop "
-                                 "--skipInference");
+    if (o->skip_inference && (o->export_output || o->n_inputs || o->dump_profile ||
+                              o->export_profile || o->separate_profile_run))
+        return usage_error("%s", "--exportOutput, --loadInputs, --dumpProfile, --exportProfile "
+                                 "and --separateProfileRun need inference; drop --skipInference");
+    if (o->separate_profile_run && !o->dump_profile && !o->export_profile)
+        return usage_error("%s", "--separateProfileRun needs --dumpProfile or --exportProfile");
+    if (o->load_engine && o->timing_cache)
+        printf("[W] --timingCacheFile is a build option; ignored with --loadEngine\n");
     if (o->load_engine && (o->min.n || o->opt.n || o->max.n))
         return usage_error("%s", "--minShapes/--optShapes/--maxShapes are build options; a loaded "
                                  "engine keeps the profile it was built with (use --shapes)");
@@ -425,6 +447,21 @@ static void write_number(FILE *f, double v) {
     if (isnan(v)) fputs("NaN", f);
     else if (isinf(v)) fputs(v > 0 ? "Infinity" : "-Infinity", f);
     else fprintf(f, "%.9g", v);
+}
+
+/* A JSON string literal, quotes included; NULL as null. */
+static void write_string(FILE *f, const char *s) {
+    if (!s) {
+        fputs("null", f);
+        return;
+    }
+    fputc('"', f);
+    for (const char *c = s; *c; c++) {
+        if (*c == '"' || *c == '\\') fprintf(f, "\\%c", *c);
+        else if ((unsigned char)*c < 0x20) fprintf(f, "\\u%04x", (unsigned char)*c);
+        else fputc(*c, f);
+    }
+    fputc('"', f);
 }
 
 static void write_value(FILE *f, const void *data, trt_dtype dtype, int64_t i) {
@@ -568,6 +605,8 @@ static int make_config(const options *o, trt_build_config **out) {
         return fail_trt("--fp16");
     if (o->int8 && trt_build_config_set_precision(cfg, TRT_PRECISION_INT8) != TRT_OK)
         return fail_trt("--int8");
+    if (o->timing_cache && trt_build_config_set_timing_cache(cfg, o->timing_cache) != TRT_OK)
+        return fail_trt("--timingCacheFile");
     return 0;
 }
 
@@ -713,6 +752,7 @@ static int benchmark(const options *o, session *s) {
         warm++;
     }
     printf("[I] Warmup completed %d queries over %g ms\n", warm, o->warmup_ms);
+    if (trt_context_reset_layer_profile(s->ctx) != TRT_OK) return fail_trt("resetting the profile");
     double t0 = now_ms(), elapsed = 0;
     while (s->n_timed < o->iterations || elapsed < o->duration_s * 1e3) {
         if (infer(s, &wall, &t) || record(s, wall, &t)) return 1;
@@ -740,6 +780,153 @@ static int benchmark(const options *o, session *s) {
     return 0;
 }
 
+/* The per-layer profile in a run of its own (--separateProfileRun): as many queries as the
+ * benchmark ran, with per-layer events. */
+static int profile_run(session *s) {
+    if (trt_context_set_profiling(s->ctx, TRT_PROFILING_LAYERS) != TRT_OK)
+        return fail_trt("enabling per-layer profiling");
+    double wall;
+    trt_timing t;
+    for (int i = 0; i < s->n_timed; i++)
+        if (infer(s, &wall, &t)) return 1;
+    return 0;
+}
+
+/* Reads every layer's profile, the total last (index n). */
+static trt_layer_profile *read_profile(session *s, int *n) {
+    *n = trt_engine_get_num_layers(s->engine);
+    trt_layer_profile *p = calloc((size_t)*n + 1, sizeof *p);
+    if (!p) {
+        print_error("out of memory reading the profile");
+        return NULL;
+    }
+    for (int i = 0; i <= *n; i++)
+        if (trt_context_get_layer_profile(s->ctx, i < *n ? i : TRT_LAYER_TOTAL, &p[i]) != TRT_OK) {
+            free(p);
+            fail_trt("reading the per-layer profile");
+            return NULL;
+        }
+    return p;
+}
+
+/* trtexec's --dumpProfile table, layers in execution order, then the total. */
+static int dump_profile(session *s) {
+    int n;
+    trt_layer_profile *p = read_profile(s, &n);
+    if (!p) return 1;
+    double total = p[n].total_ms;
+    printf("[I]\n[I] === Profile (%ld iterations ) ===\n", p[n].runs);
+    printf("[I]    Time(ms)     Avg.(ms)   Median(ms)   Time(%%)   Layer\n");
+    for (int i = 0; i <= n; i++)
+        printf("[I] %11.2f %12.4f %12.4f %9.1f   %s\n", p[i].total_ms, p[i].average_ms,
+               p[i].median_ms, total > 0 ? p[i].total_ms / total * 100 : 0.0, p[i].name);
+    free(p);
+    return 0;
+}
+
+/* trtexec's --exportProfile layout: [{count}, {name, timeMs, averageMs, medianMs,
+ * percentage}...], layers in execution order. */
+static int export_profile(const char *path, session *s) {
+    int n;
+    trt_layer_profile *p = read_profile(s, &n);
+    if (!p) return 1;
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        free(p);
+        print_error("--exportProfile: cannot open '%s': %s", path, strerror(errno));
+        return 1;
+    }
+    double total = p[n].total_ms;
+    fprintf(f, "[\n  { \"count\" : %ld }\n", p[n].runs);
+    for (int i = 0; i < n; i++) {
+        fputs(", { \"name\" : ", f);
+        write_string(f, p[i].name);
+        fputs(", \"timeMs\" : ", f);
+        write_number(f, p[i].total_ms);
+        fputs(", \"averageMs\" : ", f);
+        write_number(f, p[i].average_ms);
+        fputs(", \"medianMs\" : ", f);
+        write_number(f, p[i].median_ms);
+        fputs(", \"percentage\" : ", f);
+        write_number(f, total > 0 ? p[i].total_ms / total * 100 : 0.0);
+        fputs(" }\n", f);
+    }
+    fputs("]\n", f);
+    free(p);
+    int bad = ferror(f);
+    if (fclose(f) || bad) {
+        print_error("--exportProfile: error writing '%s'", path);
+        return 1;
+    }
+    printf("[I] Profile written to '%s'\n", path);
+    return 0;
+}
+
+static void write_layer_tensors(FILE *f, const trt_engine *e, int layer, int is_output, int n) {
+    const char *sep = "";
+    fputs("[", f);
+    for (int k = 0; k < n; k++) {
+        trt_layer_tensor t;
+        if (trt_engine_get_layer_tensor(e, layer, is_output, k, &t) != TRT_OK || !t.name) continue;
+        fprintf(f, "%s{ \"Name\" : ", sep);
+        write_string(f, t.name);
+        fputs(", \"Dimensions\" : [", f);
+        for (int d = 0; d < t.dims.nb_dims; d++) fprintf(f, d ? ", %lld" : "%lld", (long long)t.dims.d[d]);
+        fprintf(f, "], \"Datatype\" : \"%s\", \"Constant\" : %s }", trt_dtype_name(t.dtype),
+                t.is_constant ? "true" : "false");
+        sep = ", ";
+    }
+    fputs("]", f);
+}
+
+/* trtexec's --exportLayerInfo layout (as with --profilingVerbosity=detailed): {"Layers":
+ * [{Name, LayerType, Inputs, Outputs, TacticValue...}], "Bindings": [names]}; dimensions at
+ * the profile's opt shapes. */
+static int export_layer_info(const char *path, const session *s) {
+    const trt_engine *e = s->engine;
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        print_error("--exportLayerInfo: cannot open '%s': %s", path, strerror(errno));
+        return 1;
+    }
+    int n = trt_engine_get_num_layers(e), rc = 0;
+    fputs("{\"Layers\": [\n", f);
+    for (int i = 0; i < n && !rc; i++) {
+        trt_layer_info li;
+        if (trt_engine_get_layer_info(e, i, &li) != TRT_OK) {
+            rc = fail_trt("reading the layer information");
+            break;
+        }
+        fputs(i ? ",\n{ \"Name\" : " : "{ \"Name\" : ", f);
+        write_string(f, li.name);
+        fputs(", \"LayerType\" : ", f);
+        write_string(f, li.op);
+        fputs(",\n  \"Inputs\" : ", f);
+        write_layer_tensors(f, e, i, 0, li.n_inputs);
+        fputs(",\n  \"Outputs\" : ", f);
+        write_layer_tensors(f, e, i, 1, li.n_outputs);
+        fprintf(f, ",\n  \"TacticValue\" : %d, \"TacticParams\" : [", (int)li.tactic);
+        for (int k = 0; k < TRT_LAYER_TACTIC_PARAMS; k++)
+            fprintf(f, k ? ", %d" : "%d", (int)li.tactic_params[k]);
+        fputs("] }", f);
+    }
+    fputs("\n],\n\"Bindings\": [", f);
+    for (int i = 0; i < trt_engine_get_num_io(e); i++) {
+        trt_io_info info;
+        if (trt_engine_get_io(e, i, &info) != TRT_OK) continue;
+        fputs(i ? ", " : "", f);
+        write_string(f, info.name);
+    }
+    fputs("]}\n", f);
+    int bad = ferror(f);
+    if (fclose(f) || bad) {
+        print_error("--exportLayerInfo: error writing '%s'", path);
+        return 1;
+    }
+    if (!rc) printf("[I] Layer information written to '%s'\n", path);
+    return rc;
+}
+
 /* trtexec's --exportOutput layout: a list of {name, dimensions "1x1000", values}. */
 static int export_output(const char *path, const session *s) {
     FILE *f = fopen(path, "w");
@@ -752,13 +939,9 @@ static int export_output(const char *path, const session *s) {
     for (int i = 0; i < s->n_io; i++) {
         const binding *b = &s->io[i];
         if (b->is_input) continue;
-        fprintf(f, "%s{ \"name\" : \"", sep);
-        for (const char *c = b->name; *c; c++) {
-            if (*c == '"' || *c == '\\') fprintf(f, "\\%c", *c);
-            else if ((unsigned char)*c < 0x20) fprintf(f, "\\u%04x", (unsigned char)*c);
-            else fputc(*c, f);
-        }
-        fputs("\"\n", f);
+        fprintf(f, "%s{ \"name\" : ", sep);
+        write_string(f, b->name);
+        fputs("\n", f);
         sep = ", ";
         fprintf(f, "  %s\"dimensions\" : \"", sep);
         for (int d = 0; d < b->shape.nb_dims; d++)
@@ -816,6 +999,7 @@ static int run(options *o) {
         printf("[I] Engine saved to '%s'\n", o->save_engine);
     }
     print_engine(&s);
+    if (o->export_layer_info && export_layer_info(o->export_layer_info, &s)) goto done;
     if (o->skip_inference) {
         rc = 0;
         goto done;
@@ -824,11 +1008,16 @@ static int run(options *o) {
         fail_trt("creating the execution context");
         goto done;
     }
-    if (trt_context_set_profiling(s.ctx, 1) != TRT_OK) {
+    int layers = (o->dump_profile || o->export_profile) && !o->separate_profile_run;
+    if (trt_context_set_profiling(s.ctx, layers ? TRT_PROFILING_LAYERS : TRT_PROFILING_SPANS) !=
+        TRT_OK) {
         fail_trt("enabling profiling");
         goto done;
     }
     if (bind(o, &s) || benchmark(o, &s)) goto done;
+    if (o->separate_profile_run && profile_run(&s)) goto done;
+    if (o->dump_profile && dump_profile(&s)) goto done;
+    if (o->export_profile && export_profile(o->export_profile, &s)) goto done;
     if (o->export_output && export_output(o->export_output, &s)) goto done;
     rc = 0;
 done:

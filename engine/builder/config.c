@@ -1,14 +1,40 @@
-/* config.c — the build configuration: profiles, precision, frozen inputs. */
+/* config.c — the build configuration: profiles, precision, frozen inputs, tactic timing. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "builder/builder.h"
 #include "core/core.h"
+#include "tune/tune.h"
 
-trt_build_config *trt_build_config_new(void) { return calloc(1, sizeof(trt_build_config)); }
+/* The tuner's options extend builder.h's struct: every config is allocated here as a
+ * config_ext, trt_build_config first. */
+typedef struct {
+    trt_build_config cfg; /* must stay first */
+    char *timing_cache;   /* owned; NULL: none */
+} config_ext;
+
+trt_build_config *trt_build_config_new(void) {
+    config_ext *x = calloc(1, sizeof *x);
+    return x ? &x->cfg : NULL;
+}
+
+const char *trt__build_config_timing_cache(const trt_build_config *cfg) {
+    return cfg ? ((const config_ext *)(const void *)cfg)->timing_cache : NULL;
+}
+
+trt_status trt_build_config_set_timing_cache(trt_build_config *cfg, const char *path) {
+    if (!cfg) return trt__error(TRT_ERR_INVALID_ARG, "trt_build_config_set_timing_cache: NULL config");
+    config_ext *x = (config_ext *)(void *)cfg;
+    char *copy = NULL;
+    if (path && !(copy = trt__strdup(path))) return trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory");
+    free(x->timing_cache);
+    x->timing_cache = copy;
+    return TRT_OK;
+}
 
 void trt_build_config_free(trt_build_config *cfg) {
     if (!cfg) return;
+    free(((config_ext *)(void *)cfg)->timing_cache);
     for (int i = 0; i < cfg->n_profiles; i++) free(cfg->profiles[i].name);
     for (int i = 0; i < cfg->n_frozen; i++) {
         free(cfg->frozen[i].name);

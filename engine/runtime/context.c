@@ -1,4 +1,5 @@
 /* context.c — execution contexts: memory binding, shape updates, enqueue, copies, timing. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,75 @@ static void keep_event(cl_event *slot, cl_event ev) {
     *slot = ev;
 }
 
-/* Tracks the first and last kernel of an enqueue for profiling. */
+/* ---------------------------------------------------------------- per-layer profile state */
+
+/* Enqueues kept for the median (ring); the average covers every enqueue. */
+#define PROFILE_WINDOW 1024
+
+typedef struct {
+    cl_event first, last; /* the layer's first and last command in the pending enqueue */
+} layer_events;
+
+/* Every context is allocated as a ctx_prof, trt_context first, so trt_exec_launch reaches
+ * the per-layer state from `ex`. The arrays are made when TRT_PROFILING_LAYERS is first
+ * set; enqueue then only fills event slots. */
+typedef struct {
+    trt_context ctx; /* must stay first */
+    int n_layers;
+    int *node_layer;    /* per node: its layer index, -1 for host nodes */
+    int cur;            /* layer being launched by enqueue, -1 outside */
+    int pending;        /* the slots hold an enqueue's events not yet read */
+    layer_events *ev;   /* per layer */
+    long runs;          /* enqueues read since the last reset */
+    double *sum_ms;     /* per layer */
+    float *window;      /* [PROFILE_WINDOW][n_layers] ms, ring indexed by run */
+    double *scratch;    /* PROFILE_WINDOW values for medians */
+} ctx_prof;
+
+_Static_assert(offsetof(trt_context, ex) == 0, "prof_of needs the exec state first");
+static ctx_prof *prof_of(trt_exec *ex) { return (ctx_prof *)(void *)ex; }
+
+static double span_ms(cl_event a, cl_event b) {
+    if (!a || !b) return 0.0;
+    cl_ulong t0 = 0, t1 = 0;
+    if (clGetEventProfilingInfo(a, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL) != CL_SUCCESS ||
+        clGetEventProfilingInfo(b, CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL) != CL_SUCCESS)
+        return 0.0;
+    return t1 > t0 ? (double)(t1 - t0) * 1e-6 : 0.0;
+}
+
+static void drop_layer_events(ctx_prof *cp) {
+    for (int l = 0; cp->ev && l < cp->n_layers; l++) {
+        keep_event(&cp->ev[l].first, NULL);
+        keep_event(&cp->ev[l].last, NULL);
+    }
+}
+
+static void reset_layers(ctx_prof *cp) {
+    cp->runs = 0;
+    for (int l = 0; l < cp->n_layers; l++) cp->sum_ms[l] = 0.0;
+}
+
+/* Adds the pending enqueue's layer times to the profile (waiting for it to finish) and
+ * frees its events. */
+static trt_status read_layer_events(ctx_prof *cp) {
+    if (!cp->pending) return TRT_OK;
+    cp->pending = 0;
+    cl_int err = clFinish(cp->ctx.ex.queue);
+    float *row = cp->window + (size_t)(cp->runs % PROFILE_WINDOW) * (size_t)cp->n_layers;
+    for (int l = 0; l < cp->n_layers; l++) {
+        double ms = span_ms(cp->ev[l].first, cp->ev[l].last);
+        cp->sum_ms[l] += ms;
+        row[l] = (float)ms;
+        keep_event(&cp->ev[l].first, NULL);
+        keep_event(&cp->ev[l].last, NULL);
+    }
+    cp->runs++;
+    if (err != CL_SUCCESS) return trt__cl_error(err, "waiting for the profiled enqueue");
+    return TRT_OK;
+}
+
+/* Tracks the first and last kernel of an enqueue, and of each layer, for profiling. */
 static void track_compute(trt_exec *ex, cl_event ev) {
     if (!ex->launched_in_enqueue) {
         keep_event(&ex->ev_first, ev);
@@ -42,6 +111,15 @@ static void track_compute(trt_exec *ex, cl_event ev) {
         ex->launched_in_enqueue = 1;
     }
     keep_event(&ex->ev_last, ev);
+    ctx_prof *cp = prof_of(ex);
+    if (cp->cur < 0) return;
+    layer_events *le = &cp->ev[cp->cur];
+    clRetainEvent(ev);
+    if (!le->first) {
+        le->first = ev;
+        clRetainEvent(ev);
+    }
+    keep_event(&le->last, ev);
 }
 
 trt_status trt_exec_launch(trt_exec *ex, cl_kernel k, int work_dim, const size_t *gws,
@@ -102,8 +180,10 @@ static int tensor_index(const trt_context *ctx, const char *name, int io_only) {
 trt_status trt_context_new(trt_engine *e, trt_context **out) {
     if (!e || !out) return trt__error(TRT_ERR_INVALID_ARG, "trt_context_new: NULL argument");
     *out = NULL;
-    trt_context *ctx = calloc(1, sizeof *ctx);
-    if (!ctx) return trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory creating a context");
+    ctx_prof *cp = calloc(1, sizeof *cp);
+    if (!cp) return trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory creating a context");
+    cp->cur = -1;
+    trt_context *ctx = &cp->ctx;
     trt_exec *ex = &ctx->ex;
     trt_status s = TRT_OK;
     trt_device *dev = e->dev;
@@ -204,6 +284,13 @@ void trt_context_free(trt_context *ctx) {
                        &ex->ev_h2d_last, &ex->ev_d2h_first, &ex->ev_d2h_last};
     for (size_t i = 0; i < sizeof evs / sizeof *evs; i++)
         if (*evs[i]) clReleaseEvent(*evs[i]);
+    ctx_prof *cp = prof_of(ex);
+    drop_layer_events(cp);
+    free(cp->node_layer);
+    free(cp->ev);
+    free(cp->sum_ms);
+    free(cp->window);
+    free(cp->scratch);
     if (ex->arena) clReleaseMemObject(ex->arena);
     if (ex->queue) clReleaseCommandQueue(ex->queue);
     free(ex->rt);
@@ -212,7 +299,7 @@ void trt_context_free(trt_context *ctx) {
     free(ex->user);
     free(ex->upload);
     trt_graph_free(ex->g);
-    free(ctx);
+    free(cp);
 }
 
 /* ---------------------------------------------------------------- shapes */
@@ -337,6 +424,8 @@ trt_status trt_context_enqueue(trt_context *ctx) {
     if (!ctx) return trt__error(TRT_ERR_INVALID_ARG, "trt_context_enqueue: NULL context");
     trt_exec *ex = &ctx->ex;
     TRT_TRY(trt__context_update_shapes(ctx));
+    ctx_prof *cp = prof_of(ex);
+    TRT_TRY(read_layer_events(cp));
     trt_graph *g = ex->g;
     /* A new enqueue starts new D2H/compute spans. */
     cl_event *reset[] = {&ex->ev_d2h_first, &ex->ev_d2h_last};
@@ -357,10 +446,15 @@ trt_status trt_context_enqueue(trt_context *ctx) {
         const trt_node *node = &g->nodes[n];
         const trt_op_impl *impl = trt_op_get(node->op);
         if (node->is_host || !impl->launch) continue;
+        cp->cur = ex->profiling >= TRT_PROFILING_LAYERS ? cp->node_layer[n] : -1;
         trt_status s = impl->launch(ex, node, &ex->rt[n]);
-        if (s != TRT_OK)
+        cp->cur = -1;
+        if (s != TRT_OK) {
+            drop_layer_events(cp);
             return trt__error_prefix(s, "running node '%s' (%s)", node->name, trt_op_name(node->op));
+        }
     }
+    cp->pending = ex->profiling >= TRT_PROFILING_LAYERS;
     return TRT_OK;
 }
 
@@ -368,22 +462,51 @@ trt_status trt_context_wait(trt_context *ctx) {
     if (!ctx) return trt__error(TRT_ERR_INVALID_ARG, "trt_context_wait: NULL context");
     cl_int err = clFinish(ctx->ex.queue);
     if (err != CL_SUCCESS) return trt__cl_error(err, "waiting for the queue");
+    return read_layer_events(prof_of(&ctx->ex));
+}
+
+static trt_status layer_arrays(ctx_prof *cp) {
+    if (cp->ev) return TRT_OK;
+    const trt_graph *g = cp->ctx.ex.g;
+    int nl = cp->ctx.ex.eng->n_layers;
+    cp->node_layer = malloc(sizeof(int) * (size_t)(g->n_nodes + 1));
+    cp->ev = calloc((size_t)nl + 1, sizeof *cp->ev);
+    cp->sum_ms = calloc((size_t)nl + 1, sizeof(double));
+    cp->window = calloc((size_t)PROFILE_WINDOW * (size_t)(nl + 1), sizeof(float));
+    cp->scratch = malloc(sizeof(double) * PROFILE_WINDOW);
+    if (!cp->node_layer || !cp->ev || !cp->sum_ms || !cp->window || !cp->scratch) {
+        free(cp->node_layer);
+        free(cp->ev);
+        free(cp->sum_ms);
+        free(cp->window);
+        free(cp->scratch);
+        cp->node_layer = NULL;
+        cp->ev = NULL;
+        cp->sum_ms = NULL;
+        cp->window = NULL;
+        cp->scratch = NULL;
+        return trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory for the per-layer profile");
+    }
+    for (int n = 0, l = 0; n < g->n_nodes; n++) cp->node_layer[n] = g->nodes[n].is_host ? -1 : l++;
+    cp->n_layers = nl;
     return TRT_OK;
 }
 
-trt_status trt_context_set_profiling(trt_context *ctx, int enable) {
+trt_status trt_context_set_profiling(trt_context *ctx, int level) {
     if (!ctx) return trt__error(TRT_ERR_INVALID_ARG, "trt_context_set_profiling: NULL context");
-    ctx->ex.profiling = enable != 0;
+    if (level < TRT_PROFILING_OFF || level > TRT_PROFILING_LAYERS)
+        return trt__error(TRT_ERR_INVALID_ARG,
+                          "trt_context_set_profiling: level %d is not one of TRT_PROFILING_OFF "
+                          "(0), TRT_PROFILING_SPANS (1), TRT_PROFILING_LAYERS (2)",
+                          level);
+    ctx_prof *cp = prof_of(&ctx->ex);
+    TRT_TRY(read_layer_events(cp));
+    if (level == TRT_PROFILING_LAYERS && ctx->ex.profiling != TRT_PROFILING_LAYERS) {
+        TRT_TRY(layer_arrays(cp));
+        reset_layers(cp);
+    }
+    ctx->ex.profiling = level;
     return TRT_OK;
-}
-
-static double span_ms(cl_event a, cl_event b) {
-    if (!a || !b) return 0.0;
-    cl_ulong t0 = 0, t1 = 0;
-    if (clGetEventProfilingInfo(a, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL) != CL_SUCCESS ||
-        clGetEventProfilingInfo(b, CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL) != CL_SUCCESS)
-        return 0.0;
-    return t1 > t0 ? (double)(t1 - t0) * 1e-6 : 0.0;
 }
 
 trt_status trt_context_get_timing(trt_context *ctx, trt_timing *out) {
@@ -397,6 +520,114 @@ trt_status trt_context_get_timing(trt_context *ctx, trt_timing *out) {
     /* The next writes start a new H2D span. */
     keep_event(&ex->ev_h2d_first, NULL);
     keep_event(&ex->ev_h2d_last, NULL);
+    return TRT_OK;
+}
+
+/* ---------------------------------------------------------------- layers */
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median_of(double *v, long n) {
+    if (n <= 0) return 0.0;
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+trt_status trt_context_get_layer_profile(trt_context *ctx, int index, trt_layer_profile *out) {
+    if (!ctx || !out)
+        return trt__error(TRT_ERR_INVALID_ARG, "trt_context_get_layer_profile: NULL argument");
+    ctx_prof *cp = prof_of(&ctx->ex);
+    if (!cp->ev)
+        return trt__error(TRT_ERR_STATE, "no per-layer profile: call trt_context_set_profiling("
+                                         "ctx, TRT_PROFILING_LAYERS) before enqueueing");
+    if (index < TRT_LAYER_TOTAL || index >= cp->n_layers)
+        return trt__error(TRT_ERR_INVALID_ARG,
+                          "trt_context_get_layer_profile: layer %d out of range (the engine has "
+                          "%d layers; -1 is the total)",
+                          index, cp->n_layers);
+    TRT_TRY(read_layer_events(cp));
+    memset(out, 0, sizeof *out);
+    long kept = cp->runs < PROFILE_WINDOW ? cp->runs : PROFILE_WINDOW;
+    double sum = 0.0;
+    if (index == TRT_LAYER_TOTAL) {
+        out->name = "Total";
+        out->op = "";
+        for (int l = 0; l < cp->n_layers; l++) sum += cp->sum_ms[l];
+        for (long r = 0; r < kept; r++) {
+            const float *row = cp->window + (size_t)r * (size_t)cp->n_layers;
+            double t = 0.0;
+            for (int l = 0; l < cp->n_layers; l++) t += row[l];
+            cp->scratch[r] = t;
+        }
+    } else {
+        int n = 0;
+        while (cp->node_layer[n] != index) n++;
+        out->name = ctx->ex.g->nodes[n].name;
+        out->op = trt_op_name(ctx->ex.g->nodes[n].op);
+        sum = cp->sum_ms[index];
+        for (long r = 0; r < kept; r++)
+            cp->scratch[r] = cp->window[(size_t)r * (size_t)cp->n_layers + (size_t)index];
+    }
+    out->runs = cp->runs;
+    out->total_ms = sum;
+    out->average_ms = cp->runs ? sum / (double)cp->runs : 0.0;
+    out->median_ms = median_of(cp->scratch, kept);
+    return TRT_OK;
+}
+
+trt_status trt_context_reset_layer_profile(trt_context *ctx) {
+    if (!ctx) return trt__error(TRT_ERR_INVALID_ARG, "trt_context_reset_layer_profile: NULL context");
+    ctx_prof *cp = prof_of(&ctx->ex);
+    if (!cp->ev) return TRT_OK;
+    TRT_TRY(read_layer_events(cp));
+    reset_layers(cp);
+    return TRT_OK;
+}
+
+/* The node of device layer `index`, or NULL. */
+static const trt_node *layer_node(const trt_engine *e, int index) {
+    if (!e || index < 0 || index >= e->n_layers) return NULL;
+    for (int n = 0, l = 0; n < e->graph->n_nodes; n++)
+        if (!e->graph->nodes[n].is_host && l++ == index) return &e->graph->nodes[n];
+    return NULL;
+}
+
+trt_status trt_engine_get_layer_info(const trt_engine *e, int index, trt_layer_info *info) {
+    const trt_node *node = layer_node(e, index);
+    if (!node || !info)
+        return trt__error(TRT_ERR_INVALID_ARG, "trt_engine_get_layer_info: layer %d out of range "
+                                               "(the engine has %d layers)",
+                          index, e ? e->n_layers : 0);
+    memset(info, 0, sizeof *info);
+    info->name = node->name;
+    info->op = trt_op_name(node->op);
+    info->tactic = node->tactic;
+    _Static_assert(TRT_LAYER_TACTIC_PARAMS == TRT_MAX_TACTIC_PARAMS, "tactic parameter count");
+    memcpy(info->tactic_params, node->tactic_params, sizeof info->tactic_params);
+    info->n_inputs = node->n_inputs;
+    info->n_outputs = node->n_outputs;
+    return TRT_OK;
+}
+
+trt_status trt_engine_get_layer_tensor(const trt_engine *e, int index, int is_output, int k,
+                                       trt_layer_tensor *out) {
+    const trt_node *node = layer_node(e, index);
+    int n = !node ? 0 : is_output ? node->n_outputs : node->n_inputs;
+    if (!node || !out || k < 0 || k >= n)
+        return trt__error(TRT_ERR_INVALID_ARG,
+                          "trt_engine_get_layer_tensor: layer %d %s %d out of range", index,
+                          is_output ? "output" : "input", k);
+    memset(out, 0, sizeof *out);
+    int t = is_output ? node->outputs[k] : node->inputs[k];
+    if (t < 0) return TRT_OK;
+    const trt_tensor *tt = &e->graph->tensors[t];
+    out->name = tt->name;
+    out->dtype = tt->dtype;
+    out->dims = tt->shape;
+    out->is_constant = (tt->flags & TRT_TENSOR_CONST) != 0;
     return TRT_OK;
 }
 

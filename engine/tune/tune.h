@@ -1,12 +1,28 @@
 /* tune.h — tactic selection: times each layer's candidate kernels on the device at the
- * profile's opt shapes and records the fastest in node->tactic / tactic_params. */
+ * profile's opt shapes and records the fastest in node->tactic / tactic_params.
+ *
+ * For every device node whose op lists two or more candidates (trt_op_impl.tactics), each
+ * candidate is prepared alone in a scratch execution context (a clone of the graph with its
+ * own weights and activations, filled by one full inference on pseudo-random inputs), its
+ * launch is run a few times under OpenCL profiling events, and the median is kept. A
+ * candidate that fails to compile or run is skipped (logged at INFO); the node keeps its
+ * tactic if none works. Choices are logged at VERBOSE. With a timing cache
+ * (timing_cache.h), known candidates are not timed again.
+ */
 #ifndef TRT_TUNE_TUNE_H
 #define TRT_TUNE_TUNE_H
 
 #include "runtime/runtime.h"
 
-/* Chooses a tactic for every device node of `g` whose op lists candidates (trt_op_impl
- * .tactics); others keep tactic 0. `meta` holds the profiles and memory plan. */
+/* Chooses a tactic for every device node of `g` whose op lists candidates; others keep
+ * theirs. `meta` holds the profiles and memory plan. `cfg` (may be NULL) gives the timing
+ * cache file. */
+trt_status trt__tune_config(trt_device *dev, trt_graph *g, const trt_engine_meta *meta,
+                            const trt_build_config *cfg);
+/* The same without a build config (no timing cache). */
 trt_status trt__tune(trt_device *dev, trt_graph *g, const trt_engine_meta *meta);
+
+/* The timing cache path set with trt_build_config_set_timing_cache, or NULL (config.c). */
+const char *trt__build_config_timing_cache(const trt_build_config *cfg);
 
 #endif /* TRT_TUNE_TUNE_H */

@@ -267,8 +267,83 @@ typedef struct {
     double compute_ms; /* first layer start to last layer end */
     double d2h_ms;     /* output copies queued after the enqueue */
 } trt_timing;
-trt_status trt_context_set_profiling(trt_context *ctx, int enable);
+trt_status trt_context_set_profiling(trt_context *ctx, int level); /* trt_profiling, below */
 trt_status trt_context_get_timing(trt_context *ctx, trt_timing *out);
+
+/* ---------------------------------------------------------------- per-layer profiling */
+
+/* Levels of trt_context_set_profiling. */
+typedef enum {
+    TRT_PROFILING_OFF = 0,
+    TRT_PROFILING_SPANS = 1,  /* trt_context_get_timing: one OpenCL event per command */
+    /* Also per-layer times (trt_context_get_layer_profile). Keeps each layer's first and last
+     * event until the enqueue is read: by trt_context_wait, or else by the next enqueue,
+     * which then waits for the previous one first. Setting it (from a lower level) starts
+     * a new profile. */
+    TRT_PROFILING_LAYERS = 2,
+} trt_profiling;
+
+/* Layers are the engine's device nodes in execution order, indices 0 to
+ * trt_engine_get_num_layers() - 1, the same in the profile and in the layer info. */
+
+/* Device time of one layer: from the start of its first command to the end of its last
+ * command, in milliseconds, over the enqueues read since the profile started or was reset. */
+typedef struct {
+    const char *name; /* borrowed from the engine ("Total" for TRT_LAYER_TOTAL) */
+    const char *op;   /* ONNX op type ("Conv"); static storage ("" for the total) */
+    long runs;        /* enqueues measured */
+    double total_ms;  /* sum over those runs */
+    double average_ms;
+    double median_ms; /* over the last 1024 runs */
+} trt_layer_profile;
+
+/* Pass as `index` for the sum of every layer per enqueue. */
+#define TRT_LAYER_TOTAL (-1)
+
+/* TRT_ERR_STATE if per-layer profiling was never enabled on this context. Waits for an
+ * enqueue not yet read. */
+trt_status trt_context_get_layer_profile(trt_context *ctx, int index, trt_layer_profile *out);
+/* Starts a new per-layer profile (no-op when profiling was never enabled). */
+trt_status trt_context_reset_layer_profile(trt_context *ctx);
+
+#define TRT_LAYER_TACTIC_PARAMS 8
+
+/* What the builder chose for a layer. */
+typedef struct {
+    const char *name; /* borrowed from the engine: the ONNX node name, or "<Op>_<index>";
+                       * fused layers carry the names of what they fused */
+    const char *op;   /* ONNX op type ("Conv"); static storage */
+    /* The kernel the builder chose (timed on the device when the op lists candidates):
+     * 0 = the op's portable default; other values and the parameters are the op's, listed
+     * at the top of its family file (engine/ops/conv.c ...). */
+    int32_t tactic;
+    int32_t tactic_params[TRT_LAYER_TACTIC_PARAMS];
+    int n_inputs;  /* including absent optional inputs */
+    int n_outputs;
+} trt_layer_info;
+
+trt_status trt_engine_get_layer_info(const trt_engine *engine, int index, trt_layer_info *info);
+
+/* One input (is_output = 0) or output of a layer. */
+typedef struct {
+    const char *name; /* borrowed from the engine; NULL for an absent optional input */
+    trt_dtype dtype;
+    trt_dims dims;    /* at the profile's opt shapes */
+    int is_constant;  /* weights and other constants of the engine */
+} trt_layer_tensor;
+
+trt_status trt_engine_get_layer_tensor(const trt_engine *engine, int index, int is_output,
+                                       int k, trt_layer_tensor *out);
+
+/* ---------------------------------------------------------------- tactic timing */
+
+/* Timing cache for the builder's tactic timing (trtexec's --timingCacheFile): the build
+ * reads the median time of every (device, driver, layer shape and parameters, tactic)
+ * already timed in `path` instead of timing it again, and writes the file back with what
+ * it timed. A missing file is created; an unreadable, damaged or foreign one is ignored
+ * with a warning (a foreign one is also left as it is). NULL turns it off (the default).
+ * `path` is copied. */
+trt_status trt_build_config_set_timing_cache(trt_build_config *cfg, const char *path);
 
 #ifdef __cplusplus
 }
