@@ -1,0 +1,533 @@
+#!/usr/bin/env python3
+"""bench.py OUTDIR — the benchmark behind bench/run.sh (read that file for the settings).
+
+Phases, in order of priority, each bounded by what is left of BENCH_BUDGET_S:
+  1. export the torchvision models (weights=None, seeded, eval) to ONNX, opset 17, dynamic batch;
+  2. trtinfer-exec: one engine per batch B (profile min 1, opt = max = B), FP32, and FP16 when
+     trtinfer-exec accepts --fp16; its performance summary is parsed;
+  3. PyTorch eager: FP32, and FP16 with channels_last;
+  4. torch.compile (default mode): FP32 of every model first, then FP16 channels_last.
+Phases 3 and 4 run in a worker process (`bench.py --worker JOBS.json`) that prints one
+RESULT line per measurement; the worker is killed at the phase's deadline, so one long
+compile cannot overrun the budget. results.md and results.json are rewritten after every
+phase.
+
+Timing definitions, the same for every framework:
+  GPU compute ms  median device time of one inference (trtinfer: OpenCL profiling events from
+                  the first layer's start to the last layer's end; PyTorch: CUDA events around
+                  the forward call; on the CPU, host wall time of the forward call);
+  img/s           batch / GPU compute median;
+  end-to-end ms   mean host wall time of one synchronous inference from a float32 input in
+                  pageable host memory to the output in host memory (H2D + compute + D2H).
+"""
+import datetime
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+MODELS = ["resnet50", "mobilenet_v2", "efficientnet_b0"]
+PRETTY = {"resnet50": "ResNet-50", "mobilenet_v2": "MobileNetV2",
+          "efficientnet_b0": "EfficientNet-B0"}
+SIZE = 224
+T0 = time.monotonic()
+
+
+def log(msg):
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%H:%M:%S")
+    print(f"[{stamp} +{time.monotonic() - T0:6.1f}s] {msg}", flush=True)
+
+
+def env_list(name, default):
+    v = os.environ.get(name)
+    return [x.strip() for x in v.split(",") if x.strip()] if v else default
+
+
+class Settings:
+    def __init__(self):
+        self.device = os.environ.get("BENCH_DEVICE", "cuda")
+        if self.device not in ("cuda", "cpu"):
+            sys.exit(f"bench: BENCH_DEVICE must be cuda or cpu, not '{self.device}'")
+        self.quick = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+        default_budget = 900 if self.quick and self.device == "cpu" else 240
+        self.budget = float(os.environ.get("BENCH_BUDGET_S", default_budget))
+        self.models = env_list("BENCH_MODELS", ["mobilenet_v2"] if self.quick else MODELS)
+        for m in self.models:
+            if m not in MODELS:
+                sys.exit(f"bench: unknown model '{m}' in BENCH_MODELS; known: {','.join(MODELS)}")
+        self.batches = [int(b) for b in env_list("BENCH_BATCHES", ["1"] if self.quick else
+                                                 ["1", "8", "32"])]
+        self.exec = os.environ.get("TRTINFER_EXEC", "trtinfer-exec")
+        self.commit = os.environ.get("TRTINFER_COMMIT", "unknown")
+        self.command = os.environ.get("BENCH_COMMAND", "bench/run.sh OUTDIR")
+        self.workdir = os.environ.get("BENCH_WORKDIR") or tempfile.mkdtemp(prefix="bench.")
+        if self.quick:
+            self.exec_timing = ["--warmUp=0", "--duration=0", "--iterations=3"]
+            self.torch_iters, self.torch_warmup = 3, 1
+        else:
+            self.exec_timing = ["--warmUp=200", "--duration=1", "--iterations=20"]
+            self.torch_iters, self.torch_warmup = 50, 10
+        self.deadline = T0 + self.budget
+
+    def left(self):
+        return self.deadline - time.monotonic()
+
+
+# ------------------------------------------------------------------------------ results
+
+class Results:
+    def __init__(self, s, outdir):
+        self.s, self.outdir = s, outdir
+        self.rows = []
+        self.phases = {}
+        self.env = {}
+
+    def add(self, **row):
+        self.rows.append(row)
+        return row
+
+    def write(self):
+        s = self.s
+        data = {"env": self.env, "settings": {
+            "device": s.device, "quick": s.quick, "budget_s": s.budget, "models": s.models,
+            "batches": s.batches, "trtinfer_exec": s.exec, "trtinfer_exec_timing": s.exec_timing,
+            "torch_iterations": s.torch_iters, "torch_warmup": s.torch_warmup,
+            "command": s.command}, "phases_s": self.phases, "rows": self.rows}
+        with open(os.path.join(self.outdir, "results.json"), "w") as f:
+            json.dump(data, f, indent=1)
+        with open(os.path.join(self.outdir, "results.md"), "w") as f:
+            f.write(self.markdown())
+
+    def markdown(self):
+        s, e = self.s, self.env
+
+        def num(v, fmt):
+            return fmt % v if isinstance(v, (int, float)) else "—"
+
+        timing = " ".join(s.exec_timing)
+        lines = [
+            "# trtinfer benchmark", "",
+            f"- Date (UTC): {e.get('date_utc', '?')}",
+            f"- Device: {e.get('device_name', '?')} (driver {e.get('driver', '?')})"
+            f"; trtinfer-exec's OpenCL device: {e.get('exec_device', '?')}",
+            f"- torch {e.get('torch', '?')}, torchvision {e.get('torchvision', '?')}, "
+            f"CUDA {e.get('cuda', '?')}, cuDNN {e.get('cudnn', '?')}; PyTorch FP32 runs with its "
+            f"defaults (cudnn.allow_tf32={e.get('cudnn_allow_tf32', '?')}, "
+            f"matmul.allow_tf32={e.get('matmul_allow_tf32', '?')}), cudnn.benchmark=True",
+            f"- trtinfer commit: {s.commit}",
+            f"- Command: `{s.command}`",
+            f"- Models: torchvision, weights=None, torch.manual_seed(0), eval; ONNX opset 17 with "
+            f"a dynamic batch; input {SIZE}x{SIZE}",
+            f"- trtinfer-exec: one engine per batch B, built with profile min 1x3x{SIZE}x{SIZE}, "
+            f"opt = max = Bx3x{SIZE}x{SIZE}, run with `{timing}`; GPU compute = its "
+            "\"GPU Compute Time\" median, end-to-end = its \"Latency\" mean (input and output "
+            "copies included)",
+            f"- PyTorch: {s.torch_warmup} warm-up then {s.torch_iters} timed iterations; GPU "
+            "compute = median of " + ("CUDA events around" if s.device == "cuda" else
+                                      "host wall times of") +
+            " the forward call; end-to-end = mean host "
+            "time of float32 host tensor -> device (-> half, channels_last) -> forward -> "
+            "output on host. torch.compile default mode; it compiles each model once per dtype "
+            "at batch 1, and once more (automatic dynamic batch) for the larger batches",
+            "- img/s = batch / GPU compute median",
+            "",
+            "| model | batch | precision | framework | GPU compute ms | img/s | end-to-end ms "
+            "| notes |",
+            "|---|---:|---|---|---:|---:|---:|---|",
+        ]
+        fw = ["trtinfer", EAGER, COMPILE]
+        order = sorted(self.rows, key=lambda r: (
+            MODELS.index(r["model"]), str(r["batch"]).zfill(4),
+            not r["precision"].startswith("FP32"), fw.index(r["framework"])))
+        for r in order:
+            lines.append(
+                f"| {PRETTY[r['model']]} | {r['batch']} | {r['precision']} | {r['framework']} | "
+                f"{num(r.get('compute_ms_median'), '%.3f')} | {num(r.get('img_s'), '%.1f')} | "
+                f"{num(r.get('e2e_ms_mean'), '%.3f')} | {r.get('status', '')} |")
+        lines += ["", "Phase wall times (s): " + ", ".join(
+            f"{k} {v:.1f}" for k, v in self.phases.items()), ""]
+        return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------ environment
+
+def environment(s, res):
+    import torch
+    import torchvision
+    e = res.env
+    e["date_utc"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    e["torch"], e["torchvision"] = torch.__version__, torchvision.__version__
+    e["cuda"] = torch.version.cuda
+    e["cudnn"] = torch.backends.cudnn.version() if torch.backends.cudnn.is_available() else None
+    e["cudnn_allow_tf32"] = torch.backends.cudnn.allow_tf32
+    e["matmul_allow_tf32"] = torch.backends.cuda.matmul.allow_tf32
+    if s.device == "cuda":
+        e["device_name"] = torch.cuda.get_device_name(0)
+        try:
+            e["driver"] = subprocess.run(
+                ["nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader"],
+                capture_output=True, text=True, timeout=30).stdout.strip().splitlines()[0]
+        except (OSError, subprocess.SubprocessError, IndexError) as ex:
+            e["driver"] = f"nvidia-smi failed: {ex}"
+    else:
+        import platform
+        e["device_name"] = f"CPU ({platform.processor() or platform.machine()}, " \
+                           f"{os.cpu_count()} threads)"
+        e["driver"] = "n/a"
+    for k in ("device_name", "driver", "torch", "cuda"):
+        log(f"{k}: {e[k]}")
+
+
+# ------------------------------------------------------------------------------ export
+
+def build_model(name):
+    import torch
+    import torchvision
+    torch.manual_seed(0)
+    return getattr(torchvision.models, name)(weights=None).eval()
+
+
+def export_onnx(name, path):
+    import torch
+    model = build_model(name)
+    x = torch.randn(1, 3, SIZE, SIZE)
+    kw = dict(input_names=["input"], output_names=["output"], opset_version=17,
+              dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
+    try:  # the TorchScript exporter needs no onnxscript; torch >= 2.9 defaults to dynamo
+        torch.onnx.export(model, (x,), path, dynamo=False, **kw)
+    except TypeError:
+        torch.onnx.export(model, (x,), path, **kw)
+
+
+# ------------------------------------------------------------------------------ trtinfer-exec
+
+SUMMARY = {
+    "throughput_qps": r"\[I\] Throughput: ([0-9.eE+-]+) qps",
+    "build_ms": r"\[I\] Built engine from .* in ([0-9.eE+-]+) ms",
+}
+STATS = {"latency": "Latency", "compute": "GPU Compute Time", "h2d": "H2D Latency",
+         "d2h": "D2H Latency"}
+
+
+def parse_exec(text):
+    out = {}
+    for k, pat in SUMMARY.items():
+        m = re.search(pat, text)
+        if m:
+            out[k] = float(m.group(1))
+    for k, label in STATS.items():
+        m = re.search(r"\[I\] " + re.escape(label) +
+                      r": min = (\S+) ms, max = (\S+) ms, mean = (\S+) ms, median = (\S+) ms", text)
+        if m:
+            out[k] = {"min": float(m.group(1)), "max": float(m.group(2)),
+                      "mean": float(m.group(3)), "median": float(m.group(4))}
+    return out
+
+
+def first_error(text):
+    errs = [ln[4:] for ln in text.splitlines() if ln.startswith("[E] ")]
+    return errs[0] if errs else (text.strip().splitlines() or ["no output"])[-1]
+
+
+def run_exec(s, args, timeout, logf):
+    cmd = [s.exec] + args
+    logf.write(f"\n$ {' '.join(cmd)}\n")
+    logf.flush()
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        text, rc = p.stdout + p.stderr, p.returncode
+    except subprocess.TimeoutExpired as ex:
+        text = (ex.stdout or b"").decode(errors="replace") if isinstance(ex.stdout, bytes) \
+            else (ex.stdout or "")
+        text, rc = text + f"\n[E] timed out after {timeout:.0f} s", None
+    except OSError as ex:
+        text, rc = f"[E] cannot run {s.exec}: {ex}", -1
+    logf.write(text)
+    logf.flush()
+    return rc, text
+
+
+def trtinfer_phase(s, res, onnx_paths, outdir, stop_at):
+    dev = "--device=gpu" if s.device == "cuda" else "--device=cpu"
+    with open(os.path.join(outdir, "trtinfer-exec.log"), "a") as logf:
+        for prec in ("FP32", "FP16"):
+            for model in s.models:
+                for b in s.batches:
+                    row = dict(model=model, batch=b, precision=prec, framework="trtinfer")
+                    left = stop_at - time.monotonic()
+                    if model not in onnx_paths:
+                        res.add(**row, status="skipped: ONNX export failed")
+                        continue
+                    if left < 5:
+                        res.add(**row, status="skipped: time budget")
+                        continue
+                    shape = f"input:{{}}x3x{SIZE}x{SIZE}"
+                    args = [f"--onnx={onnx_paths[model]}", dev,
+                            f"--minShapes={shape.format(1)}", f"--optShapes={shape.format(b)}",
+                            f"--maxShapes={shape.format(b)}", f"--shapes={shape.format(b)}",
+                            *s.exec_timing]
+                    if prec == "FP16":
+                        args.append("--fp16")
+                    t = time.monotonic()
+                    rc, text = run_exec(s, args, min(180.0, left), logf)
+                    wall = time.monotonic() - t
+                    if rc != 0:
+                        err = first_error(text)
+                        if prec == "FP16" and "not yet supported" in err:
+                            # One row for all batches: the build refuses the flag itself.
+                            row["batch"] = ",".join(map(str, s.batches))
+                            res.add(**row, status=f"unsupported: trtinfer-exec --fp16 says "
+                                                  f"\"{err}\"")
+                            log(f"trtinfer {model} {prec}: {err}")
+                            break
+                        res.add(**row, status=f"failed: {err}", wall_s=wall)
+                        log(f"trtinfer {model} b{b} {prec}: {err}")
+                        continue
+                    m = re.search(r"^\[I\] Device: (.*)$", text, re.M)
+                    if m:
+                        res.env.setdefault("exec_device", m.group(1))
+                    p = parse_exec(text)
+                    if "compute" not in p or "latency" not in p:
+                        res.add(**row, status="failed: no performance summary", wall_s=wall)
+                        log(f"trtinfer {model} b{b} {prec}: no performance summary")
+                        continue
+                    r = res.add(**row, status="", compute_ms_median=p["compute"]["median"],
+                                compute_ms_mean=p["compute"]["mean"],
+                                img_s=b * 1e3 / p["compute"]["median"],
+                                e2e_ms_mean=p["latency"]["mean"],
+                                e2e_ms_median=p["latency"]["median"],
+                                exec_throughput_img_s=b * p["throughput_qps"]
+                                if "throughput_qps" in p else None,
+                                build_ms=p.get("build_ms"), raw=p, wall_s=wall)
+                    log(f"trtinfer {model} b{b} {prec}: compute {r['compute_ms_median']:.3f} ms, "
+                        f"{r['img_s']:.1f} img/s, e2e {r['e2e_ms_mean']:.3f} ms "
+                        f"(build {p.get('build_ms', 0) / 1e3:.1f} s, call {wall:.1f} s)")
+
+
+# ------------------------------------------------------------------------------ PyTorch
+
+EAGER, COMPILE = "PyTorch eager", "torch.compile"
+PREC_LABEL = {"fp32": "FP32", "fp16": "FP16 (channels_last)"}
+
+
+def torch_jobs(s, mode):
+    """(model, mode, dtype) in the order they are worth measuring."""
+    if mode == EAGER:
+        return [(m, mode, d) for m in s.models for d in ("fp32", "fp16")]
+    return [(m, mode, d) for d in ("fp32", "fp16") for m in s.models]
+
+
+def torch_phase(s, res, mode, stop_at, workdir):
+    jobs = torch_jobs(s, mode)
+    expected = [(m, md, d, b) for (m, md, d) in jobs for b in s.batches]
+    done = set()
+    left = stop_at - time.monotonic()
+    if left > 10:
+        spec = {"device": s.device, "jobs": jobs, "batches": s.batches,
+                "iters": s.torch_iters, "warmup": s.torch_warmup}
+        path = os.path.join(workdir, f"jobs-{'compile' if mode == COMPILE else 'eager'}.json")
+        with open(path, "w") as f:
+            json.dump(spec, f)
+        p = subprocess.Popen([sys.executable, "-u", os.path.abspath(__file__), "--worker", path],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             start_new_session=True)
+        timer = _Killer(p, left)
+        for line in p.stdout:
+            if line.startswith("RESULT "):
+                r = json.loads(line[7:])
+                key = (r["model"], r["mode"], r["dtype"], r["batch"])
+                done.add(key)
+                row = res.add(model=r["model"], batch=r["batch"], precision=PREC_LABEL[r["dtype"]],
+                              framework=mode, **{k: v for k, v in r.items() if k not in (
+                                  "model", "batch", "mode", "dtype")})
+                if row.get("status"):
+                    log(f"{mode} {r['model']} b{r['batch']} {r['dtype']}: {row['status']}")
+                else:
+                    log(f"{mode} {r['model']} b{r['batch']} {r['dtype']}: compute "
+                        f"{row['compute_ms_median']:.3f} ms, {row['img_s']:.1f} img/s, e2e "
+                        f"{row['e2e_ms_mean']:.3f} ms (first call {row['first_call_s']:.1f} s)")
+            else:
+                print("  worker: " + line.rstrip(), flush=True)
+        p.wait()
+        timer.cancel()
+        if timer.fired:
+            log(f"{mode}: worker stopped at the time budget")
+        elif p.returncode != 0:
+            log(f"{mode}: worker exited with {p.returncode}")
+        why = "skipped: time budget" if timer.fired else f"failed: worker exited {p.returncode}"
+    else:
+        why = "skipped: time budget"
+    for (m, md, d, b) in expected:
+        if (m, md, d, b) not in done:
+            res.add(model=m, batch=b, precision=PREC_LABEL[d], framework=mode, status=why)
+
+
+class _Killer:
+    """Kills a worker's process group (inductor's compile workers included) after `secs`."""
+
+    def __init__(self, proc, secs):
+        import threading
+        self.fired = False
+        self.proc = proc
+        self.t = threading.Timer(max(secs, 0.0), self._kill)
+        self.t.daemon = True
+        self.t.start()
+
+    def _kill(self):
+        self.fired = True
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    def cancel(self):
+        self.t.cancel()
+
+
+def worker(spec_path):
+    import torch
+    with open(spec_path) as f:
+        spec = json.load(f)
+    dev = torch.device(spec["device"])
+    cuda = dev.type == "cuda"
+    if cuda:
+        torch.backends.cudnn.benchmark = True
+    iters, warmup = spec["iters"], spec["warmup"]
+
+    def emit(**r):
+        print("RESULT " + json.dumps(r), flush=True)
+
+    def forward_times(fn, x):
+        ts = []
+        for _ in range(iters):
+            if cuda:
+                a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+                a.record()
+                fn(x)
+                b.record()
+                ts.append((a, b))
+            else:
+                t = time.perf_counter()
+                fn(x)
+                ts.append((time.perf_counter() - t) * 1e3)
+        if cuda:
+            torch.cuda.synchronize()
+            ts = [a.elapsed_time(b) for a, b in ts]
+        return sorted(ts)
+
+    def e2e_times(fn, xh, half):
+        ts = []
+        for _ in range(iters):
+            t = time.perf_counter()
+            x = xh.to(dev)
+            if half:
+                x = x.to(dtype=torch.half, memory_format=torch.channels_last)
+            fn(x).float().cpu()
+            ts.append((time.perf_counter() - t) * 1e3)
+        return ts
+
+    for model_name, mode, dtype in spec["jobs"]:
+        half = dtype == "fp16"
+        try:
+            model = build_model(model_name).to(dev)
+            if half:
+                model = model.half().to(memory_format=torch.channels_last)
+            fn = torch.compile(model) if mode == COMPILE else model
+        except Exception as ex:  # a model that cannot be set up fails its rows, not the run
+            for b in spec["batches"]:
+                emit(model=model_name, mode=mode, dtype=dtype, batch=b,
+                     status=f"failed: {type(ex).__name__}: {str(ex).splitlines()[0][:200]}")
+            continue
+        for b in spec["batches"]:
+            r = dict(model=model_name, mode=mode, dtype=dtype, batch=b)
+            try:
+                torch.manual_seed(1)
+                xh = torch.randn(b, 3, SIZE, SIZE)
+                x = xh.to(dev)
+                if half:
+                    x = x.to(dtype=torch.half, memory_format=torch.channels_last)
+                with torch.no_grad():
+                    t = time.perf_counter()
+                    fn(x)
+                    if cuda:
+                        torch.cuda.synchronize()
+                    r["first_call_s"] = time.perf_counter() - t
+                    for _ in range(warmup):
+                        fn(x)
+                    if cuda:
+                        torch.cuda.synchronize()
+                    ts = forward_times(fn, x)
+                    es = sorted(e2e_times(fn, xh, half))
+                med = ts[len(ts) // 2] if len(ts) % 2 else (ts[len(ts) // 2 - 1] + ts[len(ts) // 2]) / 2
+                emed = es[len(es) // 2] if len(es) % 2 else (es[len(es) // 2 - 1] + es[len(es) // 2]) / 2
+                r.update(status="", compute_ms_median=med, compute_ms_mean=sum(ts) / len(ts),
+                         compute_ms_min=ts[0], img_s=b * 1e3 / med,
+                         e2e_ms_mean=sum(es) / len(es), e2e_ms_median=emed, iterations=iters)
+            except Exception as ex:
+                msg = str(ex).strip().splitlines()
+                r["status"] = f"failed: {type(ex).__name__}: {(msg[0] if msg else '')[:200]}"
+                if cuda:
+                    torch.cuda.empty_cache()
+            emit(**r)
+        del fn, model
+        if cuda:
+            torch.cuda.empty_cache()
+
+
+# ------------------------------------------------------------------------------ main
+
+def main(outdir):
+    s = Settings()
+    res = Results(s, outdir)
+    log(f"bench: models {','.join(s.models)}, batches {s.batches}, device {s.device}, budget "
+        f"{s.budget:.0f} s, trtinfer-exec {s.exec}, commit {s.commit}")
+    t = time.monotonic()
+    environment(s, res)
+    res.write()
+
+    onnx_paths = {}
+    for m in s.models:
+        path = os.path.join(s.workdir, f"{m}.onnx")
+        t1 = time.monotonic()
+        try:
+            export_onnx(m, path)
+            onnx_paths[m] = path
+            log(f"exported {m} -> {path} ({os.path.getsize(path) / 2**20:.1f} MiB, "
+                f"{time.monotonic() - t1:.1f} s)")
+        except Exception as ex:
+            log(f"export of {m} failed: {type(ex).__name__}: {ex}")
+    res.phases["export"] = time.monotonic() - t
+
+    # What each later phase leaves to the ones after it (eager is cheap and matters more than
+    # torch.compile; the compile phase takes whatever is left).
+    eager_reserve = 15 if s.quick else 45
+    t = time.monotonic()
+    trtinfer_phase(s, res, onnx_paths, outdir, s.deadline - eager_reserve - 10)
+    res.phases["trtinfer"] = time.monotonic() - t
+    res.write()
+
+    t = time.monotonic()
+    torch_phase(s, res, EAGER, s.deadline - 10, s.workdir)
+    res.phases["eager"] = time.monotonic() - t
+    res.write()
+
+    t = time.monotonic()
+    torch_phase(s, res, COMPILE, s.deadline - 3, s.workdir)
+    res.phases["compile"] = time.monotonic() - t
+    res.write()
+    ok = sum(1 for r in res.rows if not r.get("status"))
+    log(f"done: {ok}/{len(res.rows)} rows measured; wrote {outdir}/results.md and results.json")
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--worker":
+        worker(sys.argv[2])
+    elif len(sys.argv) == 2:
+        sys.exit(main(os.path.abspath(sys.argv[1])))
+    else:
+        sys.exit("usage: bench.py OUTDIR | bench.py --worker JOBS.json")
