@@ -22,6 +22,8 @@ gst_trt_meta_register (void)
   }
 }
 
+/* Regions get ids 0, 1, 2... in the order they are added to a buffer, so that
+ * gst_buffer_get_video_region_of_interest_meta_id() can walk them (Python can). */
 static GstVideoRegionOfInterestMeta *
 add_roi (GstBuffer * buffer, const gchar * roi_type, gdouble x0, gdouble y0,
     gdouble x1, gdouble y1)
@@ -29,9 +31,17 @@ add_roi (GstBuffer * buffer, const gchar * roi_type, gdouble x0, gdouble y0,
   guint x = (guint) lround (x0), y = (guint) lround (y0);
   guint w = (guint) MAX (lround (x1) - (glong) x, 0);
   guint h = (guint) MAX (lround (y1) - (glong) y, 0);
+  GstVideoRegionOfInterestMeta *roi;
+  gpointer state = NULL;
+  gint n = 0;
 
-  return gst_buffer_add_video_region_of_interest_meta (buffer, roi_type, x, y,
+  while (gst_buffer_iterate_meta_filtered (buffer, &state,
+          GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))
+    n++;
+  roi = gst_buffer_add_video_region_of_interest_meta (buffer, roi_type, x, y,
       w, h);
+  roi->id = n;
+  return roi;
 }
 
 void
