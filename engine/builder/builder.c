@@ -238,7 +238,7 @@ trt_status trt__build_graph(trt_device *dev, trt_graph *g, const trt_build_confi
     if (s == TRT_OK) s = infer_profiles(g, &meta);
     if (s == TRT_OK) {
         remove_dead_nodes(g);
-        s = trt__passes_run(g);
+        s = trt__passes_run_dev(dev, g);
     }
     /* Passes change nodes: infer again for capacities and host nodes. */
     if (s == TRT_OK) s = infer_profiles(g, &meta);
@@ -261,7 +261,7 @@ trt_status trt__build_graph(trt_device *dev, trt_graph *g, const trt_build_confi
     trt__log(TRT_LOG_INFO, "built: %d layers (%d nodes evaluated on the host), activations %.2f MiB",
              layers, g->n_nodes - layers, (double)meta.activation_bytes / (1 << 20));
 
-    s = trt__tune(dev, g, &meta);
+    s = trt__tune_config(dev, g, &meta, cfg);
     if (s != TRT_OK) {
         trt_graph_free(g);
         return s;
