@@ -3,7 +3,11 @@
  *
  * Compiled binaries are also kept on disk (CL_PROGRAM_BINARIES), so that the next process
  * skips the OpenCL C compiler. Folder: $TRT_CACHE_DIR if set (an empty value turns the disk
- * cache off), else $XDG_CACHE_HOME/trtinfer/programs, else ~/.cache/trtinfer/programs.
+ * cache off), else $XDG_CACHE_HOME/trtinfer/programs, else ~/.cache/trtinfer/programs;
+ * but not by default on PoCL, which keeps its own cache of compiled kernels and, asked for
+ * a binary, first compiles every kernel of the program for any work-group size (resnet_small
+ * with tactic timing: a cold build takes 13 s instead of 4 s; a warm start 0.20 s instead of
+ * 0.40 s). Setting TRT_CACHE_DIR turns it on there too.
  * One file per program, named by the hash of everything the binary depends on (see
  * program_key); its header guards against torn or foreign files:
  *
@@ -53,9 +57,10 @@ static uint64_t key_hash(uint64_t h, const trt_device *dev, const char *const sr
 
 /* The entry's path, or NULL when the disk cache is off or has no folder. Owned by the
  * caller. */
-static char *entry_path(const program_key *k) {
+static char *entry_path(const trt_device *dev, const program_key *k) {
     const char *dir = getenv("TRT_CACHE_DIR"), *base = NULL, *sub = "";
     if (dir && !*dir) return NULL;
+    if (!dir && strstr(dev->info.platform, "Portable Computing Language")) return NULL;
     if (!dir) {
         base = getenv("XDG_CACHE_HOME");
         sub = "/trtinfer/programs";
@@ -156,7 +161,7 @@ static trt_status build(trt_device *dev, const char *file, const char *options,
     char opts[1024];
     snprintf(opts, sizeof opts, "-cl-std=CL1.2 %s", options ? options : "");
     program_key k = {key_hash(TRT_FNV_INIT, dev, srcs, opts), key_hash(KEY_BASIS2, dev, srcs, opts)};
-    char *path = entry_path(&k);
+    char *path = entry_path(dev, &k);
     cl_program p = path ? load_entry(dev, path, &k, opts) : NULL;
     if (p) {
         trt__log(TRT_LOG_VERBOSE, "program cache: kernels/%s '%s' from disk", file, options);

@@ -325,7 +325,3 @@ trt_status trt__tune_config(trt_device *dev, trt_graph *g, const trt_engine_meta
                  tu.tuned, tu.timed, tu.hits, tu.skipped, now_ms() - t0);
     return s;
 }
-
-trt_status trt__tune(trt_device *dev, trt_graph *g, const trt_engine_meta *meta) {
-    return trt__tune_config(dev, g, meta, NULL);
-}

@@ -19,8 +19,6 @@
  * cache file. */
 trt_status trt__tune_config(trt_device *dev, trt_graph *g, const trt_engine_meta *meta,
                             const trt_build_config *cfg);
-/* The same without a build config (no timing cache). */
-trt_status trt__tune(trt_device *dev, trt_graph *g, const trt_engine_meta *meta);
 
 /* The timing cache path set with trt_build_config_set_timing_cache, or NULL (config.c). */
 const char *trt__build_config_timing_cache(const trt_build_config *cfg);
