@@ -2,15 +2,11 @@
 #include "core/core.h"
 #include "passes/passes.h"
 
-static trt_status run(trt_device *dev, trt_graph *g) {
+trt_status trt__passes_run_dev(trt_device *dev, trt_graph *g) {
     TRT_TRY(trt__pass_dead(g));
-    if (dev) TRT_TRY(trt__pass_fold(dev, g));
+    TRT_TRY(trt__pass_fold(dev, g));
     TRT_TRY(trt__pass_bn_fold(g));
     TRT_TRY(trt__pass_fuse_act(g));
     TRT_TRY(trt__pass_fuse_eltwise(g));
     return TRT_OK;
 }
-
-trt_status trt__passes_run_dev(trt_device *dev, trt_graph *g) { return run(dev, g); }
-
-trt_status trt__passes_run(trt_graph *g) { return run(NULL, g); }

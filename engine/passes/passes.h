@@ -8,10 +8,9 @@
  * (shape-dependent decisions use the node's infer at run time). The builder infers shapes
  * again after the passes, at min, opt and max, and plans memory.
  *
- * Passes, in order (trt__passes_run):
+ * Passes, in order (trt__passes_run_dev):
  *   dead.c       unused nodes and Identity nodes removed
  *   fold.c       device nodes whose inputs are all constants evaluated on the device once
- *                (needs the device: trt__passes_run_dev)
  *   bn_fold.c    BatchNormalization folded into the Conv or Gemm before it
  *   fuse_act.c   Conv/ConvTranspose + bias + residual Add + activation, Gemm/MatMul + bias
  *                + activation fused into the producer's epilogue (fusion.h)
@@ -25,10 +24,8 @@
 #include "core/ir.h"
 #include "trt/trt.h"
 
-/* Runs every pass in order, constant folding on `dev`. */
+/* Runs every pass in order; constant folding runs its nodes on `dev`. */
 trt_status trt__passes_run_dev(trt_device *dev, trt_graph *g);
-/* Runs every pass that needs no device (all but constant folding). */
-trt_status trt__passes_run(trt_graph *g);
 
 /* ---------------------------------------------------------------- the passes */
 
