@@ -402,10 +402,12 @@ static trt_status conv_launch(trt_exec *ex, const trt_node *node, trt_node_rt *r
         int c[5];
         tiles_of(node, c);
         cl_int P = (cl_int)(g.in[0] * g.in[1] * g.in[2]);
-        const trt_karg args[] = {TRT_KARG(x),   TRT_KARG(w),     TRT_KARG(b),     TRT_KARG(has_bias),
-                                 TRT_KARG(y),   TRT_KARG(C),     TRT_KARG(OC),    TRT_KARG(P),
-                                 TRT_KARG(Cg),  TRT_KARG(OCg),   TRT_KARG(G),     TRT_KARG(act),
-                                 TRT_KARG(act_a), TRT_KARG(act_b), TRT_KARG(r),   TRT_KARG(has_res)};
+        const trt_karg args[] = {TRT_KARG(x),     TRT_KARG(w),     TRT_KARG(b),
+                                 TRT_KARG(has_bias), TRT_KARG(y), TRT_KARG(C),
+                                 TRT_KARG(OC),    TRT_KARG(P),     TRT_KARG(Cg),
+                                 TRT_KARG(OCg),   TRT_KARG(G),     TRT_KARG(act),
+                                 TRT_KARG(act_a), TRT_KARG(act_b), TRT_KARG(r),
+                                 TRT_KARG(has_res)};
         size_t wg_n = (size_t)(c[1] / c[4]), wg_m = (size_t)(c[0] / c[3]);
         size_t gws[3] = {((size_t)P + c[1] - 1) / c[1] * wg_n,
                          ((size_t)OCg + c[0] - 1) / c[0] * wg_m, (size_t)(g.n * g.group)};

@@ -563,7 +563,8 @@ int trt__eltwise_unary_step(const trt_graph *g, const trt_node *node, trt_chain_
         step->c1 = p->clip_max;
         return 1;
     }
-    return clip_bound(g, node, 1, -INFINITY, &step->c0) && clip_bound(g, node, 2, INFINITY, &step->c1);
+    return clip_bound(g, node, 1, -INFINITY, &step->c0) &&
+           clip_bound(g, node, 2, INFINITY, &step->c1);
 }
 
 int trt__eltwise_is_binary(const trt_graph *g, const trt_node *node) {
@@ -593,7 +594,8 @@ static trt_status chain_infer(const trt_node *node, trt_tensor *t) {
     for (int k = 0; k < node->n_inputs; k++) {
         const trt_tensor *in = &t[node->inputs[k]];
         if (in->dtype != TRT_DTYPE_FLOAT32)
-            return trt__error(TRT_ERR_UNSUPPORTED, NODE_FMT "fused chain input '%s' is %s, not float32",
+            return trt__error(TRT_ERR_UNSUPPORTED,
+                              NODE_FMT "fused chain input '%s' is %s, not float32",
                               NODE_ARGS(node), in->name, trt_dtype_name(in->dtype));
         trt_dims b;
         if (k && (trt_dims_broadcast(&x->shape, &in->shape, &b) != TRT_OK ||

@@ -203,7 +203,8 @@ static trt_status matmul_infer(const trt_node *node, trt_tensor *t) {
         TRT_TRY(check_float(node, c, "fused bias"));
         int64_t v = trt_dims_volume(&c->shape);
         int r = c->shape.nb_dims;
-        if (!(v == 1 || (v == g.N && c->shape.d[r - 1] == g.N)) || r > (g.out.nb_dims ? g.out.nb_dims : 1)) {
+        if (!(v == 1 || (v == g.N && c->shape.d[r - 1] == g.N)) ||
+            r > (g.out.nb_dims ? g.out.nb_dims : 1)) {
             char sc[128];
             return trt__error(TRT_ERR_SHAPE,
                               "node '%s' (MatMul): the fused bias '%s' is %s; expected %lld "

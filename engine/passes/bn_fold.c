@@ -174,8 +174,10 @@ trt_status trt__pass_bn_fold(trt_graph *g) {
         if (pn < 0 || trt__sole_consumer(g, x) != n) continue;
         trt_op pop = g->nodes[pn].op;
         int done = 0;
-        if (pop == TRT_OP_CONV || pop == TRT_OP_CONV_TRANSPOSE) TRT_TRY(fold_conv(g, pn, bn, &done));
-        else if (pop == TRT_OP_GEMM) TRT_TRY(fold_gemm(g, pn, bn, &done));
+        if (pop == TRT_OP_CONV || pop == TRT_OP_CONV_TRANSPOSE)
+            TRT_TRY(fold_conv(g, pn, bn, &done));
+        else if (pop == TRT_OP_GEMM)
+            TRT_TRY(fold_gemm(g, pn, bn, &done));
         if (!done) continue;
         bn = &g->nodes[n];
         trt__log(TRT_LOG_VERBOSE, "Folding %s into %s", bn->name, g->nodes[pn].name);

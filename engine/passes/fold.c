@@ -22,9 +22,10 @@ static int foldable(const trt_graph *g, const trt_node *node) {
         n_in++;
     }
     if (!n_in) return 0;
-    for (int o = 0; o < node->n_outputs; o++)
-        if (node->outputs[o] < 0 || trt_tensor_bytes(&g->tensors[node->outputs[o]]) > FOLD_MAX_BYTES)
-            return 0;
+    for (int o = 0; o < node->n_outputs; o++) {
+        int t = node->outputs[o];
+        if (t < 0 || trt_tensor_bytes(&g->tensors[t]) > FOLD_MAX_BYTES) return 0;
+    }
     return 1;
 }
 

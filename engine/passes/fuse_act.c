@@ -73,7 +73,8 @@ static int match_gated(const trt_graph *g, int t, trt_epilogue *e, match *m) {
         if (st.op != TRT_OP_SIGMOID && st.op != TRT_OP_HARD_SIGMOID) continue;
         if (mn->op != TRT_OP_MUL || !trt__eltwise_is_binary(g, mn)) continue;
         int so = sn->outputs[0];
-        if (!((mn->inputs[0] == t && mn->inputs[1] == so) || (mn->inputs[0] == so && mn->inputs[1] == t)))
+        if (!((mn->inputs[0] == t && mn->inputs[1] == so) ||
+              (mn->inputs[0] == so && mn->inputs[1] == t)))
             continue;
         if (trt__sole_consumer(g, so) != mul) continue;
         e->act = st.op == TRT_OP_SIGMOID ? TRT_ACT_SILU : TRT_ACT_HARD_SIGMOID_MUL;
@@ -100,7 +101,8 @@ static int match_act(const trt_graph *g, int t, trt_epilogue *e, match *m) {
 /* Add(t, other) read only by t's producer's pattern; returns the Add and sets *other. */
 static int match_add(const trt_graph *g, int t, int *other) {
     int a = trt__sole_consumer(g, t);
-    if (a < 0 || g->nodes[a].op != TRT_OP_ADD || !trt__eltwise_is_binary(g, &g->nodes[a])) return -1;
+    if (a < 0 || g->nodes[a].op != TRT_OP_ADD || !trt__eltwise_is_binary(g, &g->nodes[a]))
+        return -1;
     const trt_node *an = &g->nodes[a];
     *other = an->inputs[0] == t ? an->inputs[1] : an->inputs[0];
     if (*other == t || !trt_dims_equal(&g->tensors[an->outputs[0]].shape, &g->tensors[t].shape))

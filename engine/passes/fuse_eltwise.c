@@ -47,7 +47,8 @@ static int operand_of(const trt_graph *g, builder *b, int o, trt_chain_step *st)
         return 1;
     }
     trt_dims bc;
-    if (trt_dims_broadcast(&tv->shape, &to->shape, &bc) != TRT_OK || !trt_dims_equal(&bc, &tv->shape))
+    if (trt_dims_broadcast(&tv->shape, &to->shape, &bc) != TRT_OK ||
+        !trt_dims_equal(&bc, &tv->shape))
         return 0;
     if (!(to->flags & TRT_TENSOR_CONST) && to->capacity > tv->capacity) return 0;
     return (st->operand = buffer_slot(b, o)) != 0;

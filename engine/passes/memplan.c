@@ -64,7 +64,8 @@ trt_status trt__memory_plan(trt_graph *g, uint64_t align, uint64_t *arena_bytes)
             int t = node->inputs[k];
             if (t < 0) continue;
             last_use[t] = n;
-            if (!node->is_host && g->tensors[t].has_host && !(g->tensors[t].flags & TRT_TENSOR_CONST))
+            const trt_tensor *tt = &g->tensors[t];
+            if (!node->is_host && tt->has_host && !(tt->flags & TRT_TENSOR_CONST))
                 on_device[t] = 1; /* host-computed, read by a device node: uploaded */
         }
     }

@@ -159,7 +159,9 @@ static trt_status infer_profile(trt_graph *g, const test_case *c) {
         for (int i = 0; i < c->n_prof; i++) {
             int t = trt_graph_find_tensor(g, c->prof[i].name);
             if (t < 0) return TRT_ERR_NOT_FOUND;
-            g->tensors[t].shape = k == 0 ? c->prof[i].min : k == 1 ? c->prof[i].max : c->prof[i].opt;
+            g->tensors[t].shape = k == 0   ? c->prof[i].min
+                                  : k == 1 ? c->prof[i].max
+                                           : c->prof[i].opt;
         }
         TRT_TRY(trt_graph_infer(g, 1));
         for (int t = 0; t < g->n_tensors; t++) {
@@ -170,7 +172,9 @@ static trt_status infer_profile(trt_graph *g, const test_case *c) {
     return TRT_OK;
 }
 
-static float input_value(size_t i) { return (float)((int)((i * 7919u + 13u) % 211u) - 105) / 64.0f; }
+static float input_value(size_t i) {
+    return (float)((int)((i * 7919u + 13u) % 211u) - 105) / 64.0f;
+}
 
 typedef struct {
     int n;
@@ -248,7 +252,8 @@ static void check_same(const char *name, const char *what, trt_engine *a, trt_en
                        const test_case *c, double tol) {
     for (int k = 0; k < BATCH_RUNS; k++) {
         outputs oa, ob;
-        if (run_engine(name, a, c, run_batches[k], &oa) && run_engine(name, b, c, run_batches[k], &ob)) {
+        if (run_engine(name, a, c, run_batches[k], &oa) &&
+            run_engine(name, b, c, run_batches[k], &ob)) {
             double d = compare(&oa, &ob);
             CHECK(d <= tol, "%s: outputs at batch %lld differ (relative L2 %g > %g)", what,
                   (long long)run_batches[k], d, tol);
@@ -332,7 +337,8 @@ static void run_case(trt_device *dev, const char *dir) {
     CHECK(g != NULL, "importing the model");
     if (!g) goto done;
     trt_dims model_dims[MAX_IN]; /* the inputs' shapes in the model (dynamic batch) */
-    for (int i = 0; i < g->n_inputs && i < MAX_IN; i++) model_dims[i] = g->tensors[g->inputs[i]].shape;
+    for (int i = 0; i < g->n_inputs && i < MAX_IN; i++)
+        model_dims[i] = g->tensors[g->inputs[i]].shape;
     trt_status s = infer_profile(g, &c);
     CHECK(s == TRT_OK, "shape inference");
     if (s == TRT_OK) s = trt__passes_run_dev(dev, g);
@@ -354,12 +360,14 @@ static void run_case(trt_device *dev, const char *dir) {
 
     /* The graph of the passes as an engine, against the builder's. */
     trt_engine *passed_e = NULL;
-    for (int i = 0; i < g->n_inputs && i < MAX_IN; i++) g->tensors[g->inputs[i]].shape = model_dims[i];
+    for (int i = 0; i < g->n_inputs && i < MAX_IN; i++)
+        g->tensors[g->inputs[i]].shape = model_dims[i];
     s = trt__build_graph(dev, g, cfg, &passed_e);
     g = NULL; /* taken over */
     CHECK(s == TRT_OK, "building the engine from the passes' graph");
     if (passed_e) check_layers(name, "engine of the passes' graph", passed_e->graph, want);
-    if (passed_e && built) check_same(name, "passes' graph vs built engine", passed_e, built, &c, 1e-5);
+    if (passed_e && built)
+        check_same(name, "passes' graph vs built engine", passed_e, built, &c, 1e-5);
     if (built) check_tactics(name, dev, built, &c);
     trt_engine_free(passed_e);
     trt_engine_free(built);
