@@ -148,6 +148,22 @@ class Results:
                 f"| {PRETTY[r['model']]} | {r['batch']} | {r['precision']} | {r['framework']} | "
                 f"{num(r.get('compute_ms_median'), '%.3f')} | {num(r.get('img_s'), '%.1f')} | "
                 f"{num(r.get('e2e_ms_mean'), '%.3f')} | {r.get('status', '')} |")
+        for model in s.models:
+            prof = [r for r in self.rows if r["model"] == model and r["framework"] == "trtinfer"
+                    and r.get("profile")]
+            if not prof:
+                continue
+            r = max(prof, key=lambda r: (r["precision"] == "FP32", r["batch"]))
+            pr = r["profile"]
+            lines += ["", f"### trtinfer layer profile: {PRETTY[model]}, {r['precision']}, batch "
+                      f"{r['batch']} ({pr['layers']} layers, separate profile run)", "",
+                      "Time by layer type: " + ", ".join(
+                          f"{k} {v:.1f}%" for k, v in pr["by_type_percent"].items()), "",
+                      "| layer | type | tactic | median ms | % |", "|---|---|---|---:|---:|"]
+            for t in pr["top"][:6]:
+                lines.append(f"| {t['name'][:90]} | {t['type']} | {t['tactic']} "
+                             f"{t['tactic_params'] or ''} | {t['median_ms']:.3f} | "
+                             f"{t['percent']:.1f} |")
         lines += ["", "Phase wall times (s): " + ", ".join(
             f"{k} {v:.1f}" for k, v in self.phases.items()), ""]
         return "\n".join(lines)
@@ -251,13 +267,40 @@ def run_exec(s, args, timeout, logf):
     return rc, text
 
 
+def layer_profile(prof_path, info_path):
+    """Time per layer type and the slowest layers, from --exportProfile/--exportLayerInfo."""
+    with open(prof_path) as f:
+        prof = [e for e in json.load(f) if "name" in e]
+    kinds = {}
+    with open(info_path) as f:
+        for li in json.load(f)["Layers"]:
+            kinds[li["Name"]] = (li.get("LayerType"), li.get("TacticValue"), li.get("TacticParams"))
+    by_type = {}
+    for e in prof:
+        t = kinds.get(e["name"], ("?",))[0]
+        by_type[t] = by_type.get(t, 0.0) + e["percentage"]
+    top = sorted(prof, key=lambda e: -e["medianMs"])[:12]
+    return {"layers": len(prof),
+            "by_type_percent": dict(sorted(by_type.items(), key=lambda kv: -kv[1])),
+            "top": [{"name": e["name"], "type": kinds.get(e["name"], ("?",))[0],
+                     "tactic": kinds.get(e["name"], (None, None))[1],
+                     "tactic_params": kinds.get(e["name"], (None, None, None))[2],
+                     "median_ms": e["medianMs"], "percent": e["percentage"]} for e in top]}
+
+
 def trtinfer_phase(s, res, onnx_paths, outdir, stop_at):
     dev = "--device=gpu" if s.device == "cuda" else "--device=cpu"
+    fp16_refused = None
     with open(os.path.join(outdir, "trtinfer-exec.log"), "a") as logf:
         for prec in ("FP32", "FP16"):
-            for model in s.models:
-                for b in s.batches:
+            for b in s.batches:  # every model at a batch before the next batch
+                for model in s.models:
                     row = dict(model=model, batch=b, precision=prec, framework="trtinfer")
+                    if prec == "FP16" and fp16_refused:
+                        if b == s.batches[0]:  # one row per model: the flag itself is refused
+                            res.add(**dict(row, batch=",".join(map(str, s.batches))),
+                                    status=fp16_refused)
+                        continue
                     left = stop_at - time.monotonic()
                     if model not in onnx_paths:
                         res.add(**row, status="skipped: ONNX export failed")
@@ -266,46 +309,59 @@ def trtinfer_phase(s, res, onnx_paths, outdir, stop_at):
                         res.add(**row, status="skipped: time budget")
                         continue
                     shape = f"input:{{}}x3x{SIZE}x{SIZE}"
+                    tag = os.path.join(s.workdir, f"{model}-b{b}-{prec}")
                     args = [f"--onnx={onnx_paths[model]}", dev,
                             f"--minShapes={shape.format(1)}", f"--optShapes={shape.format(b)}",
                             f"--maxShapes={shape.format(b)}", f"--shapes={shape.format(b)}",
-                            *s.exec_timing]
-                    if prec == "FP16":
-                        args.append("--fp16")
+                            *s.exec_timing] + (["--fp16"] if prec == "FP16" else [])
+                    profiling = ["--separateProfileRun", f"--exportProfile={tag}.profile.json",
+                                 f"--exportLayerInfo={tag}.layers.json"]
                     t = time.monotonic()
-                    rc, text = run_exec(s, args, min(180.0, left), logf)
+                    rc, text = run_exec(s, args + profiling, min(180.0, left), logf)
+                    note = ""
+                    if rc not in (0, None) and "not yet supported" not in text:
+                        # The per-layer profile must not cost the row: once more without it.
+                        note = f"profile run failed ({first_error(text)}); "
+                        rc, text = run_exec(s, args, min(180.0, stop_at - time.monotonic()),
+                                            logf)
                     wall = time.monotonic() - t
                     if rc != 0:
                         err = first_error(text)
-                        if prec == "FP16" and "not yet supported" in err:
-                            # One row for all batches: the build refuses the flag itself.
-                            row["batch"] = ",".join(map(str, s.batches))
-                            res.add(**row, status=f"unsupported: trtinfer-exec --fp16 says "
-                                                  f"\"{err}\"")
-                            log(f"trtinfer {model} {prec}: {err}")
-                            break
-                        res.add(**row, status=f"failed: {err}", wall_s=wall)
                         log(f"trtinfer {model} b{b} {prec}: {err}")
+                        if prec == "FP16" and "not yet supported" in err:
+                            fp16_refused = f"unsupported: trtinfer-exec --fp16 says \"{err}\""
+                            res.add(**dict(row, batch=",".join(map(str, s.batches))),
+                                    status=fp16_refused)
+                        else:
+                            res.add(**row, status=f"failed: {note}{err}", wall_s=wall)
                         continue
                     m = re.search(r"^\[I\] Device: (.*)$", text, re.M)
                     if m:
                         res.env.setdefault("exec_device", m.group(1))
                     p = parse_exec(text)
                     if "compute" not in p or "latency" not in p:
-                        res.add(**row, status="failed: no performance summary", wall_s=wall)
+                        res.add(**row, status=f"failed: {note}no performance summary", wall_s=wall)
                         log(f"trtinfer {model} b{b} {prec}: no performance summary")
                         continue
-                    r = res.add(**row, status="", compute_ms_median=p["compute"]["median"],
+                    prof = None
+                    if not note:
+                        try:
+                            prof = layer_profile(f"{tag}.profile.json", f"{tag}.layers.json")
+                        except (OSError, ValueError, KeyError, TypeError) as ex:
+                            note = f"profile unreadable ({type(ex).__name__}: {ex}); "
+                    build_s = p["build_ms"] / 1e3 if "build_ms" in p else None
+                    r = res.add(**row, status=note + (f"build {build_s:.1f} s" if build_s else ""),
+                                compute_ms_median=p["compute"]["median"],
                                 compute_ms_mean=p["compute"]["mean"],
                                 img_s=b * 1e3 / p["compute"]["median"],
                                 e2e_ms_mean=p["latency"]["mean"],
                                 e2e_ms_median=p["latency"]["median"],
                                 exec_throughput_img_s=b * p["throughput_qps"]
                                 if "throughput_qps" in p else None,
-                                build_ms=p.get("build_ms"), raw=p, wall_s=wall)
+                                build_s=build_s, raw=p, wall_s=wall, profile=prof)
                     log(f"trtinfer {model} b{b} {prec}: compute {r['compute_ms_median']:.3f} ms, "
                         f"{r['img_s']:.1f} img/s, e2e {r['e2e_ms_mean']:.3f} ms "
-                        f"(build {p.get('build_ms', 0) / 1e3:.1f} s, call {wall:.1f} s)")
+                        f"(build {build_s or 0:.1f} s, call {wall:.1f} s)")
 
 
 # ------------------------------------------------------------------------------ PyTorch
@@ -519,7 +575,7 @@ def main(outdir):
     torch_phase(s, res, COMPILE, s.deadline - 3, s.workdir)
     res.phases["compile"] = time.monotonic() - t
     res.write()
-    ok = sum(1 for r in res.rows if not r.get("status"))
+    ok = sum(1 for r in res.rows if "compute_ms_median" in r)
     log(f"done: {ok}/{len(res.rows)} rows measured; wrote {outdir}/results.md and results.json")
     return 0
 
