@@ -45,7 +45,7 @@ typedef struct {
     shape_list min, opt, max, shapes;
     input_file *inputs;
     int n_inputs;
-    double iterations, warmup_ms, duration_s;
+    double iterations, warmup_ms, duration_s, opt_level;
     int verbose, fp16, int8, list_devices, skip_inference, help;
     int dump_profile, separate_profile_run;
 } options;
@@ -67,6 +67,8 @@ static const char usage_text[] =
     "  --fp16, --int8         build with reduced precision (not yet supported by the engine)\n"
     "  --timingCacheFile=FILE read tactic timings from FILE instead of timing them again, and\n"
     "                         write the new ones back (created if missing)\n"
+    "  --builderOptimizationLevel=N  0: no tactic timing, each layer keeps its default kernel\n"
+    "                         (fastest build); 1 to 5: time every candidate kernel (default 3)\n"
     "\n"
     "Inference:\n"
     "  --device=SPEC          device index, 'gpu', 'cpu' or part of a name (default: TRT_DEVICE,\n"
@@ -246,6 +248,7 @@ static int parse_args(int argc, char **argv, options *o) {
     o->iterations = 10;
     o->warmup_ms = 200;
     o->duration_s = 3;
+    o->opt_level = 3;
     static const struct {
         const char *name;
         size_t field; /* offset of an int in options */
@@ -292,6 +295,7 @@ static int parse_args(int argc, char **argv, options *o) {
         {"--iterations", &o->iterations, 1, 1},
         {"--warmUp", &o->warmup_ms, 0, 0},
         {"--duration", &o->duration_s, 0, 0},
+        {"--builderOptimizationLevel", &o->opt_level, 0, 1},
     };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = NULL;
@@ -607,6 +611,8 @@ static int make_config(const options *o, trt_build_config **out) {
         return fail_trt("--int8");
     if (o->timing_cache && trt_build_config_set_timing_cache(cfg, o->timing_cache) != TRT_OK)
         return fail_trt("--timingCacheFile");
+    if (trt_build_config_set_optimization_level(cfg, (int)o->opt_level) != TRT_OK)
+        return fail_trt("--builderOptimizationLevel");
     return 0;
 }
 

@@ -11,11 +11,28 @@
 typedef struct {
     trt_build_config cfg; /* must stay first */
     char *timing_cache;   /* owned; NULL: none */
+    int opt_level;        /* trt_build_config_set_optimization_level */
 } config_ext;
+
+#define DEFAULT_OPT_LEVEL 3
 
 trt_build_config *trt_build_config_new(void) {
     config_ext *x = calloc(1, sizeof *x);
-    return x ? &x->cfg : NULL;
+    if (!x) return NULL;
+    x->opt_level = DEFAULT_OPT_LEVEL;
+    return &x->cfg;
+}
+
+int trt__build_config_optimization_level(const trt_build_config *cfg) {
+    return cfg ? ((const config_ext *)(const void *)cfg)->opt_level : DEFAULT_OPT_LEVEL;
+}
+
+trt_status trt_build_config_set_optimization_level(trt_build_config *cfg, int level) {
+    if (!cfg) return trt__error(TRT_ERR_INVALID_ARG, "trt_build_config_set_optimization_level: NULL config");
+    if (level < 0 || level > 5)
+        return trt__error(TRT_ERR_INVALID_ARG, "optimization level %d is not between 0 and 5", level);
+    ((config_ext *)(void *)cfg)->opt_level = level;
+    return TRT_OK;
 }
 
 const char *trt__build_config_timing_cache(const trt_build_config *cfg) {

@@ -300,6 +300,11 @@ static double now_ms(void) {
 
 trt_status trt__tune_config(trt_device *dev, trt_graph *g, const trt_engine_meta *meta,
                             const trt_build_config *cfg) {
+    if (trt__build_config_optimization_level(cfg) == 0) {
+        trt__log(TRT_LOG_VERBOSE, "tactic timing off (optimization level 0): every layer keeps "
+                                  "its op's default kernel");
+        return TRT_OK;
+    }
     tuner tu = {dev, g, meta, NULL, {0}, 0, 0, 0, 0, 0};
     const char *path = trt__build_config_timing_cache(cfg);
     if (path && !(tu.cache = trt__timing_cache_load(path)))

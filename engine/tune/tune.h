@@ -5,9 +5,9 @@
  * candidate is prepared alone in a scratch execution context (a clone of the graph with its
  * own weights and activations, filled by one full inference on pseudo-random inputs), its
  * launch is run a few times under OpenCL profiling events, and the median is kept. A
- * candidate that fails to compile or run is skipped (logged at INFO); the node keeps its
- * tactic if none works. Choices are logged at VERBOSE. With a timing cache
- * (timing_cache.h), known candidates are not timed again.
+ * candidate that fails to compile or run is skipped (logged at INFO); the build fails if
+ * none works. Choices are logged at VERBOSE. With a timing cache (timing_cache.h), known
+ * candidates are not timed again. At optimization level 0 nothing is timed.
  */
 #ifndef TRT_TUNE_TUNE_H
 #define TRT_TUNE_TUNE_H
@@ -16,11 +16,13 @@
 
 /* Chooses a tactic for every device node of `g` whose op lists candidates; others keep
  * theirs. `meta` holds the profiles and memory plan. `cfg` (may be NULL) gives the timing
- * cache file. */
+ * cache file and the optimization level. */
 trt_status trt__tune_config(trt_device *dev, trt_graph *g, const trt_engine_meta *meta,
                             const trt_build_config *cfg);
 
 /* The timing cache path set with trt_build_config_set_timing_cache, or NULL (config.c). */
 const char *trt__build_config_timing_cache(const trt_build_config *cfg);
+/* trt_build_config_set_optimization_level's level (3 when cfg is NULL). */
+int trt__build_config_optimization_level(const trt_build_config *cfg);
 
 #endif /* TRT_TUNE_TUNE_H */

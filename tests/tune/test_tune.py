@@ -10,7 +10,8 @@ Checked:
                --separateProfileRun; flags that need inference are refused with
                --skipInference
   layer info   --exportLayerInfo lists every layer with its op, inputs/outputs and shapes at
-               the opt profile, and a timed (non-zero) tactic for every Conv
+               the opt profile, and a timed (non-zero) tactic for every Conv; tactic 0
+               everywhere with --builderOptimizationLevel=0
   numerics     a tuned engine's outputs match onnxruntime (rel L2 <= 1e-4)
   timing cache a rebuild with --timingCacheFile times nothing and picks the same tactics,
                faster; a foreign file is ignored and left untouched; damaged lines are
@@ -205,6 +206,16 @@ def test_profile(exe, model, case, t):
         check_profile_json("--separateProfileRun", t("prof2.json"), names, int(m.group(1)))
         check("--separateProfileRun prints no table without --dumpProfile",
               "=== Profile" not in out)
+    rc, out, err = run(exe, "--onnx", model, *PROFILE, "--builderOptimizationLevel=0",
+                       "--skipInference", "--verbose", f"--exportLayerInfo={t('layers0.json')}")
+    if check("--builderOptimizationLevel=0", rc == 0, f"rc {rc}\n{out}{err}"):
+        with open(t("layers0.json")) as f:
+            tactics = {l["TacticValue"] for l in json.load(f)["Layers"]}
+        check("level 0 times nothing and keeps the default kernels",
+              "tactic timing off" in out and "candidates timed" not in out and tactics == {0},
+              str(tactics))
+    rc, out, err = run(exe, "--onnx", model, "--builderOptimizationLevel=6", "--skipInference")
+    check("--builderOptimizationLevel=6 refused", rc == 1 and "between 0 and 5" in err, err)
     for bad in (["--skipInference", "--dumpProfile"], ["--separateProfileRun"]):
         rc, out, err = run(exe, f"--loadEngine={engine}", *bad)
         check(f"{' '.join(bad)} refused", rc == 1 and "[E] " in err, f"rc {rc}\n{err}")

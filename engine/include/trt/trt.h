@@ -344,6 +344,10 @@ trt_status trt_engine_get_layer_tensor(const trt_engine *engine, int index, int 
  * with a warning (a foreign one is also left as it is). NULL turns it off (the default).
  * `path` is copied. */
 trt_status trt_build_config_set_timing_cache(trt_build_config *cfg, const char *path);
+/* trtexec's builder optimization level, 0 to 5 (default 3). 0: no tactic timing, every layer
+ * keeps its op's default kernel (the fastest build); 1 to 5 time every candidate (the same
+ * for now). */
+trt_status trt_build_config_set_optimization_level(trt_build_config *cfg, int level);
 
 #ifdef __cplusplus
 }
