@@ -207,18 +207,17 @@ __kernel void conv_direct_vec(__global const T *X, __global const T *W, __global
         if (j >= nvalid) break;
         float8 v = acc[j];
         if (has_bias) v += (float)bias[oc0 + j];
-        __global T *y = Y + o + (long)j * OSP;
-        __global const T *r = res + o + (long)j * OSP;
+        const long oj = o + (long)j * OSP;
         if (ow0 + 8 <= OW) {
-            if (has_res) v += convert_float8(vload8(0, r));
-            vstore8(CAT(convert_, T8)(conv_act8(v, act, act_a, act_b)), 0, y);
+            if (has_res) v += convert_float8(vload8(0, res + oj));
+            vstore8(CAT(convert_, T8)(conv_act8(v, act, act_a, act_b)), 0, Y + oj);
         } else {
             float t[8];
             vstore8(v, 0, t);
             for (int k = 0; k < OW - ow0; k++) {
                 float u = t[k];
-                if (has_res) u += (float)r[k];
-                y[k] = (T)conv_act(u, act, act_a, act_b);
+                if (has_res) u += (float)res[oj + k];
+                Y[oj + k] = (T)conv_act(u, act, act_a, act_b);
             }
         }
     }
