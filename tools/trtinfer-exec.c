@@ -67,7 +67,8 @@ static const char usage_text[] =
     "  --fp16, --int8         build with reduced precision (not yet supported by the engine)\n"
     "  --timingCacheFile=FILE read tactic timings from FILE instead of timing them again, and\n"
     "                         write the new ones back (created if missing)\n"
-    "  --builderOptimizationLevel=N  0: no tactic timing, each layer keeps its default kernel\n"
+    "  --builderOptimizationLevel=N\n"
+    "                         0: no tactic timing, every layer keeps its default kernel\n"
     "                         (fastest build); 1 to 5: time every candidate kernel (default 3)\n"
     "\n"
     "Inference:\n"
@@ -82,7 +83,7 @@ static const char usage_text[] =
     "  --skipInference        build, save and describe the engine, run nothing\n"
     "\n"
     "Reporting:\n"
-    "  --dumpProfile          print each layer's device time (total, average, median, %%)\n"
+    "  --dumpProfile          print each layer's device time (total, average, median, %)\n"
     "  --exportProfile=FILE   write the per-layer profile as JSON\n"
     "  --separateProfileRun   profile layers in a run of their own after the benchmark, so\n"
     "                         that the benchmark's numbers carry no per-layer events\n"
@@ -877,7 +878,8 @@ static void write_layer_tensors(FILE *f, const trt_engine *e, int layer, int is_
         fprintf(f, "%s{ \"Name\" : ", sep);
         write_string(f, t.name);
         fputs(", \"Dimensions\" : [", f);
-        for (int d = 0; d < t.dims.nb_dims; d++) fprintf(f, d ? ", %lld" : "%lld", (long long)t.dims.d[d]);
+        for (int d = 0; d < t.dims.nb_dims; d++)
+            fprintf(f, d ? ", %lld" : "%lld", (long long)t.dims.d[d]);
         fprintf(f, "], \"Datatype\" : \"%s\", \"Constant\" : %s }", trt_dtype_name(t.dtype),
                 t.is_constant ? "true" : "false");
         sep = ", ";

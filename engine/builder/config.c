@@ -28,9 +28,12 @@ int trt__build_config_optimization_level(const trt_build_config *cfg) {
 }
 
 trt_status trt_build_config_set_optimization_level(trt_build_config *cfg, int level) {
-    if (!cfg) return trt__error(TRT_ERR_INVALID_ARG, "trt_build_config_set_optimization_level: NULL config");
+    if (!cfg)
+        return trt__error(TRT_ERR_INVALID_ARG,
+                          "trt_build_config_set_optimization_level: NULL config");
     if (level < 0 || level > 5)
-        return trt__error(TRT_ERR_INVALID_ARG, "optimization level %d is not between 0 and 5", level);
+        return trt__error(TRT_ERR_INVALID_ARG, "optimization level %d is not between 0 and 5",
+                          level);
     ((config_ext *)(void *)cfg)->opt_level = level;
     return TRT_OK;
 }
@@ -40,10 +43,12 @@ const char *trt__build_config_timing_cache(const trt_build_config *cfg) {
 }
 
 trt_status trt_build_config_set_timing_cache(trt_build_config *cfg, const char *path) {
-    if (!cfg) return trt__error(TRT_ERR_INVALID_ARG, "trt_build_config_set_timing_cache: NULL config");
+    if (!cfg)
+        return trt__error(TRT_ERR_INVALID_ARG, "trt_build_config_set_timing_cache: NULL config");
     config_ext *x = (config_ext *)(void *)cfg;
     char *copy = NULL;
-    if (path && !(copy = trt__strdup(path))) return trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory");
+    if (path && !(copy = trt__strdup(path)))
+        return trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory");
     free(x->timing_cache);
     x->timing_cache = copy;
     return TRT_OK;

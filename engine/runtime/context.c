@@ -66,7 +66,8 @@ static ctx_prof *prof_of(trt_exec *ex) { return (ctx_prof *)(void *)ex; }
 static double span_ms(cl_event a, cl_event b) {
     if (!a || !b) return 0.0;
     cl_ulong t0 = 0, t1 = 0;
-    if (clGetEventProfilingInfo(a, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL) != CL_SUCCESS ||
+    if (clGetEventProfilingInfo(a, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL) !=
+            CL_SUCCESS ||
         clGetEventProfilingInfo(b, CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL) != CL_SUCCESS)
         return 0.0;
     return t1 > t0 ? (double)(t1 - t0) * 1e-6 : 0.0;
@@ -451,7 +452,8 @@ trt_status trt_context_enqueue(trt_context *ctx) {
         cp->cur = -1;
         if (s != TRT_OK) {
             drop_layer_events(cp);
-            return trt__error_prefix(s, "running node '%s' (%s)", node->name, trt_op_name(node->op));
+            return trt__error_prefix(s, "running node '%s' (%s)", node->name,
+                                     trt_op_name(node->op));
         }
     }
     cp->pending = ex->profiling >= TRT_PROFILING_LAYERS;
@@ -579,7 +581,8 @@ trt_status trt_context_get_layer_profile(trt_context *ctx, int index, trt_layer_
 }
 
 trt_status trt_context_reset_layer_profile(trt_context *ctx) {
-    if (!ctx) return trt__error(TRT_ERR_INVALID_ARG, "trt_context_reset_layer_profile: NULL context");
+    if (!ctx)
+        return trt__error(TRT_ERR_INVALID_ARG, "trt_context_reset_layer_profile: NULL context");
     ctx_prof *cp = prof_of(&ctx->ex);
     if (!cp->ev) return TRT_OK;
     TRT_TRY(read_layer_events(cp));

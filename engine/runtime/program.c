@@ -121,7 +121,9 @@ static cl_program load_entry(trt_device *dev, const char *path, const program_ke
         }
     }
     free(data);
-    if (!p) trt__log(TRT_LOG_INFO, "program cache: entry '%s' is damaged or stale; rebuilding it", path);
+    if (!p)
+        trt__log(TRT_LOG_INFO, "program cache: entry '%s' is damaged or stale; rebuilding it",
+                 path);
     return p;
 }
 
@@ -160,7 +162,8 @@ static trt_status build(trt_device *dev, const char *file, const char *options,
     const char *srcs[2] = {common, body};
     char opts[1024];
     snprintf(opts, sizeof opts, "-cl-std=CL1.2 %s", options ? options : "");
-    program_key k = {key_hash(TRT_FNV_INIT, dev, srcs, opts), key_hash(KEY_BASIS2, dev, srcs, opts)};
+    program_key k = {key_hash(TRT_FNV_INIT, dev, srcs, opts),
+                     key_hash(KEY_BASIS2, dev, srcs, opts)};
     char *path = entry_path(dev, &k);
     cl_program p = path ? load_entry(dev, path, &k, opts) : NULL;
     if (p) {

@@ -164,7 +164,8 @@ static uint64_t node_key(const trt_device *dev, const trt_graph *g, const trt_no
     h = hash_str(h, dev->info.driver_version);
     h = hash_str(h, trt_op_name(node->op));
     h = trt__fnv1a(h, node->params, sizeof node->params);
-    const char *srcs[2] = {trt__kernel_source("common.cl"), trt__kernel_source(family_file[node->op])};
+    const char *srcs[2] = {trt__kernel_source("common.cl"),
+                           trt__kernel_source(family_file[node->op])};
     for (int i = 0; i < 2; i++) h = hash_str(h, srcs[i] ? srcs[i] : "");
     int32_t counts[2] = {node->n_inputs, node->n_outputs};
     h = trt__fnv1a(h, counts, sizeof counts);
@@ -204,7 +205,8 @@ static void describe(const trt_device *dev, const trt_graph *g, const trt_node *
         o += (size_t)snprintf(buf + o, len - o, "%s %s", sep,
                               ti < 0 ? "-" : trt_dims_str(&g->tensors[ti].shape, d, sizeof d));
     }
-    if (o < len) o += (size_t)snprintf(buf + o, len - o, " tactic %s on %s", tactic_str(t, d, sizeof d), dev->info.name);
+    if (o < len)
+        snprintf(buf + o, len - o, " tactic %s on %s", tactic_str(t, d, sizeof d), dev->info.name);
 }
 
 /* ---------------------------------------------------------------- tuning */
@@ -247,7 +249,8 @@ static trt_status tune_node(tuner *tu, int n, const trt_tactic *cand, int nc) {
         if (s != TRT_OK) {
             tu->skipped++;
             trt__log(TRT_LOG_INFO, "%s (%s): tactic %s skipped: %s", node->name,
-                     trt_op_name(node->op), tactic_str(&cand[c], t, sizeof t), trt_get_last_error());
+                     trt_op_name(node->op), tactic_str(&cand[c], t, sizeof t),
+                     trt_get_last_error());
             continue;
         }
         known[c] = 1;
@@ -279,11 +282,12 @@ static trt_status tune_node(tuner *tu, int n, const trt_tactic *cand, int nc) {
         char list[1024];
         size_t o = 0;
         for (int c = 0; c < nc && o < sizeof list; c++) {
+            const char *sep = c ? ", " : "";
             tactic_str(&cand[c], t, sizeof t);
             if (known[c])
-                o += (size_t)snprintf(list + o, sizeof list - o, "%s%s %.4f", c ? ", " : "", t, ms[c]);
+                o += (size_t)snprintf(list + o, sizeof list - o, "%s%s %.4f", sep, t, ms[c]);
             else
-                o += (size_t)snprintf(list + o, sizeof list - o, "%s%s failed", c ? ", " : "", t);
+                o += (size_t)snprintf(list + o, sizeof list - o, "%s%s failed", sep, t);
         }
         trt__log(TRT_LOG_VERBOSE, "%s (%s): tactic %s %.4f ms%s; candidates: %s", node->name,
                  trt_op_name(node->op), tactic_str(&cand[win], t, sizeof t), ms[win],

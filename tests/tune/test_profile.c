@@ -124,7 +124,8 @@ static void check_profile(trt_engine *e) {
     CHECK(timed > 0, "some layer takes time");
     CHECK(trt_context_get_layer_profile(ctx, TRT_LAYER_TOTAL, &p) == TRT_OK, "total");
     CHECK(strcmp(p.name, "Total") == 0 && p.runs == 5, "total: '%s' over %ld runs", p.name, p.runs);
-    CHECK(fabs(p.total_ms - sum) <= 1e-6 * (1 + sum), "total %g = sum of layers %g", p.total_ms, sum);
+    CHECK(fabs(p.total_ms - sum) <= 1e-6 * (1 + sum), "total %g = sum of layers %g", p.total_ms,
+          sum);
     CHECK(p.median_ms > 0 && p.median_ms <= p.total_ms, "total median %g", p.median_ms);
     CHECK(trt_context_get_layer_profile(ctx, n, &p) == TRT_ERR_INVALID_ARG, "layer %d refused", n);
     CHECK(trt_context_get_layer_profile(ctx, -2, &p) == TRT_ERR_INVALID_ARG, "layer -2 refused");

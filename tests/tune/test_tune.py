@@ -63,7 +63,8 @@ def read_pb(path):
 def data_set(case, k):
     d = os.path.join(case, f"test_data_set_{k}")
     ins = dict(read_pb(os.path.join(d, f)) for f in sorted(os.listdir(d)) if f.startswith("input"))
-    outs = dict(read_pb(os.path.join(d, f)) for f in sorted(os.listdir(d)) if f.startswith("output"))
+    outs = dict(read_pb(os.path.join(d, f)) for f in sorted(os.listdir(d))
+                if f.startswith("output"))
     return ins, outs
 
 
@@ -242,8 +243,8 @@ def test_timing_cache(exe, model, t):
     hits = [line for line in out2.splitlines() if "(timing cache hit)" in line]
     check("a 'timing cache hit' line per tuned layer", s2 and len(hits) == s2[0], str(len(hits)))
     with open(t("l1.json")) as a, open(t("l2.json")) as b:
-        tactics = [[(l["Name"], l["TacticValue"], l["TacticParams"]) for l in json.load(f)["Layers"]]
-                   for f in (a, b)]
+        tactics = [[(l["Name"], l["TacticValue"], l["TacticParams"])
+                    for l in json.load(f)["Layers"]] for f in (a, b)]
     check("same tactics from the cache", tactics[0] == tactics[1])
     print(f"# build {ms1} ms timing {s1[1] if s1 else '?'} candidates, rebuild {ms2} ms from the "
           f"timing cache")
