@@ -25,6 +25,7 @@ import json
 import os
 import re
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -444,6 +445,11 @@ class _Killer:
         self.t.cancel()
 
 
+def failure(ex):
+    msg = str(ex).strip().splitlines()
+    return f"failed: {type(ex).__name__}: {(msg[0] if msg else '')[:200]}"
+
+
 def worker(spec_path):
     import torch
     with open(spec_path) as f:
@@ -473,7 +479,7 @@ def worker(spec_path):
         if cuda:
             torch.cuda.synchronize()
             ts = [a.elapsed_time(b) for a, b in ts]
-        return sorted(ts)
+        return ts
 
     def e2e_times(fn, xh, half):
         ts = []
@@ -495,8 +501,7 @@ def worker(spec_path):
             fn = torch.compile(model) if mode == COMPILE else model
         except Exception as ex:  # a model that cannot be set up fails its rows, not the run
             for b in spec["batches"]:
-                emit(model=model_name, mode=mode, dtype=dtype, batch=b,
-                     status=f"failed: {type(ex).__name__}: {str(ex).splitlines()[0][:200]}")
+                emit(model=model_name, mode=mode, dtype=dtype, batch=b, status=failure(ex))
             continue
         for b in spec["batches"]:
             r = dict(model=model_name, mode=mode, dtype=dtype, batch=b)
@@ -517,15 +522,14 @@ def worker(spec_path):
                     if cuda:
                         torch.cuda.synchronize()
                     ts = forward_times(fn, x)
-                    es = sorted(e2e_times(fn, xh, half))
-                med = ts[len(ts) // 2] if len(ts) % 2 else (ts[len(ts) // 2 - 1] + ts[len(ts) // 2]) / 2
-                emed = es[len(es) // 2] if len(es) % 2 else (es[len(es) // 2 - 1] + es[len(es) // 2]) / 2
-                r.update(status="", compute_ms_median=med, compute_ms_mean=sum(ts) / len(ts),
-                         compute_ms_min=ts[0], img_s=b * 1e3 / med,
-                         e2e_ms_mean=sum(es) / len(es), e2e_ms_median=emed, iterations=iters)
+                    es = e2e_times(fn, xh, half)
+                med = statistics.median(ts)
+                r.update(status="", compute_ms_median=med, compute_ms_mean=statistics.mean(ts),
+                         compute_ms_min=min(ts), img_s=b * 1e3 / med,
+                         e2e_ms_mean=statistics.mean(es), e2e_ms_median=statistics.median(es),
+                         iterations=iters)
             except Exception as ex:
-                msg = str(ex).strip().splitlines()
-                r["status"] = f"failed: {type(ex).__name__}: {(msg[0] if msg else '')[:200]}"
+                r["status"] = failure(ex)
                 if cuda:
                     torch.cuda.empty_cache()
             emit(**r)
