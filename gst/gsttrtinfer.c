@@ -1520,20 +1520,33 @@ gst_trt_infer_query (GstBaseTransform * trans, GstPadDirection direction,
   if (!GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans, direction, query))
     return FALSE;
 
-  /* Upstream asking what we take, and nothing it offers fits: say what would. */
-  if (direction == GST_PAD_SINK && GST_QUERY_TYPE (query) == GST_QUERY_CAPS) {
-    GstCaps *filter, *result;
+  /* Upstream offers nothing we take (a caps query that comes back empty, or caps we
+   * refuse): say what would work, once, instead of a bare not-negotiated. */
+  if (direction == GST_PAD_SINK) {
+    GstCaps *offered = NULL;
+    gboolean refused = FALSE;
 
-    gst_query_parse_caps (query, &filter);
-    gst_query_parse_caps_result (query, &result);
-    if (filter && !gst_caps_is_empty (filter) && !gst_caps_is_any (filter)
-        && result && gst_caps_is_empty (result) && !self->caps_warned) {
+    if (GST_QUERY_TYPE (query) == GST_QUERY_CAPS) {
+      GstCaps *result;
+
+      gst_query_parse_caps (query, &offered);
+      gst_query_parse_caps_result (query, &result);
+      refused = offered && !gst_caps_is_empty (offered)
+          && !gst_caps_is_any (offered) && result && gst_caps_is_empty (result);
+    } else if (GST_QUERY_TYPE (query) == GST_QUERY_ACCEPT_CAPS) {
+      gboolean accepted;
+
+      gst_query_parse_accept_caps (query, &offered);
+      gst_query_parse_accept_caps_result (query, &accepted);
+      refused = !accepted;
+    }
+    if (refused && !self->caps_warned) {
       self->caps_warned = TRUE;
       GST_ELEMENT_WARNING (self, CORE, NEGOTIATION,
           ("trtinfer cannot take this video format; insert videoconvert "
               "before trtinfer"),
           ("upstream offers %" GST_PTR_FORMAT "; trtinfer takes video/x-raw "
-              "in %s", filter, TRT_PREPROCESS_FORMATS));
+              "in %s", offered, TRT_PREPROCESS_FORMATS));
     }
   }
   return TRUE;

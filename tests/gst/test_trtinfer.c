@@ -697,6 +697,35 @@ GST_START_TEST (test_flush)
 
 GST_END_TEST;
 
+/* Caps trtinfer cannot take: a warning says what to do, then not-negotiated. */
+GST_START_TEST (test_caps_refused)
+{
+  gchar *props = model_props ("classify.onnx", NULL);
+  GstHarness *hn = harness (props, NULL);
+  GstBus *bus = gst_bus_new ();
+  GstMessage *m;
+  GError *err = NULL;
+
+  gst_element_set_bus (hn->element, bus);
+  gst_harness_set_src_caps_str (hn, "video/x-raw,format=YUY2,width=64,"
+      "height=48,framerate=30/1");
+  fail_unless_equals_int (gst_harness_push (hn, gst_buffer_new_allocate (NULL,
+              64 * 48 * 2, NULL)), GST_FLOW_NOT_NEGOTIATED);
+  m = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
+  fail_unless (m != NULL);
+  gst_message_parse_warning (m, &err, NULL);
+  fail_unless (strstr (err->message, "insert videoconvert") != NULL, "%s",
+      err->message);
+  g_error_free (err);
+  gst_message_unref (m);
+  gst_element_set_bus (hn->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (hn);
+  g_free (props);
+}
+
+GST_END_TEST;
+
 /* GstVideoMeta is offered upstream, so any stride comes without copies. */
 GST_START_TEST (test_allocation)
 {
@@ -1212,6 +1241,7 @@ trtinfer_suite (void)
   tcase_add_loop_test (tc, test_qos, 0, 2);
   tcase_add_test (tc, test_latency);
   tcase_add_test (tc, test_flush);
+  tcase_add_test (tc, test_caps_refused);
   tcase_add_test (tc, test_allocation);
   tcase_add_loop_test (tc, test_detection, 0, G_N_ELEMENTS (det_cases));
   tcase_add_test (tc, test_detection_batch);
