@@ -2,9 +2,11 @@
 """bench.py OUTDIR — the benchmark behind bench/run.sh (read that file for the settings).
 
 Phases, in order of priority, each bounded by what is left of BENCH_BUDGET_S:
-  1. export the torchvision models (weights=None, seeded, eval) to ONNX, opset 17, dynamic batch;
+  1. export the torchvision models (weights=None, seeded, BatchNorm statistics from random
+     inputs, eval) to ONNX, opset 17, dynamic batch; the weights are saved for phases 3 and 4;
   2. trtinfer-exec: one engine per batch B (profile min 1, opt = max = B), FP32, and FP16 when
-     trtinfer-exec accepts --fp16; its performance summary is parsed;
+     trtinfer-exec accepts --fp16; its performance summary and a per-layer profile (separate
+     profile run) are parsed, and its output on a seeded input is compared with onnxruntime;
   3. PyTorch eager: FP32, and FP16 with channels_last;
   4. torch.compile (default mode): FP32 of every model first, then FP16 channels_last.
 Phases 3 and 4 run in a worker process (`bench.py --worker JOBS.json`) that prints one
@@ -121,12 +123,13 @@ class Results:
             f"matmul.allow_tf32={e.get('matmul_allow_tf32', '?')}), cudnn.benchmark=True",
             f"- trtinfer commit: {s.commit}",
             f"- Command: `{s.command}`",
-            f"- Models: torchvision, weights=None, torch.manual_seed(0), eval; ONNX opset 17 with "
-            f"a dynamic batch; input {SIZE}x{SIZE}",
+            f"- Models: torchvision, weights=None, torch.manual_seed(0), BatchNorm statistics set "
+            f"from 16 random images, eval; ONNX opset 17 with a dynamic batch; input {SIZE}x{SIZE}",
             f"- trtinfer-exec: one engine per batch B, built with profile min 1x3x{SIZE}x{SIZE}, "
             f"opt = max = Bx3x{SIZE}x{SIZE}, run with `{timing}`; GPU compute = its "
             "\"GPU Compute Time\" median, end-to-end = its \"Latency\" mean (input and output "
-            "copies included)",
+            "copies included); its output on a seeded normal input (--loadInputs) is compared "
+            "with onnxruntime (CPU): relative L2 distance in the notes",
             f"- PyTorch: {s.torch_warmup} warm-up then {s.torch_iters} timed iterations; GPU "
             "compute = median of " + ("CUDA events around" if s.device == "cuda" else
                                       "host wall times of") +
@@ -202,15 +205,39 @@ def environment(s, res):
 # ------------------------------------------------------------------------------ export
 
 def build_model(name):
+    """Seeded random weights, BatchNorm statistics set from random inputs as training would
+    (without that, random networks shrink their activations layer after layer: MobileNetV2's
+    logits come out near 1e-9, EfficientNet-B0's near 1e-14), eval mode."""
     import torch
     import torchvision
     torch.manual_seed(0)
-    return getattr(torchvision.models, name)(weights=None).eval()
+    model = getattr(torchvision.models, name)(weights=None)
+    for m in model.modules():
+        if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+            m.reset_running_stats()
+            m.momentum = None  # cumulative average over the calibration batches
+    model.train()
+    g = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        for _ in range(4):
+            model(torch.randn(4, 3, SIZE, SIZE, generator=g))
+    return model.eval()
 
 
-def export_onnx(name, path):
+def load_model(name, workdir):
+    """The model that was exported, for the PyTorch measurements."""
+    import torch
+    import torchvision
+    model = getattr(torchvision.models, name)(weights=None)
+    model.load_state_dict(torch.load(os.path.join(workdir, f"{name}.pt")))
+    return model.eval()
+
+
+def export_onnx(name, workdir):
     import torch
     model = build_model(name)
+    torch.save(model.state_dict(), os.path.join(workdir, f"{name}.pt"))
+    path = os.path.join(workdir, f"{name}.onnx")
     x = torch.randn(1, 3, SIZE, SIZE)
     kw = dict(input_names=["input"], output_names=["output"], opset_version=17,
               dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
@@ -218,9 +245,42 @@ def export_onnx(name, path):
         torch.onnx.export(model, (x,), path, dynamo=False, **kw)
     except TypeError:
         torch.onnx.export(model, (x,), path, **kw)
+    return path
+
+
+def bench_input(workdir, batch):
+    """Seeded normal float32 input: a raw file for --loadInputs and the array."""
+    import numpy as np
+    x = np.random.default_rng(batch).standard_normal((batch, 3, SIZE, SIZE)).astype(np.float32)
+    path = os.path.join(workdir, f"input-b{batch}.bin")
+    if not os.path.exists(path):
+        x.astype("<f4").tofile(path)
+    return path, x
+
+
+def error_vs_ort(onnx_path, x, export_path, cache):
+    """Relative L2 distance of trtinfer-exec's exported output to onnxruntime (CPU)."""
+    import numpy as np
+    import onnxruntime as ort
+    key = (onnx_path, x.shape[0])
+    if key not in cache:
+        sess = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
+        cache[key] = sess.run(["output"], {"input": x})[0].astype(np.float64)
+    ref = cache[key]
+    with open(export_path) as f:
+        got = {e["name"]: e["values"] for e in json.load(f)}
+    if "output" not in got or len(got["output"]) != ref.size:
+        raise ValueError(f"exported output has {len(got.get('output', []))} values, "
+                         f"expected {ref.size}")
+    diff = np.asarray(got["output"], np.float64).reshape(ref.shape) - ref
+    return float(np.linalg.norm(diff) / np.linalg.norm(ref))
 
 
 # ------------------------------------------------------------------------------ trtinfer-exec
+
+# Relative L2 distance of trtinfer's output to onnxruntime's that a row may show without a
+# warning in its notes (the issue's bar for FP32).
+REL_L2 = {"FP32": 1e-4, "FP16": 1e-2}
 
 SUMMARY = {
     "throughput_qps": r"\[I\] Throughput: ([0-9.eE+-]+) qps",
@@ -292,6 +352,7 @@ def layer_profile(prof_path, info_path):
 def trtinfer_phase(s, res, onnx_paths, outdir, stop_at):
     dev = "--device=gpu" if s.device == "cuda" else "--device=cpu"
     fp16_refused = None
+    refs = {}
     with open(os.path.join(outdir, "trtinfer-exec.log"), "a") as logf:
         for prec in ("FP32", "FP16"):
             for b in s.batches:  # every model at a batch before the next batch
@@ -311,9 +372,11 @@ def trtinfer_phase(s, res, onnx_paths, outdir, stop_at):
                         continue
                     shape = f"input:{{}}x3x{SIZE}x{SIZE}"
                     tag = os.path.join(s.workdir, f"{model}-b{b}-{prec}")
+                    in_path, x = bench_input(s.workdir, b)
                     args = [f"--onnx={onnx_paths[model]}", dev,
                             f"--minShapes={shape.format(1)}", f"--optShapes={shape.format(b)}",
                             f"--maxShapes={shape.format(b)}", f"--shapes={shape.format(b)}",
+                            f"--loadInputs=input:{in_path}", f"--exportOutput={tag}.out.json",
                             *s.exec_timing] + (["--fp16"] if prec == "FP16" else [])
                     profiling = ["--separateProfileRun", f"--exportProfile={tag}.profile.json",
                                  f"--exportLayerInfo={tag}.layers.json"]
@@ -350,8 +413,17 @@ def trtinfer_phase(s, res, onnx_paths, outdir, stop_at):
                             prof = layer_profile(f"{tag}.profile.json", f"{tag}.layers.json")
                         except (OSError, ValueError, KeyError, TypeError) as ex:
                             note = f"profile unreadable ({type(ex).__name__}: {ex}); "
+                    try:
+                        err = error_vs_ort(onnx_paths[model], x, f"{tag}.out.json", refs)
+                        bar = REL_L2[prec]
+                        note += f"rel L2 vs ORT {err:.2g}" + (
+                            f" (OVER the {bar:g} bar)" if err > bar else "") + "; "
+                    except (OSError, ValueError, ImportError) as ex:
+                        err = None
+                        note += f"no output check ({type(ex).__name__}: {ex}); "
                     build_s = p["build_ms"] / 1e3 if "build_ms" in p else None
                     r = res.add(**row, status=note + (f"build {build_s:.1f} s" if build_s else ""),
+                                rel_l2_vs_ort=err,
                                 compute_ms_median=p["compute"]["median"],
                                 compute_ms_mean=p["compute"]["mean"],
                                 img_s=b * 1e3 / p["compute"]["median"],
@@ -384,7 +456,7 @@ def torch_phase(s, res, mode, stop_at, workdir):
     done = set()
     left = stop_at - time.monotonic()
     if left > 10:
-        spec = {"device": s.device, "jobs": jobs, "batches": s.batches,
+        spec = {"device": s.device, "workdir": workdir, "jobs": jobs, "batches": s.batches,
                 "iters": s.torch_iters, "warmup": s.torch_warmup}
         path = os.path.join(workdir, f"jobs-{'compile' if mode == COMPILE else 'eager'}.json")
         with open(path, "w") as f:
@@ -495,7 +567,7 @@ def worker(spec_path):
     for model_name, mode, dtype in spec["jobs"]:
         half = dtype == "fp16"
         try:
-            model = build_model(model_name).to(dev)
+            model = load_model(model_name, spec["workdir"]).to(dev)
             if half:
                 model = model.half().to(memory_format=torch.channels_last)
             fn = torch.compile(model) if mode == COMPILE else model
@@ -551,13 +623,11 @@ def main(outdir):
 
     onnx_paths = {}
     for m in s.models:
-        path = os.path.join(s.workdir, f"{m}.onnx")
         t1 = time.monotonic()
         try:
-            export_onnx(m, path)
-            onnx_paths[m] = path
-            log(f"exported {m} -> {path} ({os.path.getsize(path) / 2**20:.1f} MiB, "
-                f"{time.monotonic() - t1:.1f} s)")
+            onnx_paths[m] = export_onnx(m, s.workdir)
+            mib = os.path.getsize(onnx_paths[m]) / 2**20
+            log(f"exported {m} -> {onnx_paths[m]} ({mib:.1f} MiB, {time.monotonic() - t1:.1f} s)")
         except Exception as ex:
             log(f"export of {m} failed: {type(ex).__name__}: {ex}")
     res.phases["export"] = time.monotonic() - t
