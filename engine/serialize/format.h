@@ -40,7 +40,7 @@
 #include "core/ir.h"
 
 #define TRT_FORMAT_MAGIC "TRTINFER"   /* 8 bytes, no terminator in the file */
-#define TRT_FORMAT_VERSION 1u         /* bump on any layout change */
+#define TRT_FORMAT_VERSION 2u         /* bump on any layout or parameter-meaning change */
 
 /* One input's optimization profile. */
 typedef struct {
