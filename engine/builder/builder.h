@@ -24,6 +24,8 @@ struct trt_build_config {
     int n_profiles;
     trt_frozen_input *frozen;
     int n_frozen;
+    char *timing_cache; /* owned; NULL: none */
+    int opt_level;      /* trt_build_config_set_optimization_level */
 };
 
 /* Builds an engine from an IR graph (taken over: freed on success and failure). `cfg` may be

@@ -6,25 +6,17 @@
 #include "core/core.h"
 #include "tune/tune.h"
 
-/* The tuner's options extend builder.h's struct: every config is allocated here as a
- * config_ext, trt_build_config first. */
-typedef struct {
-    trt_build_config cfg; /* must stay first */
-    char *timing_cache;   /* owned; NULL: none */
-    int opt_level;        /* trt_build_config_set_optimization_level */
-} config_ext;
-
 #define DEFAULT_OPT_LEVEL 3
 
 trt_build_config *trt_build_config_new(void) {
-    config_ext *x = calloc(1, sizeof *x);
-    if (!x) return NULL;
-    x->opt_level = DEFAULT_OPT_LEVEL;
-    return &x->cfg;
+    trt_build_config *cfg = calloc(1, sizeof *cfg);
+    if (!cfg) return NULL;
+    cfg->opt_level = DEFAULT_OPT_LEVEL;
+    return cfg;
 }
 
 int trt__build_config_optimization_level(const trt_build_config *cfg) {
-    return cfg ? ((const config_ext *)(const void *)cfg)->opt_level : DEFAULT_OPT_LEVEL;
+    return cfg ? cfg->opt_level : DEFAULT_OPT_LEVEL;
 }
 
 trt_status trt_build_config_set_optimization_level(trt_build_config *cfg, int level) {
@@ -34,29 +26,28 @@ trt_status trt_build_config_set_optimization_level(trt_build_config *cfg, int le
     if (level < 0 || level > 5)
         return trt__error(TRT_ERR_INVALID_ARG, "optimization level %d is not between 0 and 5",
                           level);
-    ((config_ext *)(void *)cfg)->opt_level = level;
+    cfg->opt_level = level;
     return TRT_OK;
 }
 
 const char *trt__build_config_timing_cache(const trt_build_config *cfg) {
-    return cfg ? ((const config_ext *)(const void *)cfg)->timing_cache : NULL;
+    return cfg ? cfg->timing_cache : NULL;
 }
 
 trt_status trt_build_config_set_timing_cache(trt_build_config *cfg, const char *path) {
     if (!cfg)
         return trt__error(TRT_ERR_INVALID_ARG, "trt_build_config_set_timing_cache: NULL config");
-    config_ext *x = (config_ext *)(void *)cfg;
     char *copy = NULL;
     if (path && !(copy = trt__strdup(path)))
         return trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory");
-    free(x->timing_cache);
-    x->timing_cache = copy;
+    free(cfg->timing_cache);
+    cfg->timing_cache = copy;
     return TRT_OK;
 }
 
 void trt_build_config_free(trt_build_config *cfg) {
     if (!cfg) return;
-    free(((config_ext *)(void *)cfg)->timing_cache);
+    free(cfg->timing_cache);
     for (int i = 0; i < cfg->n_profiles; i++) free(cfg->profiles[i].name);
     for (int i = 0; i < cfg->n_frozen; i++) {
         free(cfg->frozen[i].name);

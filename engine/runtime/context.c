@@ -1,5 +1,4 @@
 /* context.c — execution contexts: memory binding, shape updates, enqueue, copies, timing. */
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,30 +37,7 @@ static void keep_event(cl_event *slot, cl_event ev) {
 /* ---------------------------------------------------------------- per-layer profile state */
 
 /* Enqueues kept for the median (ring); the average covers every enqueue. */
-#define PROFILE_WINDOW 1024
-
-typedef struct {
-    cl_event first, last; /* the layer's first and last command in the pending enqueue */
-} layer_events;
-
-/* Every context is allocated as a ctx_prof, trt_context first, so trt_exec_launch reaches
- * the per-layer state from `ex`. The arrays are made when TRT_PROFILING_LAYERS is first
- * set; enqueue then only fills event slots. */
-typedef struct {
-    trt_context ctx; /* must stay first */
-    int n_layers;
-    int *node_layer;    /* per node: its layer index, -1 for host nodes */
-    int cur;            /* layer being launched by enqueue, -1 outside */
-    int pending;        /* the slots hold an enqueue's events not yet read */
-    layer_events *ev;   /* per layer */
-    long runs;          /* enqueues read since the last reset */
-    double *sum_ms;     /* per layer */
-    float *window;      /* [PROFILE_WINDOW][n_layers] ms, ring indexed by run */
-    double *scratch;    /* PROFILE_WINDOW values for medians */
-} ctx_prof;
-
-_Static_assert(offsetof(trt_context, ex) == 0, "prof_of needs the exec state first");
-static ctx_prof *prof_of(trt_exec *ex) { return (ctx_prof *)(void *)ex; }
+#define TRT_PROFILE_WINDOW 1024
 
 static double span_ms(cl_event a, cl_event b) {
     if (!a || !b) return 0.0;
@@ -73,25 +49,26 @@ static double span_ms(cl_event a, cl_event b) {
     return t1 > t0 ? (double)(t1 - t0) * 1e-6 : 0.0;
 }
 
-static void drop_layer_events(ctx_prof *cp) {
+static void drop_layer_events(trt_layer_stats *cp) {
     for (int l = 0; cp->ev && l < cp->n_layers; l++) {
         keep_event(&cp->ev[l].first, NULL);
         keep_event(&cp->ev[l].last, NULL);
     }
 }
 
-static void reset_layers(ctx_prof *cp) {
+static void reset_layers(trt_layer_stats *cp) {
     cp->runs = 0;
     for (int l = 0; l < cp->n_layers; l++) cp->sum_ms[l] = 0.0;
 }
 
 /* Adds the pending enqueue's layer times to the profile (waiting for it to finish) and
  * frees its events. */
-static trt_status read_layer_events(ctx_prof *cp) {
+static trt_status read_layer_events(trt_exec *ex) {
+    trt_layer_stats *cp = &ex->prof;
     if (!cp->pending) return TRT_OK;
     cp->pending = 0;
-    cl_int err = clFinish(cp->ctx.ex.queue);
-    float *row = cp->window + (size_t)(cp->runs % PROFILE_WINDOW) * (size_t)cp->n_layers;
+    cl_int err = clFinish(ex->queue);
+    float *row = cp->window + (size_t)(cp->runs % TRT_PROFILE_WINDOW) * (size_t)cp->n_layers;
     for (int l = 0; l < cp->n_layers; l++) {
         double ms = span_ms(cp->ev[l].first, cp->ev[l].last);
         cp->sum_ms[l] += ms;
@@ -112,9 +89,9 @@ static void track_compute(trt_exec *ex, cl_event ev) {
         ex->launched_in_enqueue = 1;
     }
     keep_event(&ex->ev_last, ev);
-    ctx_prof *cp = prof_of(ex);
+    trt_layer_stats *cp = &ex->prof;
     if (cp->cur < 0) return;
-    layer_events *le = &cp->ev[cp->cur];
+    trt_layer_events *le = &cp->ev[cp->cur];
     clRetainEvent(ev);
     if (!le->first) {
         le->first = ev;
@@ -181,11 +158,10 @@ static int tensor_index(const trt_context *ctx, const char *name, int io_only) {
 trt_status trt_context_new(trt_engine *e, trt_context **out) {
     if (!e || !out) return trt__error(TRT_ERR_INVALID_ARG, "trt_context_new: NULL argument");
     *out = NULL;
-    ctx_prof *cp = calloc(1, sizeof *cp);
-    if (!cp) return trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory creating a context");
-    cp->cur = -1;
-    trt_context *ctx = &cp->ctx;
+    trt_context *ctx = calloc(1, sizeof *ctx);
+    if (!ctx) return trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory creating a context");
     trt_exec *ex = &ctx->ex;
+    ex->prof.cur = -1;
     trt_status s = TRT_OK;
     trt_device *dev = e->dev;
     ex->eng = e;
@@ -285,7 +261,7 @@ void trt_context_free(trt_context *ctx) {
                        &ex->ev_h2d_last, &ex->ev_d2h_first, &ex->ev_d2h_last};
     for (size_t i = 0; i < sizeof evs / sizeof *evs; i++)
         if (*evs[i]) clReleaseEvent(*evs[i]);
-    ctx_prof *cp = prof_of(ex);
+    trt_layer_stats *cp = &ex->prof;
     drop_layer_events(cp);
     free(cp->node_layer);
     free(cp->ev);
@@ -300,7 +276,7 @@ void trt_context_free(trt_context *ctx) {
     free(ex->user);
     free(ex->upload);
     trt_graph_free(ex->g);
-    free(cp);
+    free(ctx);
 }
 
 /* ---------------------------------------------------------------- shapes */
@@ -425,8 +401,8 @@ trt_status trt_context_enqueue(trt_context *ctx) {
     if (!ctx) return trt__error(TRT_ERR_INVALID_ARG, "trt_context_enqueue: NULL context");
     trt_exec *ex = &ctx->ex;
     TRT_TRY(trt__context_update_shapes(ctx));
-    ctx_prof *cp = prof_of(ex);
-    TRT_TRY(read_layer_events(cp));
+    trt_layer_stats *cp = &ex->prof;
+    TRT_TRY(read_layer_events(&ctx->ex));
     trt_graph *g = ex->g;
     /* A new enqueue starts new D2H/compute spans. */
     cl_event *reset[] = {&ex->ev_d2h_first, &ex->ev_d2h_last};
@@ -464,18 +440,19 @@ trt_status trt_context_wait(trt_context *ctx) {
     if (!ctx) return trt__error(TRT_ERR_INVALID_ARG, "trt_context_wait: NULL context");
     cl_int err = clFinish(ctx->ex.queue);
     if (err != CL_SUCCESS) return trt__cl_error(err, "waiting for the queue");
-    return read_layer_events(prof_of(&ctx->ex));
+    return read_layer_events(&ctx->ex);
 }
 
-static trt_status layer_arrays(ctx_prof *cp) {
+static trt_status layer_arrays(trt_exec *ex) {
+    trt_layer_stats *cp = &ex->prof;
     if (cp->ev) return TRT_OK;
-    const trt_graph *g = cp->ctx.ex.g;
-    int nl = cp->ctx.ex.eng->n_layers;
+    const trt_graph *g = ex->g;
+    int nl = ex->eng->n_layers;
     cp->node_layer = malloc(sizeof(int) * (size_t)(g->n_nodes + 1));
     cp->ev = calloc((size_t)nl + 1, sizeof *cp->ev);
     cp->sum_ms = calloc((size_t)nl + 1, sizeof(double));
-    cp->window = calloc((size_t)PROFILE_WINDOW * (size_t)(nl + 1), sizeof(float));
-    cp->scratch = malloc(sizeof(double) * PROFILE_WINDOW);
+    cp->window = calloc((size_t)TRT_PROFILE_WINDOW * (size_t)(nl + 1), sizeof(float));
+    cp->scratch = malloc(sizeof(double) * TRT_PROFILE_WINDOW);
     if (!cp->node_layer || !cp->ev || !cp->sum_ms || !cp->window || !cp->scratch) {
         free(cp->node_layer);
         free(cp->ev);
@@ -501,10 +478,10 @@ trt_status trt_context_set_profiling(trt_context *ctx, int level) {
                           "trt_context_set_profiling: level %d is not one of TRT_PROFILING_OFF "
                           "(0), TRT_PROFILING_SPANS (1), TRT_PROFILING_LAYERS (2)",
                           level);
-    ctx_prof *cp = prof_of(&ctx->ex);
-    TRT_TRY(read_layer_events(cp));
+    trt_layer_stats *cp = &ctx->ex.prof;
+    TRT_TRY(read_layer_events(&ctx->ex));
     if (level == TRT_PROFILING_LAYERS && ctx->ex.profiling != TRT_PROFILING_LAYERS) {
-        TRT_TRY(layer_arrays(cp));
+        TRT_TRY(layer_arrays(&ctx->ex));
         reset_layers(cp);
     }
     ctx->ex.profiling = level;
@@ -541,7 +518,7 @@ static double median_of(double *v, long n) {
 trt_status trt_context_get_layer_profile(trt_context *ctx, int index, trt_layer_profile *out) {
     if (!ctx || !out)
         return trt__error(TRT_ERR_INVALID_ARG, "trt_context_get_layer_profile: NULL argument");
-    ctx_prof *cp = prof_of(&ctx->ex);
+    trt_layer_stats *cp = &ctx->ex.prof;
     if (!cp->ev)
         return trt__error(TRT_ERR_STATE, "no per-layer profile: call trt_context_set_profiling("
                                          "ctx, TRT_PROFILING_LAYERS) before enqueueing");
@@ -550,9 +527,9 @@ trt_status trt_context_get_layer_profile(trt_context *ctx, int index, trt_layer_
                           "trt_context_get_layer_profile: layer %d out of range (the engine has "
                           "%d layers; -1 is the total)",
                           index, cp->n_layers);
-    TRT_TRY(read_layer_events(cp));
+    TRT_TRY(read_layer_events(&ctx->ex));
     memset(out, 0, sizeof *out);
-    long kept = cp->runs < PROFILE_WINDOW ? cp->runs : PROFILE_WINDOW;
+    long kept = cp->runs < TRT_PROFILE_WINDOW ? cp->runs : TRT_PROFILE_WINDOW;
     double sum = 0.0;
     if (index == TRT_LAYER_TOTAL) {
         out->name = "Total";
@@ -583,9 +560,9 @@ trt_status trt_context_get_layer_profile(trt_context *ctx, int index, trt_layer_
 trt_status trt_context_reset_layer_profile(trt_context *ctx) {
     if (!ctx)
         return trt__error(TRT_ERR_INVALID_ARG, "trt_context_reset_layer_profile: NULL context");
-    ctx_prof *cp = prof_of(&ctx->ex);
+    trt_layer_stats *cp = &ctx->ex.prof;
     if (!cp->ev) return TRT_OK;
-    TRT_TRY(read_layer_events(cp));
+    TRT_TRY(read_layer_events(&ctx->ex));
     reset_layers(cp);
     return TRT_OK;
 }

@@ -74,6 +74,26 @@ const trt_profile_entry *trt__engine_profile(const trt_engine *e, int t);
 
 /* ---------------------------------------------------------------- execution context */
 
+/* Per-layer profile of a context (TRT_PROFILING_LAYERS). The arrays are made when that level
+ * is first set; enqueue then only fills event slots. */
+typedef struct {
+    cl_event first, last; /* the layer's first and last command in the pending enqueue */
+} trt_layer_events;
+
+#define TRT_PROFILE_WINDOW 1024 /* enqueues kept for the median (ring) */
+
+typedef struct {
+    int n_layers;
+    int *node_layer;          /* per node: its layer index, -1 for host nodes */
+    int cur;                  /* layer being launched by enqueue, -1 outside */
+    int pending;              /* the slots hold an enqueue's events not yet read */
+    trt_layer_events *ev;     /* per layer */
+    long runs;                /* enqueues read since the last reset */
+    double *sum_ms;           /* per layer; the average covers every enqueue */
+    float *window;            /* [TRT_PROFILE_WINDOW][n_layers] ms, ring indexed by run */
+    double *scratch;          /* TRT_PROFILE_WINDOW values for medians */
+} trt_layer_stats;
+
 struct trt_exec {
     trt_engine *eng;
     trt_graph *g;          /* owned clone: the current shapes and host values */
@@ -89,6 +109,7 @@ struct trt_exec {
     cl_event ev_first, ev_last;   /* compute span of the last enqueue (profiling only) */
     cl_event ev_h2d_first, ev_h2d_last, ev_d2h_first, ev_d2h_last;
     int launched_in_enqueue;
+    trt_layer_stats prof;
 };
 
 struct trt_context {
