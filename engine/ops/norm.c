@@ -5,12 +5,9 @@
  */
 #include <stdio.h>
 
+#include "ops/norm.h"
 #include "ops/op.h"
 
-typedef struct {
-    float epsilon;
-} norm_params;
-_Static_assert(sizeof(norm_params) <= TRT_MAX_PARAMS, "norm_params exceeds TRT_MAX_PARAMS");
 
 static trt_status bn_import(trt_node *node, const trt_attrs *attrs) {
     TRT_TRY(trt_op_check_io(node, 5, 5, 1, 5));
@@ -31,7 +28,7 @@ static trt_status bn_import(trt_node *node, const trt_attrs *attrs) {
                           "node '%s' (BatchNormalization): spatial = 0 (statistics per element "
                           "instead of per channel) is not supported",
                           node->name);
-    TRT_PARAMS(node, norm_params)->epsilon = trt_attrs_float(attrs, "epsilon", 1e-5f);
+    TRT_PARAMS(node, trt_norm_params)->epsilon = trt_attrs_float(attrs, "epsilon", 1e-5f);
     return TRT_OK;
 }
 
@@ -88,7 +85,7 @@ static trt_status bn_launch(trt_exec *ex, const trt_node *node, trt_node_rt *rt)
     for (int i = 0; i < 5; i++) m[i] = trt_exec_mem(ex, node->inputs[i]);
     m[5] = trt_exec_mem(ex, node->outputs[0]);
     cl_int C = (cl_int)xs->d[1], S = (cl_int)s, rows = (cl_int)(xs->d[0] * xs->d[1]);
-    cl_float eps = TRT_CPARAMS(node, norm_params)->epsilon;
+    cl_float eps = TRT_CPARAMS(node, trt_norm_params)->epsilon;
     const trt_karg args[] = {TRT_KARG(m[0]), TRT_KARG(m[1]), TRT_KARG(m[2]), TRT_KARG(m[3]),
                              TRT_KARG(m[4]), TRT_KARG(m[5]), TRT_KARG(C),    TRT_KARG(S),
                              TRT_KARG(rows), TRT_KARG(eps)};

@@ -12,15 +12,12 @@
 #include <string.h>
 
 #include "core/core.h"
+#include "ops/norm.h"
+#include "ops/op.h"
 #include "passes/fusion.h"
 #include "passes/passes.h"
 
-/* norm.c's params start with the epsilon (float). */
-static float bn_epsilon(const trt_node *bn) {
-    float eps;
-    memcpy(&eps, bn->params, sizeof eps);
-    return eps;
-}
+static float bn_epsilon(const trt_node *bn) { return TRT_CPARAMS(bn, trt_norm_params)->epsilon; }
 
 static int add_const(trt_graph *g, const char *base, const char *what, const trt_dims *shape,
                      const float *data) {
