@@ -15,10 +15,10 @@ TorchScript exporter at opset 17 with a dynamic batch:
                                             (no download), Conv+BN fused and the Detect head
                                             in export mode as ultralytics' ONNX export does,
                                             1x3x640x640 -> 1x84x8400; skipped when ultralytics
-                                            is not installed (`pip install --no-deps
-                                            ultralytics opencv-python-headless pyyaml scipy
-                                            psutil polars ultralytics-thop matplotlib
-                                            requests` keeps the installed torch)
+                                            is not installed (to keep the installed torch:
+                                            `pip install --no-deps ultralytics` then `pip
+                                            install opencv-python-headless pyyaml scipy
+                                            psutil polars ultralytics-thop matplotlib`)
 Each model gets one engine (profile min 1, opt 1, max = the largest batch) built and saved by
 trtinfer-exec, then run with --loadEngine at every batch on seeded normal inputs
 (--loadInputs / --exportOutput). The error per output is the relative L2 distance to
