@@ -22,3 +22,30 @@ inline long trt_bcast_offset(long i, int8 dims, int8 strides) {
     }
     return off;
 }
+
+/* Storage precision (engine/passes/precision.c). Kernels declare float-tensor buffers as TS
+ * (the stored element type) and move data through LD/ST, doing their arithmetic in float (T
+ * for the eltwise kernels). With -DSTORAGE_HALF the buffers hold float16, read and written
+ * with vload_half/vstore_half, which every OpenCL device has (no cl_khr_fp16 needed: half is
+ * only ever a pointer target). Without it TS is T and LD/ST are plain accesses.
+ *   LD(p, i)      element i of p as float        LD8(p, i)     elements 8i..8i+7 as float8
+ *   ST(p, i, v)   p[i] = v (float v)             ST8(p, i, v)  elements 8i..8i+7 = v
+ *   LDT(p, i)     element i of p as T (eltwise kernels; T is float when STORAGE_HALF)
+ */
+#define TRT_CAT_(a, b) a##b
+#define TRT_CAT(a, b) TRT_CAT_(a, b)
+#ifdef STORAGE_HALF
+#define TS half
+#define LD(p, i) vload_half((i), (p))
+#define LDT(p, i) vload_half((i), (p))
+#define ST(p, i, v) vstore_half((float)(v), (i), (p))
+#define LD8(p, i) vload_half8((i), (p))
+#define ST8(p, i, v) vstore_half8((v), (i), (p))
+#else
+#define TS T
+#define LD(p, i) ((float)(p)[i])
+#define LDT(p, i) ((p)[i])
+#define ST(p, i, v) ((p)[i] = (T)(v))
+#define LD8(p, i) convert_float8(vload8((i), (p)))
+#define ST8(p, i, v) vstore8(TRT_CAT(convert_, TRT_CAT(T, 8))(v), (i), (p))
+#endif

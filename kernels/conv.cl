@@ -85,13 +85,13 @@ inline int2 conv_taps(int o0, int K, int dil, int I) {
     return (int2)(lo, hi);
 }
 
-__kernel void conv_direct(__global const T *X, __global const T *W, __global const T *bias,
-                          const int has_bias, __global T *Y, const int C, const int ID,
+__kernel void conv_direct(__global const TS *X, __global const TS *W, __global const TS *bias,
+                          const int has_bias, __global TS *Y, const int C, const int ID,
                           const int IH, const int IW, const int OC, const int OD, const int OH,
                           const int OW, const int KD, const int KH, const int KW,
                           const int4 stride, const int4 dil, const int4 pad, const int Cg,
                           const int OCg, const int nblk, const int act, const float act_a,
-                          const float act_b, __global const T *res, const int has_res) {
+                          const float act_b, __global const TS *res, const int has_res) {
     const int sp = get_global_id(0), ob = get_global_id(1), n = get_global_id(2);
     const int OHW = OH * OW;
     if (sp >= OD * OHW || ob >= (C / Cg) * nblk) return;
@@ -111,18 +111,18 @@ __kernel void conv_direct(__global const T *X, __global const T *W, __global con
     float acc[OCB];
     for (int j = 0; j < OCB; j++) acc[j] = 0.0f;
 
-    __global const T *xc = X + ((long)n * C + (long)g * Cg) * IDHW;
-    __global const T *wc = W + (long)oc0 * Cg * KVOL;
+    __global const TS *xc = X + ((long)n * C + (long)g * Cg) * IDHW;
+    __global const TS *wc = W + (long)oc0 * Cg * KVOL;
     for (int ic = 0; ic < Cg; ic++, xc += IDHW, wc += KVOL) {
         for (int kd = td.x; kd < td.y; kd++) {
             const int id = d0 + kd * dil.x;
             for (int kh = th.x; kh < th.y; kh++) {
                 /* xo may be negative (left padding); xo + kw*dil.z never is. */
                 const int xo = id * IHW + (h0 + kh * dil.y) * IW + w0;
-                __global const T *wr = wc + (kd * KH + kh) * KW;
+                __global const TS *wr = wc + (kd * KH + kh) * KW;
                 for (int kw = tw.x; kw < tw.y; kw++) {
-                    const float xv = (float)xc[xo + kw * dil.z];
-                    for (int j = 0; j < OCB; j++) acc[j] += xv * (float)wr[woff[j] + kw];
+                    const float xv = LD(xc, xo + kw * dil.z);
+                    for (int j = 0; j < OCB; j++) acc[j] += xv * LD(wr, woff[j] + kw);
                 }
             }
         }
@@ -133,39 +133,38 @@ __kernel void conv_direct(__global const T *X, __global const T *W, __global con
     for (int j = 0; j < OCB; j++) {
         if (j >= nvalid) break;
         float v = acc[j];
-        if (has_bias) v += (float)bias[oc0 + j];
-        if (has_res) v += (float)res[o + (long)j * OSP];
-        Y[o + (long)j * OSP] = (T)conv_act(v, act, act_a, act_b);
+        if (has_bias) v += LD(bias, oc0 + j);
+        if (has_res) v += LD(res, o + (long)j * OSP);
+        ST(Y, o + (long)j * OSP, conv_act(v, act, act_a, act_b));
     }
 }
 
 #define CAT_(a, b) a##b
 #define CAT(a, b) CAT_(a, b)
-#define T8 CAT(T, 8)
 
 /* Eight inputs x[i0 + j*s], j = 0..7, zero where outside [0, I). */
-inline float8 conv_row8(__global const T *x, int i0, int s, int I) {
+inline float8 conv_row8(__global const TS *x, int i0, int s, int I) {
     if (i0 >= 0 && i0 + 7 * s < I) {
-        if (s == 1) return convert_float8(vload8(0, x + i0));
-        return (float8)((float)x[i0], (float)x[i0 + s], (float)x[i0 + 2 * s],
-                        (float)x[i0 + 3 * s], (float)x[i0 + 4 * s], (float)x[i0 + 5 * s],
-                        (float)x[i0 + 6 * s], (float)x[i0 + 7 * s]);
+        if (s == 1) return LD8(x + i0, 0);
+        return (float8)(LD(x, i0), LD(x, i0 + s), LD(x, i0 + 2 * s),
+                        LD(x, i0 + 3 * s), LD(x, i0 + 4 * s), LD(x, i0 + 5 * s),
+                        LD(x, i0 + 6 * s), LD(x, i0 + 7 * s));
     }
     float v[8];
     for (int j = 0; j < 8; j++) {
         const int i = i0 + j * s;
-        v[j] = i >= 0 && i < I ? (float)x[i] : 0.0f;
+        v[j] = i >= 0 && i < I ? LD(x, i) : 0.0f;
     }
     return vload8(0, v);
 }
 
-__kernel void conv_direct_vec(__global const T *X, __global const T *W, __global const T *bias,
-                              const int has_bias, __global T *Y, const int C, const int ID,
+__kernel void conv_direct_vec(__global const TS *X, __global const TS *W, __global const TS *bias,
+                              const int has_bias, __global TS *Y, const int C, const int ID,
                               const int IH, const int IW, const int OC, const int OD,
                               const int OH, const int OW, const int KD, const int KH,
                               const int KW, const int4 stride, const int4 dil, const int4 pad,
                               const int Cg, const int OCg, const int nblk, const int act,
-                              const float act_a, const float act_b, __global const T *res,
+                              const float act_a, const float act_b, __global const TS *res,
                               const int has_res) {
     const int seg = get_global_id(0), ob = get_global_id(1), n = get_global_id(2);
     const int OWS = (OW + 7) / 8;
@@ -185,17 +184,17 @@ __kernel void conv_direct_vec(__global const T *X, __global const T *W, __global
     float8 acc[OCB];
     for (int j = 0; j < OCB; j++) acc[j] = (float8)(0.0f);
 
-    __global const T *xc = X + ((long)n * C + (long)g * Cg) * IDHW;
-    __global const T *wc = W + (long)oc0 * Cg * KVOL;
+    __global const TS *xc = X + ((long)n * C + (long)g * Cg) * IDHW;
+    __global const TS *wc = W + (long)oc0 * Cg * KVOL;
     for (int ic = 0; ic < Cg; ic++, xc += IDHW, wc += KVOL) {
         for (int kd = td.x; kd < td.y; kd++) {
             const int id = d0 + kd * dil.x;
             for (int kh = th.x; kh < th.y; kh++) {
-                __global const T *xr = xc + id * IHW + (h0 + kh * dil.y) * IW;
-                __global const T *wr = wc + (kd * KH + kh) * KW;
+                __global const TS *xr = xc + id * IHW + (h0 + kh * dil.y) * IW;
+                __global const TS *wr = wc + (kd * KH + kh) * KW;
                 for (int kw = 0; kw < KW; kw++) {
                     const float8 xv = conv_row8(xr, w0 + kw * dil.z, stride.z, IW);
-                    for (int j = 0; j < OCB; j++) acc[j] += xv * (float)wr[woff[j] + kw];
+                    for (int j = 0; j < OCB; j++) acc[j] += xv * LD(wr, woff[j] + kw);
                 }
             }
         }
@@ -206,18 +205,18 @@ __kernel void conv_direct_vec(__global const T *X, __global const T *W, __global
     for (int j = 0; j < OCB; j++) {
         if (j >= nvalid) break;
         float8 v = acc[j];
-        if (has_bias) v += (float)bias[oc0 + j];
+        if (has_bias) v += LD(bias, oc0 + j);
         const long oj = o + (long)j * OSP;
         if (ow0 + 8 <= OW) {
-            if (has_res) v += convert_float8(vload8(0, res + oj));
-            vstore8(CAT(convert_, T8)(conv_act8(v, act, act_a, act_b)), 0, Y + oj);
+            if (has_res) v += LD8(res + oj, 0);
+            ST8(Y + oj, 0, conv_act8(v, act, act_a, act_b));
         } else {
             float t[8];
             vstore8(v, 0, t);
             for (int k = 0; k < OW - ow0; k++) {
                 float u = t[k];
-                if (has_res) u += (float)res[oj + k];
-                Y[oj + k] = (T)conv_act(u, act, act_a, act_b);
+                if (has_res) u += LD(res, oj + k);
+                ST(Y, oj + k, conv_act(u, act, act_a, act_b));
             }
         }
     }
@@ -227,18 +226,18 @@ __kernel void conv_direct_vec(__global const T *X, __global const T *W, __global
 #define WG_N (TILE_N / WPT_N)
 
 __kernel __attribute__((reqd_work_group_size(WG_N, WG_M, 1)))
-void conv_1x1(__global const T *X, __global const T *W, __global const T *bias,
-              const int has_bias, __global T *Y, const int C, const int OC, const int P,
+void conv_1x1(__global const TS *X, __global const TS *W, __global const TS *bias,
+              const int has_bias, __global TS *Y, const int C, const int OC, const int P,
               const int Cg, const int OCg, const int G, const int act, const float act_a,
-              const float act_b, __global const T *res, const int has_res) {
+              const float act_b, __global const TS *res, const int has_res) {
     __local float Ws[TILE_K][TILE_M];
     __local float Xs[TILE_K][TILE_N];
     const int tx = get_local_id(0), ty = get_local_id(1);
     const int tid = ty * WG_N + tx;
     const int m0 = get_group_id(1) * TILE_M, p0 = get_group_id(0) * TILE_N;
     const int ng = get_global_id(2), n = ng / G, g = ng - n * G;
-    __global const T *x = X + ((long)n * C + (long)g * Cg) * P;
-    __global const T *w = W + (long)g * OCg * Cg;
+    __global const TS *x = X + ((long)n * C + (long)g * Cg) * P;
+    __global const TS *w = W + (long)g * OCg * Cg;
 
     float acc[WPT_M][WPT_N];
     for (int i = 0; i < WPT_M; i++)
@@ -249,12 +248,12 @@ void conv_1x1(__global const T *X, __global const T *W, __global const T *bias,
         for (int i = tid; i < TILE_M * TILE_K; i += WG_M * WG_N) {
             const int kk = i % TILE_K, mm = i / TILE_K;
             const int m = m0 + mm, k = k0 + kk;
-            Ws[kk][mm] = (m < OCg && k < Cg) ? (float)w[m * Cg + k] : 0.0f;
+            Ws[kk][mm] = (m < OCg && k < Cg) ? LD(w, m * Cg + k) : 0.0f;
         }
         for (int i = tid; i < TILE_N * TILE_K; i += WG_M * WG_N) {
             const int nn = i % TILE_N, kk = i / TILE_N;
             const int p = p0 + nn, k = k0 + kk;
-            Xs[kk][nn] = (p < P && k < Cg) ? (float)x[(long)k * P + p] : 0.0f;
+            Xs[kk][nn] = (p < P && k < Cg) ? LD(x, (long)k * P + p) : 0.0f;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int kk = 0; kk < TILE_K; kk++) {
@@ -271,25 +270,25 @@ void conv_1x1(__global const T *X, __global const T *W, __global const T *bias,
     for (int i = 0; i < WPT_M; i++) {
         const int m = m0 + ty + i * WG_M;
         if (m >= OCg) break;
-        const float b = has_bias ? (float)bias[g * OCg + m] : 0.0f;
+        const float b = has_bias ? LD(bias, g * OCg + m) : 0.0f;
         for (int j = 0; j < WPT_N; j++) {
             const int p = p0 + tx + j * WG_N;
             if (p >= P) break;
             const long k = o + (long)m * P + p;
             float v = acc[i][j] + b;
-            if (has_res) v += (float)res[k];
-            Y[k] = (T)conv_act(v, act, act_a, act_b);
+            if (has_res) v += LD(res, k);
+            ST(Y, k, conv_act(v, act, act_a, act_b));
         }
     }
 }
 
-__kernel void conv_transpose(__global const T *X, __global const T *W, __global const T *bias,
-                             const int has_bias, __global T *Y, const int C, const int ID,
+__kernel void conv_transpose(__global const TS *X, __global const TS *W, __global const TS *bias,
+                             const int has_bias, __global TS *Y, const int C, const int ID,
                              const int IH, const int IW, const int OC, const int OD,
                              const int OH, const int OW, const int KD, const int KH,
                              const int KW, const int4 stride, const int4 dil, const int4 pad,
                              const int Cg, const int OCg, const int nblk, const int act,
-                             const float act_a, const float act_b, __global const T *res,
+                             const float act_a, const float act_b, __global const TS *res,
                              const int has_res) {
     const int sp = get_global_id(0), ob = get_global_id(1), n = get_global_id(2);
     const int OHW = OH * OW;
@@ -304,8 +303,8 @@ __kernel void conv_transpose(__global const T *X, __global const T *W, __global 
     float acc[OCB];
     for (int j = 0; j < OCB; j++) acc[j] = 0.0f;
 
-    __global const T *xg = X + ((long)n * C + (long)g * Cg) * IDHW;
-    __global const T *wg = W + (long)g * Cg * OCg * KVOL;
+    __global const TS *xg = X + ((long)n * C + (long)g * Cg) * IDHW;
+    __global const TS *wg = W + (long)g * Cg * OCg * KVOL;
     /* Output o receives input i through tap k when o + pad - k*dil == i*stride. */
     for (int kd = 0; kd < KD; kd++) {
         const int td = od + pad.x - kd * dil.x;
@@ -322,12 +321,12 @@ __kernel void conv_transpose(__global const T *X, __global const T *W, __global 
                 if (tw < 0 || tw % stride.z) continue;
                 const int iw = tw / stride.z;
                 if (iw >= IW) continue;
-                __global const T *x = xg + id * IHW + ih * IW + iw;
-                __global const T *w = wg + (kd * KH + kh) * KW + kw;
+                __global const TS *x = xg + id * IHW + ih * IW + iw;
+                __global const TS *w = wg + (kd * KH + kh) * KW + kw;
                 for (int ic = 0; ic < Cg; ic++) {
-                    const float xv = (float)x[(long)ic * IDHW];
-                    __global const T *wi = w + (long)ic * OCg * KVOL;
-                    for (int j = 0; j < OCB; j++) acc[j] += xv * (float)wi[woff[j]];
+                    const float xv = LD(x, (long)ic * IDHW);
+                    __global const TS *wi = w + (long)ic * OCg * KVOL;
+                    for (int j = 0; j < OCB; j++) acc[j] += xv * LD(wi, woff[j]);
                 }
             }
         }
@@ -338,8 +337,8 @@ __kernel void conv_transpose(__global const T *X, __global const T *W, __global 
     for (int j = 0; j < OCB; j++) {
         if (j >= nvalid) break;
         float v = acc[j];
-        if (has_bias) v += (float)bias[oc0 + j];
-        if (has_res) v += (float)res[o + (long)j * OSP];
-        Y[o + (long)j * OSP] = (T)conv_act(v, act, act_a, act_b);
+        if (has_bias) v += LD(bias, oc0 + j);
+        if (has_res) v += LD(res, o + (long)j * OSP);
+        ST(Y, o + (long)j * OSP, conv_act(v, act, act_a, act_b));
     }
 }

@@ -74,6 +74,15 @@
 #else
 #define TO T
 #endif
+/* Stored types of the second operand and the output: float16 with STORAGE_HALF, which the
+ * host only sets for float ops whose operands and output are all float (T = float). */
+#ifdef STORAGE_HALF
+#define TBS half
+#define TOS half
+#else
+#define TBS TB
+#define TOS TO
+#endif
 
 /* Offsets of output element i in up to three broadcast inputs (see the banner). 32-bit
  * index arithmetic: the host refuses broadcasts over 2^31 elements. */
@@ -179,7 +188,8 @@ inline uint chain_offset(uint i, int rank, int8 dims, int8 s) {
 
 #define CAT_(a, b) a##b
 #define CAT(a, b) CAT_(a, b)
-#define LOAD(j) (CAT(f, j) ? CAT(b, j)[i] : CAT(b, j)[chain_offset((uint)i, rank, dims, CAT(s, j))])
+#define LOAD(j) \
+    (CAT(f, j) ? LD(CAT(b, j), i) : LD(CAT(b, j), chain_offset((uint)i, rank, dims, CAT(s, j))))
 /* The operand of step k (only the selected branch is evaluated). */
 #define OPERAND(k)                                                                         \
     (CAT(SK, k) == 1 ? CAT(c0.s, k) : CAT(SK, k) == 2 ? xv : CAT(SK, k) == 3 ? LOAD(0)    \
@@ -192,14 +202,14 @@ inline uint chain_offset(uint i, int rank, int8 dims, int8 s) {
         v = CAT(SS, k) ? chain_binary(CAT(SOP, k), o, v) : chain_binary(CAT(SOP, k), v, o); \
     }
 
-__kernel void eltwise_chain(__global const float *x, __global float *y, long n, float8 c0,
-                            float8 c1, int rank, int8 dims, __global const float *b0, int8 s0,
-                            int f0, __global const float *b1, int8 s1, int f1,
-                            __global const float *b2, int8 s2, int f2, __global const float *b3,
+__kernel void eltwise_chain(__global const TS *x, __global TS *y, long n, float8 c0,
+                            float8 c1, int rank, int8 dims, __global const TS *b0, int8 s0,
+                            int f0, __global const TS *b1, int8 s1, int f1,
+                            __global const TS *b2, int8 s2, int f2, __global const TS *b3,
                             int8 s3, int f3) {
     long i = get_global_id(0);
     if (i >= n) return;
-    const float xv = x[i];
+    const float xv = LD(x, i);
     float v = xv;
 #if NSTEP > 0
     STEP(0)
@@ -225,7 +235,7 @@ __kernel void eltwise_chain(__global const float *x, __global float *y, long n, 
 #if NSTEP > 7
     STEP(7)
 #endif
-    y[i] = v;
+    ST(y, i, v);
 }
 
 #elif OP < OP_ADD
@@ -267,10 +277,10 @@ inline T unary_op(T x, float p0, float p1) {
 #endif
 }
 
-__kernel void eltwise_unary(__global const T *x, __global T *y, long n, float p0, float p1) {
+__kernel void eltwise_unary(__global const TS *x, __global TS *y, long n, float p0, float p1) {
     long i = get_global_id(0);
     if (i >= n) return;
-    y[i] = unary_op(x[i], p0, p1);
+    ST(y, i, unary_op(LDT(x, i), p0, p1));
 }
 
 #else
@@ -322,20 +332,20 @@ inline TO binary_op(T a, TB b) {
 #endif
 }
 
-__kernel void eltwise_binary_flat(__global const T *a, __global const TB *b, __global TO *y,
+__kernel void eltwise_binary_flat(__global const TS *a, __global const TBS *b, __global TOS *y,
                                   long n) {
     long i = get_global_id(0);
     if (i >= n) return;
-    y[i] = binary_op(a[i], b[i]);
+    ST(y, i, binary_op(LDT(a, i), LDT(b, i)));
 }
 
-__kernel void eltwise_binary(__global const T *a, __global const TB *b, __global TO *y, long n,
+__kernel void eltwise_binary(__global const TS *a, __global const TBS *b, __global TOS *y, long n,
                              int rank, int8 dims, int8 sa, int8 sb) {
     long i = get_global_id(0);
     if (i >= n) return;
     uint oa, ob, oc;
     bcast_offsets((uint)i, rank, dims, sa, sb, (int8)(0), &oa, &ob, &oc);
-    y[i] = binary_op(a[oa], b[ob]);
+    ST(y, i, binary_op(LDT(a, oa), LDT(b, ob)));
 }
 
 #endif

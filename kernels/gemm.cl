@@ -84,10 +84,10 @@ DEFINE_ACT(gemm_act8, float8)
 
 __kernel __attribute__((reqd_work_group_size(WG_N, WG_M, 1)))
 void gemm_tiled(const int M, const int N, const int K, const float alpha, const float beta,
-                __global const T *A, const int a_sm, const int a_sk,
-                __global const T *B, const int b_sk, const int b_sn,
-                __global const T *C, const int c_sm, const int c_sn, const int has_c,
-                __global T *Y, const int y_sm,
+                __global const TS *A, const int a_sm, const int a_sk,
+                __global const TS *B, const int b_sk, const int b_sn,
+                __global const TS *C, const int c_sm, const int c_sn, const int has_c,
+                __global TS *Y, const int y_sm,
                 const int8 bdims, const int8 a_bs, const int8 b_bs, const int8 c_bs,
                 const int8 y_bs, const int act, const float act_a, const float act_b) {
     __local float As[TILE_K][TILE_M];
@@ -118,7 +118,7 @@ void gemm_tiled(const int M, const int N, const int K, const float alpha, const 
                 kk = i / TILE_M;
             }
             const int m = m0 + mm, k = k0 + kk;
-            As[kk][mm] = (m < M && k < K) ? (float)A[m * a_sm + k * a_sk] : 0.0f;
+            As[kk][mm] = (m < M && k < K) ? LD(A, m * a_sm + k * a_sk) : 0.0f;
         }
         for (int i = tid; i < TILE_N * TILE_K; i += WG_M * WG_N) {
             int kk, nn;
@@ -130,7 +130,7 @@ void gemm_tiled(const int M, const int N, const int K, const float alpha, const 
                 nn = i / TILE_K;
             }
             const int n = n0 + nn, k = k0 + kk;
-            Bs[kk][nn] = (n < N && k < K) ? (float)B[k * b_sk + n * b_sn] : 0.0f;
+            Bs[kk][nn] = (n < N && k < K) ? LD(B, k * b_sk + n * b_sn) : 0.0f;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int kk = 0; kk < TILE_K; kk++) {
@@ -151,21 +151,20 @@ void gemm_tiled(const int M, const int N, const int K, const float alpha, const 
             const int n = n0 + tx + j * WG_N;
             if (n >= N) break;
             float v = alpha * acc[i][j];
-            if (has_c) v += beta * (float)C[m * c_sm + n * c_sn];
-            Y[m * y_sm + n] = (T)gemm_act(v, act, act_a, act_b);
+            if (has_c) v += beta * LD(C, m * c_sm + n * c_sn);
+            ST(Y, m * y_sm + n, gemm_act(v, act, act_a, act_b));
         }
     }
 }
 
 #define CAT_(a, b) a##b
 #define CAT(a, b) CAT_(a, b)
-#define T8 CAT(T, 8)
 
 __kernel void gemm_vec(const int M, const int N, const int K, const float alpha, const float beta,
-                       __global const T *A, const int a_sm, const int a_sk,
-                       __global const T *B, const int b_sk, const int b_sn,
-                       __global const T *C, const int c_sm, const int c_sn, const int has_c,
-                       __global T *Y, const int y_sm,
+                       __global const TS *A, const int a_sm, const int a_sk,
+                       __global const TS *B, const int b_sk, const int b_sn,
+                       __global const TS *C, const int c_sm, const int c_sn, const int has_c,
+                       __global TS *Y, const int y_sm,
                        const int8 bdims, const int8 a_bs, const int8 b_bs, const int8 c_bs,
                        const int8 y_bs, const int act, const float act_a, const float act_b) {
     const int n0 = get_global_id(0) * 8, m0 = get_global_id(1) * VM;
@@ -182,18 +181,18 @@ __kernel void gemm_vec(const int M, const int N, const int K, const float alpha,
     const int nn = min(8, N - n0);
     if (nn == 8 && b_sn == 1) {
         for (int k = 0; k < K; k++) {
-            const float8 bv = convert_float8(vload8(0, B + k * b_sk + n0));
-            for (int i = 0; i < VM; i++) acc[i] += (float)A[ao[i] + k * a_sk] * bv;
+            const float8 bv = LD8(B + k * b_sk + n0, 0);
+            for (int i = 0; i < VM; i++) acc[i] += LD(A, ao[i] + k * a_sk) * bv;
         }
     } else {
         int bo[8];
         for (int j = 0; j < 8; j++) bo[j] = min(n0 + j, N - 1) * b_sn;
         for (int k = 0; k < K; k++) {
-            __global const T *bk = B + k * b_sk;
-            const float8 bv = (float8)((float)bk[bo[0]], (float)bk[bo[1]], (float)bk[bo[2]],
-                                       (float)bk[bo[3]], (float)bk[bo[4]], (float)bk[bo[5]],
-                                       (float)bk[bo[6]], (float)bk[bo[7]]);
-            for (int i = 0; i < VM; i++) acc[i] += (float)A[ao[i] + k * a_sk] * bv;
+            __global const TS *bk = B + k * b_sk;
+            const float8 bv = (float8)(LD(bk, bo[0]), LD(bk, bo[1]), LD(bk, bo[2]),
+                                       LD(bk, bo[3]), LD(bk, bo[4]), LD(bk, bo[5]),
+                                       LD(bk, bo[6]), LD(bk, bo[7]));
+            for (int i = 0; i < VM; i++) acc[i] += LD(A, ao[i] + k * a_sk) * bv;
         }
     }
     if (has_c) C += trt_bcast_offset(b, bdims, c_bs);
@@ -203,25 +202,25 @@ __kernel void gemm_vec(const int M, const int N, const int K, const float alpha,
         float8 v = alpha * acc[i];
         if (has_c) {
             float c[8];
-            for (int j = 0; j < 8; j++) c[j] = (float)C[m * c_sm + min(n0 + j, N - 1) * c_sn];
+            for (int j = 0; j < 8; j++) c[j] = LD(C, m * c_sm + min(n0 + j, N - 1) * c_sn);
             v += beta * vload8(0, c);
         }
         v = gemm_act8(v, act, act_a, act_b);
         if (nn == 8) {
-            vstore8(CAT(convert_, T8)(v), 0, Y + m * y_sm + n0);
+            ST8(Y + m * y_sm + n0, 0, v);
         } else {
             float t[8];
             vstore8(v, 0, t);
-            for (int j = 0; j < nn; j++) Y[m * y_sm + n0 + j] = (T)t[j];
+            for (int j = 0; j < nn; j++) ST(Y, m * y_sm + n0 + j, t[j]);
         }
     }
 }
 
 __kernel void gemm_simple(const int M, const int N, const int K, const float alpha,
-                          const float beta, __global const T *A, const int a_sm, const int a_sk,
-                          __global const T *B, const int b_sk, const int b_sn,
-                          __global const T *C, const int c_sm, const int c_sn, const int has_c,
-                          __global T *Y, const int y_sm,
+                          const float beta, __global const TS *A, const int a_sm, const int a_sk,
+                          __global const TS *B, const int b_sk, const int b_sn,
+                          __global const TS *C, const int c_sm, const int c_sn, const int has_c,
+                          __global TS *Y, const int y_sm,
                           const int8 bdims, const int8 a_bs, const int8 b_bs, const int8 c_bs,
                           const int8 y_bs, const int act, const float act_a, const float act_b) {
     const int n = get_global_id(0), m = get_global_id(1);
@@ -234,12 +233,12 @@ __kernel void gemm_simple(const int M, const int N, const int K, const float alp
     if (a_sk == 1 && b_sk == 1) {
         float8 acc8 = (float8)(0.0f);
         for (; k + 8 <= K; k += 8)
-            acc8 += convert_float8(vload8(0, A + k)) * convert_float8(vload8(0, B + k));
+            acc8 += LD8(A + k, 0) * LD8(B + k, 0);
         const float4 h = acc8.lo + acc8.hi;
         acc = (h.x + h.y) + (h.z + h.w);
     }
-    for (; k < K; k++) acc += (float)A[k * a_sk] * (float)B[k * b_sk];
+    for (; k < K; k++) acc += LD(A, k * a_sk) * LD(B, k * b_sk);
     float v = alpha * acc;
-    if (has_c) v += beta * (float)C[trt_bcast_offset(b, bdims, c_bs) + m * c_sm + n * c_sn];
-    Y[trt_bcast_offset(b, bdims, y_bs) + m * y_sm + n] = (T)gemm_act(v, act, act_a, act_b);
+    if (has_c) v += beta * LD(C, trt_bcast_offset(b, bdims, c_bs) + m * c_sm + n * c_sn);
+    ST(Y, trt_bcast_offset(b, bdims, y_bs) + m * y_sm + n, gemm_act(v, act, act_a, act_b));
 }

@@ -29,7 +29,7 @@ inline int2 pool_taps(int o0, int K, int dil, int I) {
     return (int2)(lo, hi);
 }
 
-__kernel void pool_max(__global const T *X, __global T *Y, const int rows, const int ID,
+__kernel void pool_max(__global const TS *X, __global TS *Y, const int rows, const int ID,
                        const int IH, const int IW, const int OD, const int OH, const int OW,
                        const int KD, const int KH, const int KW, const int4 stride,
                        const int4 dil, const int4 pad) {
@@ -41,17 +41,17 @@ __kernel void pool_max(__global const T *X, __global T *Y, const int rows, const
     const int2 td = pool_taps(d0, KD, dil.x, ID);
     const int2 th = pool_taps(h0, KH, dil.y, IH);
     const int2 tw = pool_taps(w0, KW, dil.z, IW);
-    __global const T *x = X + (long)row * ID * IH * IW;
+    __global const TS *x = X + (long)row * ID * IH * IW;
     float m = POOL_LOWEST;
     for (int kd = td.x; kd < td.y; kd++)
         for (int kh = th.x; kh < th.y; kh++) {
             const int xo = ((d0 + kd * dil.x) * IH + h0 + kh * dil.y) * IW + w0;
-            for (int kw = tw.x; kw < tw.y; kw++) m = fmax(m, (float)x[xo + kw * dil.z]);
+            for (int kw = tw.x; kw < tw.y; kw++) m = fmax(m, LD(x, xo + kw * dil.z));
         }
-    Y[(long)row * OSP + sp] = (T)m;
+    ST(Y, (long)row * OSP + sp, m);
 }
 
-__kernel void pool_avg(__global const T *X, __global T *Y, const int rows, const int ID,
+__kernel void pool_avg(__global const TS *X, __global TS *Y, const int rows, const int ID,
                        const int IH, const int IW, const int OD, const int OH, const int OW,
                        const int KD, const int KH, const int KW, const int4 stride,
                        const int4 dil, const int4 pad, const int4 pad_end,
@@ -64,12 +64,12 @@ __kernel void pool_avg(__global const T *X, __global T *Y, const int rows, const
     const int2 td = pool_taps(d0, KD, dil.x, ID);
     const int2 th = pool_taps(h0, KH, dil.y, IH);
     const int2 tw = pool_taps(w0, KW, dil.z, IW);
-    __global const T *x = X + (long)row * ID * IH * IW;
+    __global const TS *x = X + (long)row * ID * IH * IW;
     float s = 0.0f;
     for (int kd = td.x; kd < td.y; kd++)
         for (int kh = th.x; kh < th.y; kh++) {
             const int xo = ((d0 + kd * dil.x) * IH + h0 + kh * dil.y) * IW + w0;
-            for (int kw = tw.x; kw < tw.y; kw++) s += (float)x[xo + kw * dil.z];
+            for (int kw = tw.x; kw < tw.y; kw++) s += LD(x, xo + kw * dil.z);
         }
     int n;
     if (count_include_pad) {
@@ -80,17 +80,17 @@ __kernel void pool_avg(__global const T *X, __global T *Y, const int rows, const
     } else {
         n = max(td.y - td.x, 0) * max(th.y - th.x, 0) * max(tw.y - tw.x, 0);
     }
-    Y[(long)row * OSP + sp] = (T)(s / (float)n);
+    ST(Y, (long)row * OSP + sp, (s / (float)n));
 }
 
 __kernel __attribute__((reqd_work_group_size(GP_WG, 1, 1)))
-void global_max(__global const T *X, __global T *Y, const int rows, const int S) {
+void global_max(__global const TS *X, __global TS *Y, const int rows, const int S) {
     __local float red[GP_WG];
     const int row = get_group_id(0), lid = get_local_id(0);
     float m = -FLT_MAX;
     if (row < rows) {
-        __global const T *x = X + (long)row * S;
-        for (int i = lid; i < S; i += GP_WG) m = fmax(m, (float)x[i]);
+        __global const TS *x = X + (long)row * S;
+        for (int i = lid; i < S; i += GP_WG) m = fmax(m, LD(x, i));
     }
     red[lid] = m;
     barrier(CLK_LOCAL_MEM_FENCE);
@@ -98,17 +98,17 @@ void global_max(__global const T *X, __global T *Y, const int rows, const int S)
         if (lid < h) red[lid] = fmax(red[lid], red[lid + h]);
         barrier(CLK_LOCAL_MEM_FENCE);
     }
-    if (lid == 0 && row < rows) Y[row] = (T)red[0];
+    if (lid == 0 && row < rows) ST(Y, row, red[0]);
 }
 
 __kernel __attribute__((reqd_work_group_size(GP_WG, 1, 1)))
-void global_avg(__global const T *X, __global T *Y, const int rows, const int S) {
+void global_avg(__global const TS *X, __global TS *Y, const int rows, const int S) {
     __local float red[GP_WG];
     const int row = get_group_id(0), lid = get_local_id(0);
     float s = 0.0f;
     if (row < rows) {
-        __global const T *x = X + (long)row * S;
-        for (int i = lid; i < S; i += GP_WG) s += (float)x[i];
+        __global const TS *x = X + (long)row * S;
+        for (int i = lid; i < S; i += GP_WG) s += LD(x, i);
     }
     red[lid] = s;
     barrier(CLK_LOCAL_MEM_FENCE);
@@ -116,5 +116,5 @@ void global_avg(__global const T *X, __global T *Y, const int rows, const int S)
         if (lid < h) red[lid] += red[lid + h];
         barrier(CLK_LOCAL_MEM_FENCE);
     }
-    if (lid == 0 && row < rows) Y[row] = (T)(red[0] / (float)S);
+    if (lid == 0 && row < rows) ST(Y, row, (red[0] / (float)S));
 }

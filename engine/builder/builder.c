@@ -240,6 +240,7 @@ trt_status trt__build_graph(trt_device *dev, trt_graph *g, const trt_build_confi
         remove_dead_nodes(g);
         s = trt__passes_run_dev(dev, g);
     }
+    if (s == TRT_OK) s = trt__pass_precision(g, cfg ? cfg->precision : TRT_PRECISION_FP32);
     /* Passes change nodes: infer again for capacities and host nodes. */
     if (s == TRT_OK) s = infer_profiles(g, &meta);
     if (s == TRT_OK) {
@@ -280,8 +281,9 @@ trt_status trt_engine_build(trt_device *dev, const void *onnx, size_t len,
                             const trt_build_config *cfg, trt_engine **out) {
     if (!dev || !onnx || !out) return trt__error(TRT_ERR_INVALID_ARG, "trt_engine_build: NULL argument");
     *out = NULL;
-    if (cfg && cfg->precision != TRT_PRECISION_FP32)
-        return trt__error(TRT_ERR_UNSUPPORTED, "only FP32 engines can be built so far");
+    if (cfg && cfg->precision == TRT_PRECISION_INT8)
+        return trt__error(TRT_ERR_UNSUPPORTED, "INT8 engines are not supported yet; build in "
+                                               "FP32 or FP16");
     trt_graph *g = NULL;
     TRT_TRY(trt__onnx_import(onnx, len, &g));
     return trt__build_graph(dev, g, cfg, out);

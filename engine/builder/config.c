@@ -94,9 +94,10 @@ trt_status trt_build_config_set_profile(trt_build_config *cfg, const char *input
 
 trt_status trt_build_config_set_precision(trt_build_config *cfg, trt_precision p) {
     if (!cfg) return trt__error(TRT_ERR_INVALID_ARG, "NULL config");
-    if (p != TRT_PRECISION_FP32)
-        return trt__error(TRT_ERR_UNSUPPORTED, "%s is not yet supported; build in FP32 for now",
-                          p == TRT_PRECISION_FP16 ? "FP16" : "INT8");
+    if (p == TRT_PRECISION_INT8)
+        return trt__error(TRT_ERR_UNSUPPORTED, "INT8 is not yet supported; build in FP32 or FP16");
+    if (p != TRT_PRECISION_FP32 && p != TRT_PRECISION_FP16)
+        return trt__error(TRT_ERR_INVALID_ARG, "unknown precision %d", (int)p);
     cfg->precision = p;
     return TRT_OK;
 }

@@ -124,12 +124,53 @@ int64_t trt_host_i64(const trt_tensor *t, int64_t i) {
     case TRT_DTYPE_INT8: return ((const int8_t *)h)[i];
     case TRT_DTYPE_UINT8:
     case TRT_DTYPE_BOOL: return ((const uint8_t *)h)[i];
-    case TRT_DTYPE_FLOAT32: return (int64_t)((const float *)h)[i];
+    case TRT_DTYPE_FLOAT32:
+        return trt_tensor_is_half(t) ? (int64_t)trt_f16_to_f32(((const uint16_t *)h)[i])
+                                     : (int64_t)((const float *)h)[i];
     default: return 0;
     }
 }
 
+uint16_t trt_f32_to_f16(float f) {
+    uint32_t x;
+    memcpy(&x, &f, 4);
+    uint32_t sign = (x >> 16) & 0x8000u, e = (x >> 23) & 0xffu, m = x & 0x7fffffu;
+    if (e == 0xff) return (uint16_t)(sign | 0x7c00u | (m ? 0x200u : 0)); /* inf, NaN */
+    int ex = (int)e - 127 + 15;
+    if (ex >= 31) return (uint16_t)(sign | 0x7c00u); /* overflow: inf, as vstore_half */
+    if (ex <= 0) {                                   /* subnormal or zero */
+        if (ex < -10) return (uint16_t)sign;
+        m |= 0x800000u;
+        int shift = 14 - ex;
+        uint32_t h = m >> shift, rem = m & ((1u << shift) - 1), half = 1u << (shift - 1);
+        if (rem > half || (rem == half && (h & 1))) h++;
+        return (uint16_t)(sign | h);
+    }
+    uint32_t h = ((uint32_t)ex << 10) | (m >> 13), rem = m & 0x1fffu;
+    if (rem > 0x1000u || (rem == 0x1000u && (h & 1))) h++; /* may carry into inf: right */
+    return (uint16_t)(sign | h);
+}
+
+float trt_f16_to_f32(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000u) << 16, e = (h >> 10) & 0x1fu, m = h & 0x3ffu, x;
+    if (e == 0x1f) x = sign | 0x7f800000u | (m << 13);
+    else if (e) x = sign | ((e + 112) << 23) | (m << 13);
+    else if (!m) x = sign;
+    else {
+        int k = 0;
+        while (!(m & 0x400u)) m <<= 1, k++;
+        x = sign | ((uint32_t)(113 - k) << 23) | ((m & 0x3ffu) << 13);
+    }
+    float f;
+    memcpy(&f, &x, 4);
+    return f;
+}
+
 double trt_host_f64(const trt_tensor *t, int64_t i) {
+    if (trt_tensor_is_half(t)) {
+        const uint16_t *h = trt_tensor_host(t);
+        return h ? trt_f16_to_f32(h[i]) : 0.0;
+    }
     if (t->dtype == TRT_DTYPE_FLOAT32) {
         const float *h = trt_tensor_host(t);
         return h ? h[i] : 0.0;
@@ -328,8 +369,19 @@ trt_status trt_graph_infer(trt_graph *g, int mark_host) {
     for (int i = 0; i < g->n_nodes; i++) {
         trt_node *n = &g->nodes[i];
         const trt_op_impl *impl = trt_op_get(n->op);
-        for (int o = 0; o < n->n_outputs; o++) g->tensors[n->outputs[o]].has_host = 0;
+        /* Storage follows the inferred dtype, except float16 storage chosen by the precision
+         * pass, which stays while the tensor is float32. */
+        int half_out = 0;
+        for (int o = 0; o < n->n_outputs; o++) {
+            g->tensors[n->outputs[o]].has_host = 0;
+            if (trt_tensor_is_half(&g->tensors[n->outputs[o]])) half_out |= 1 << o;
+        }
         trt_status s = impl->infer(n, g->tensors);
+        for (int o = 0; o < n->n_outputs; o++) {
+            trt_tensor *t = &g->tensors[n->outputs[o]];
+            int keep = (half_out >> o & 1) && t->dtype == TRT_DTYPE_FLOAT32;
+            t->storage = keep ? TRT_DTYPE_FLOAT16 : t->dtype;
+        }
         if (s != TRT_OK) {
             char shapes[512] = "";
             size_t off = 0;

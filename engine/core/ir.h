@@ -137,9 +137,22 @@ static inline const void *trt_tensor_host(const trt_tensor *t) {
     return (t->flags & TRT_TENSOR_CONST) ? (const void *)t->data : (const void *)t->hostbuf;
 }
 
-/* Bytes of a tensor at its current shape. */
+/* Bytes of a tensor at its current shape, as stored on the device (and, for a CONST, in
+ * `data`): float32 tensors given float16 storage by the precision pass take 2 bytes an
+ * element. Graph inputs and outputs always keep their dtype as storage. */
 static inline uint64_t trt_tensor_bytes(const trt_tensor *t) {
-    return (uint64_t)trt_dims_volume(&t->shape) * trt_dtype_size(t->dtype);
+    return (uint64_t)trt_dims_volume(&t->shape) * trt_dtype_size(t->storage);
+}
+
+/* Whether the precision pass gave this float32 tensor float16 storage. */
+static inline int trt_tensor_is_half(const trt_tensor *t) {
+    return t->dtype == TRT_DTYPE_FLOAT32 && t->storage == TRT_DTYPE_FLOAT16;
+}
+
+/* Kernel build option for a kernel whose float buffers all have t's storage:
+ * " -DSTORAGE_HALF" (kernels/common.cl: LD/ST through vload_half/vstore_half) or "". */
+static inline const char *trt_tensor_storage_opts(const trt_tensor *t) {
+    return trt_tensor_is_half(t) ? " -DSTORAGE_HALF" : "";
 }
 
 /* Shape helpers. */
@@ -159,6 +172,11 @@ void trt_host_set_f64(trt_tensor *t, int64_t i, double v);
  * elements, marks it as having computed host values (to be written with trt_host_set_*)
  * and returns 1; otherwise returns 0 and the op runs on the device. */
 int trt_host_begin(trt_tensor *t);
+
+/* IEEE binary16 <-> binary32, round to nearest even (as vstore_half), with infinities, NaN
+ * and subnormals. */
+uint16_t trt_f32_to_f16(float f);
+float trt_f16_to_f32(uint16_t h);
 
 /* Name of an op ("Conv"). */
 const char *trt_op_name(trt_op op);

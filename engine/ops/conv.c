@@ -337,6 +337,7 @@ static trt_status conv_prepare(trt_exec *ex, const trt_node *node, trt_node_rt *
     clGetDeviceInfo(trt_exec_cl_device(ex), CL_DEVICE_TYPE, sizeof type_bits, &type_bits, NULL);
     cr->tactic = resolve_tactic(node, &g, (type_bits & CL_DEVICE_TYPE_CPU) != 0);
     const char *type = trt_dtype_cl_name(t[node->outputs[0]].dtype);
+    const char *stor = trt_tensor_storage_opts(&t[node->outputs[0]]);
     char opts[256];
     const int vec = cr->tactic == CONV_TACTIC_DIRECT_VEC && node->op == TRT_OP_CONV;
     if (cr->tactic == CONV_TACTIC_DIRECT || vec) {
@@ -346,7 +347,7 @@ static trt_status conv_prepare(trt_exec *ex, const trt_node *node, trt_node_rt *
                               "node '%s' (%s): OCB = %d output channels per work-item is too "
                               "many (at most 32); rebuild the engine",
                               node->name, trt_op_name(node->op), cr->ocb);
-        snprintf(opts, sizeof opts, "-DT=%s -DOCB=%d", type, cr->ocb);
+        snprintf(opts, sizeof opts, "-DT=%s -DOCB=%d%s", type, cr->ocb, stor);
         const char *name = vec ? "conv_direct_vec"
                            : node->op == TRT_OP_CONV ? "conv_direct" : "conv_transpose";
         return trt_exec_kernel(ex, "conv.cl", opts, name, &rt->kernels[0]);
@@ -360,8 +361,8 @@ static trt_status conv_prepare(trt_exec *ex, const trt_node *node, trt_node_rt *
                               "WPT_M=%d WPT_N=%d; rebuild the engine",
                               node->name, c[0], c[1], c[3], c[4]);
         snprintf(opts, sizeof opts,
-                 "-DT=%s -DTILE_M=%d -DTILE_N=%d -DTILE_K=%d -DWPT_M=%d -DWPT_N=%d", type, c[0],
-                 c[1], c[2], c[3], c[4]);
+                 "-DT=%s -DTILE_M=%d -DTILE_N=%d -DTILE_K=%d -DWPT_M=%d -DWPT_N=%d%s", type,
+                 c[0], c[1], c[2], c[3], c[4], stor);
         return trt_exec_kernel(ex, "conv.cl", opts, "conv_1x1", &rt->kernels[0]);
     }
     return trt__error(TRT_ERR_INVALID_ARG,

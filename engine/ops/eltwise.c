@@ -371,9 +371,10 @@ static trt_status elt_prepare(trt_exec *ex, const trt_node *node, trt_node_rt *r
                      is_int(dt), d->macro);
     if (node->op == TRT_OP_POW) {
         trt_dtype e = t[node->inputs[1]].dtype;
-        snprintf(opts + o, sizeof opts - (size_t)o, " -DTB=%s -DTB_INT=%d", trt_dtype_cl_name(e),
-                 is_int(e));
+        o += snprintf(opts + o, sizeof opts - (size_t)o, " -DTB=%s -DTB_INT=%d",
+                      trt_dtype_cl_name(e), is_int(e));
     }
+    snprintf(opts + o, sizeof opts - (size_t)o, "%s", trt_tensor_storage_opts(&t[node->outputs[0]]));
     switch (d->kind) {
     case K_UNARY: return trt_exec_kernel(ex, "eltwise.cl", opts, "eltwise_unary", &rt->kernels[0]);
     case K_WHERE: return trt_exec_kernel(ex, "eltwise.cl", opts, "eltwise_where", &rt->kernels[0]);
@@ -634,6 +635,9 @@ static trt_status chain_prepare(trt_exec *ex, const trt_node *node, trt_node_rt 
         o += snprintf(opts + o, sizeof opts - (size_t)o, " -DSOP%d=%s -DSK%d=%d -DSS%d=%d", k,
                       desc_of((trt_op)st->op)->macro, k, chain_kind(st), k, st->swap != 0);
     }
+    if (o < (int)sizeof opts)
+        snprintf(opts + o, sizeof opts - (size_t)o, "%s",
+                 trt_tensor_storage_opts(&trt_exec_tensors(ex)[node->outputs[0]]));
     return trt_exec_kernel(ex, "eltwise.cl", opts, "eltwise_chain", &rt->kernels[0]);
 }
 

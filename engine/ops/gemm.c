@@ -244,8 +244,9 @@ static trt_status gemm_prepare(trt_exec *ex, const trt_node *node, trt_node_rt *
     gr->is_cpu = (type & CL_DEVICE_TYPE_CPU) != 0;
     char opts[256];
     snprintf(opts, sizeof opts,
-             "-DT=%s -DTILE_M=%d -DTILE_N=%d -DTILE_K=%d -DWPT_M=%d -DWPT_N=%d -DVM=%d",
-             trt_dtype_cl_name(y->dtype), c.tile_m, c.tile_n, c.tile_k, c.wpt_m, c.wpt_n, c.vm);
+             "-DT=%s -DTILE_M=%d -DTILE_N=%d -DTILE_K=%d -DWPT_M=%d -DWPT_N=%d -DVM=%d%s",
+             trt_dtype_cl_name(y->dtype), c.tile_m, c.tile_n, c.tile_k, c.wpt_m, c.wpt_n, c.vm,
+             trt_tensor_storage_opts(y));
     const int auto_ = node->tactic == GEMM_TACTIC_AUTO;
     /* AUTO may fall back to gemm_simple whatever the device. */
     if (auto_ || node->tactic == GEMM_TACTIC_SIMPLE)

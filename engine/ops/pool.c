@@ -211,11 +211,12 @@ static trt_status pool_prepare(trt_exec *ex, const trt_node *node, trt_node_rt *
                 : node->op == TRT_OP_AVERAGE_POOL   ? 1
                 : node->op == TRT_OP_GLOBAL_MAX_POOL ? 2
                                                      : 3;
-    const trt_dtype dt = trt_exec_tensors(ex)[node->outputs[0]].dtype;
+    const trt_tensor *y = &trt_exec_tensors(ex)[node->outputs[0]];
+    const trt_dtype dt = y->dtype;
     const char *lowest = dt == TRT_DTYPE_UINT8 ? "0" : dt == TRT_DTYPE_INT8 ? "-128" : "-FLT_MAX";
     char opts[128];
-    snprintf(opts, sizeof opts, "-DT=%s -DGP_WG=%d -DPOOL_LOWEST=%s", trt_dtype_cl_name(dt),
-             GLOBAL_WG, lowest);
+    snprintf(opts, sizeof opts, "-DT=%s -DGP_WG=%d -DPOOL_LOWEST=%s%s", trt_dtype_cl_name(dt),
+             GLOBAL_WG, lowest, trt_tensor_storage_opts(y));
     return trt_exec_kernel(ex, "pool.cl", opts, names[which], &rt->kernels[0]);
 }
 

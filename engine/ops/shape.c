@@ -973,7 +973,8 @@ static const char *cast_store_type(trt_dtype t) {
 
 static trt_status cast_prepare(trt_exec *ex, const trt_node *node, trt_node_rt *rt) {
     const trt_tensor *ts = trt_exec_tensors(ex);
-    trt_dtype a = ts[node->inputs[0]].dtype, b = ts[node->outputs[0]].dtype;
+    /* Storage types: FP16 engines cast float32 between float32 and float16 storage. */
+    trt_dtype a = ts[node->inputs[0]].storage, b = ts[node->outputs[0]].storage;
     if (a == b) return TRT_OK; /* a plain copy */
     char opts[128];
     snprintf(opts, sizeof opts, "-DTI=%s -DTO=%s -DSRC_HALF=%d -DDST_HALF=%d -DDST_BOOL=%d",

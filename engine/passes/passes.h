@@ -15,6 +15,9 @@
  *   fuse_act.c   Conv/ConvTranspose + bias + residual Add + activation, Gemm/MatMul + bias
  *                + activation fused into the producer's epilogue (fusion.h)
  *   fuse_eltwise.c chains of elementwise ops fused into one node
+ * Then, called by the builder with the config's precision (trt__pass_precision):
+ *   precision.c  FP16: float16 storage for the tensors of ops with half kernels, Casts at
+ *                the float32 edges (graph inputs/outputs, other ops)
  * Reshape-like nodes (Reshape, Flatten, Squeeze, Unsqueeze, Identity) alias their input's
  * memory: memplan.c puts both in one slot and their launch copies nothing.
  */
@@ -34,6 +37,8 @@ trt_status trt__pass_fold(trt_device *dev, trt_graph *g);
 trt_status trt__pass_bn_fold(trt_graph *g);
 trt_status trt__pass_fuse_act(trt_graph *g);
 trt_status trt__pass_fuse_eltwise(trt_graph *g);
+/* No-op unless `precision` is TRT_PRECISION_FP16; runs after the other passes. */
+trt_status trt__pass_precision(trt_graph *g, trt_precision precision);
 
 /* Whether node n of a planned graph only views its input under another shape, so that its
  * output may share its input's memory (memplan.c; the op's launch then copies nothing). */

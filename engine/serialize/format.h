@@ -19,7 +19,8 @@
  *   u32 precision (trt_precision) | u64 memory alignment used by the plan | u64 activation
  *   arena bytes | i32 opset of the source model
  *   u32 tensor count, then per tensor:
- *     str name | u32 dtype | u32 storage dtype | u32 layout | u32 flags (TRT_TENSOR_*)
+ *     str name | u32 dtype | u32 storage dtype (= dtype, or float16 for a float32 tensor of
+ *     an FP16 engine) | u32 layout | u32 flags (TRT_TENSOR_*)
  *     dims shape (at the profile's opt) | u64 arena offset | u64 capacity (bytes, max over
  *     the profile) | u64 data offset in the blob (UINT64_MAX: no data) | u64 data size
  *   u32 input count + i32 tensor index each | u32 output count + i32 tensor index each
@@ -30,7 +31,8 @@
  *     params bytes (the op's POD parameter struct) | i32 tactic | 8 x i32 tactic parameters |
  *     u32 flags (bit 0: evaluated on the host during shape inference)
  *
- * Weight blob: each constant's data, dense row-major in its dtype, at a multiple of 64.
+ * Weight blob: each constant's data, dense row-major in its storage dtype, at a multiple of
+ * 64. Capacities count bytes of the storage dtype too.
  */
 #ifndef TRT_SERIALIZE_FORMAT_H
 #define TRT_SERIALIZE_FORMAT_H
@@ -40,7 +42,7 @@
 #include "core/ir.h"
 
 #define TRT_FORMAT_MAGIC "TRTINFER"   /* 8 bytes, no terminator in the file */
-#define TRT_FORMAT_VERSION 2u         /* bump on any layout or parameter-meaning change */
+#define TRT_FORMAT_VERSION 3u         /* bump on any layout or parameter-meaning change */
 
 /* One input's optimization profile. */
 typedef struct {

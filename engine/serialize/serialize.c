@@ -265,7 +265,9 @@ trt_status trt__engine_read(const void *data, size_t len, trt_graph **out, trt_e
         uint32_t dtype = get_u32(&r), storage = get_u32(&r), layout = get_u32(&r), flags = get_u32(&r);
         get_dims(&r, &shape);
         uint64_t off = get_u64(&r), cap = get_u64(&r), doff = get_u64(&r), dsize = get_u64(&r);
-        if (r.bad || dtype >= TRT_DTYPE_COUNT_ || storage >= TRT_DTYPE_COUNT_ || layout != 0) {
+        int storage_ok = storage == dtype ||
+                         (dtype == TRT_DTYPE_FLOAT32 && storage == TRT_DTYPE_FLOAT16);
+        if (r.bad || dtype >= TRT_DTYPE_COUNT_ || !storage_ok || layout != 0) {
             free(name);
             s = corrupt("tensor record");
             goto fail;
@@ -283,7 +285,7 @@ trt_status trt__engine_read(const void *data, size_t len, trt_graph **out, trt_e
         tt->capacity = cap;
         if (doff != UINT64_MAX) {
             if (!(flags & TRT_TENSOR_CONST) || doff > blob_size || dsize > blob_size - doff ||
-                dsize != (uint64_t)trt_dims_volume(&shape) * trt_dtype_size((trt_dtype)dtype)) {
+                dsize != (uint64_t)trt_dims_volume(&shape) * trt_dtype_size((trt_dtype)storage)) {
                 s = corrupt("constant data out of range");
                 goto fail;
             }

@@ -1,6 +1,7 @@
 /* run_cases.c — runs ONNX test cases through the engine and compares with their references.
  *
- * Usage: run_cases [--exclusions FILE] [--report FILE] [--filter SUBSTR] DIR...
+ * Usage: run_cases [--exclusions FILE] [--report FILE] [--filter SUBSTR]
+ *                  [--fp16 REL_L2] [--dump DIR] DIR...
  *
  * A case is a directory in the layout of the ONNX backend node tests:
  *   model.onnx
@@ -24,6 +25,11 @@
  * match; NaN and Inf positions must match exactly; floats pass when |got - ref| <= atol +
  * rtol * |ref| (default rtol 1e-3, atol 1e-7, as onnx's backend test runner), or by
  * normalised MSE / relative L2 when case.json asks so; integers and bools must be equal.
+ *
+ * --fp16 REL_L2 builds FP16 engines (trt_build_config_set_precision) and compares every float
+ * output by relative L2 <= REL_L2 instead of case.json's tolerance (integer outputs still
+ * exactly). --dump DIR writes each output as raw bytes to DIR/<case>/<data set>/<output>.bin
+ * (tests/models/fp16_report.py reads them).
  *
  * A case using an op outside ops.def is SKIPPED. A failing case listed in the exclusions
  * file (lines "test_name  reason", '#' comments) is EXCLUDED; a listed case that passes is
@@ -561,6 +567,8 @@ typedef enum { R_PASS, R_FAIL, R_SKIP } result;
 
 typedef struct {
     trt_device *dev;
+    double fp16_rel_l2; /* > 0: FP16 engines, float outputs compared by this relative L2 */
+    const char *dump;   /* folder for raw outputs, or NULL */
 } runner;
 
 static int fail_trt(char *msg, const char *what) {
@@ -588,6 +596,8 @@ static int build(runner *r, const void *model, size_t len, const case_config *cf
     trt_build_config *bc = trt_build_config_new();
     if (!bc) return fail_trt(msg, "trt_build_config_new");
     int ok = 1;
+    if (r->fp16_rel_l2 > 0 && trt_build_config_set_precision(bc, TRT_PRECISION_FP16) != TRT_OK)
+        ok = fail_trt(msg, "trt_build_config_set_precision(FP16)");
     for (int i = 0; ok && i < frozen->n_in; i++) {
         const tensor *t = &frozen->in[i];
         if (is_frozen(t) && trt_build_config_set_input_values(bc, t->name, t->dtype, &t->dims,
@@ -627,9 +637,39 @@ static int build(runner *r, const void *model, size_t len, const case_config *cf
     return ok;
 }
 
+/* Writes `bytes` of output `name` to DUMP/<case>/<data set>/<name>.bin. */
+static int dump_output(const char *dump, const char *ds_dir, const char *name, const void *p,
+                       size_t bytes, char *msg) {
+    char path[4096], clean[256];
+    size_t n = strlen(ds_dir);
+    while (n && ds_dir[n - 1] == '/') n--;
+    size_t b = n;
+    while (b && ds_dir[b - 1] != '/') b--;
+    size_t c = b ? b - 1 : 0;
+    while (c && ds_dir[c - 1] != '/') c--;
+    snprintf(clean, sizeof clean, "%s", name);
+    for (char *q = clean; *q; q++)
+        if (*q == '/') *q = '_';
+    int len = snprintf(path, sizeof path, "%s/%.*s", dump, (int)(b ? b - 1 - c : 0), ds_dir + c);
+    mkdir(dump, 0777);
+    mkdir(path, 0777);
+    len += snprintf(path + len, sizeof path - (size_t)len, "/%.*s", (int)(n - b), ds_dir + b);
+    mkdir(path, 0777);
+    snprintf(path + len, sizeof path - (size_t)len, "/%s.bin", clean);
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(p, 1, bytes, f) != bytes) {
+        if (f) fclose(f);
+        msg_add(msg, "--dump: cannot write %s: %s", path, strerror(errno));
+        return 0;
+    }
+    return fclose(f) == 0;
+}
+
 /* Runs one data set on `ctx` and compares. */
-static int run_data_set(trt_engine *eng, trt_context *ctx, const data_set *ds,
+static int run_data_set(const runner *r, trt_engine *eng, trt_context *ctx, const data_set *ds,
                         const tolerance *tol, char *msg) {
+    tolerance fp16_tol = {TOL_REL_L2, 0, 0, r->fp16_rel_l2};
+    if (r->fp16_rel_l2 > 0) tol = &fp16_tol;
     int n_io = trt_engine_get_num_io(eng);
     if (n_io > 2 * MAX_IO) {
         msg_add(msg, "the engine has %d inputs and outputs, more than this runner handles", n_io);
@@ -709,6 +749,8 @@ static int run_data_set(trt_engine *eng, trt_context *ctx, const data_set *ds,
     for (int i = 0; ok && i < n_io; i++)
         ok = guarded_check(q, &mem[i], io[i].is_input ? "input" : "output", io[i].name,
                            io[i].is_input ? data[i]->data : NULL, msg);
+    for (int i = 0; ok && r->dump && i < n_io; i++)
+        if (!io[i].is_input) ok = dump_output(r->dump, ds->dir, io[i].name, got[i], data[i]->bytes, msg);
     for (int i = 0; ok && i < n_io; i++)
         if (!io[i].is_input) ok = compare(data[i], got[i], tol, msg);
 
@@ -805,7 +847,7 @@ static void run_case(runner *r, const char *dir, case_result *cr) {
                 goto done;
             }
         }
-        if (!run_data_set(eng, ctx, &sets[k], &cfg.tol, msg)) {
+        if (!run_data_set(r, eng, ctx, &sets[k], &cfg.tol, msg)) {
             if (n_sets > 1) {
                 /* Say which data set failed. */
                 char prefix[128];
@@ -989,19 +1031,22 @@ static void on_crash(int sig) {
 
 static void usage(void) {
     fprintf(stderr,
-            "usage: run_cases [--exclusions FILE] [--report FILE] [--filter SUBSTR] DIR...\n"
+            "usage: run_cases [--exclusions FILE] [--report FILE] [--filter SUBSTR]\n"
+            "                 [--fp16 REL_L2] [--dump DIR] DIR...\n"
             "  each DIR is a test case (model.onnx + test_data_set_N/) or a folder of cases\n");
     exit(2);
 }
 
 int main(int argc, char **argv) {
-    const char *excl_path = NULL, *report_path = NULL, *filter = NULL;
+    const char *excl_path = NULL, *report_path = NULL, *filter = NULL, *fp16 = NULL, *dump = NULL;
     char **dirs = xcalloc((size_t)argc, sizeof(char *));
     int n_dirs = 0;
     for (int i = 1; i < argc; i++) {
         const char **opt = strcmp(argv[i], "--exclusions") == 0 ? &excl_path
                            : strcmp(argv[i], "--report") == 0   ? &report_path
                            : strcmp(argv[i], "--filter") == 0   ? &filter
+                           : strcmp(argv[i], "--fp16") == 0     ? &fp16
+                           : strcmp(argv[i], "--dump") == 0     ? &dump
                                                                 : NULL;
         if (opt) {
             if (i + 1 >= argc) usage();
@@ -1056,6 +1101,8 @@ int main(int argc, char **argv) {
     signal(SIGABRT, on_crash);
 
     runner r = {0};
+    r.dump = dump;
+    if (fp16 && !((r.fp16_rel_l2 = strtod(fp16, NULL)) > 0)) usage();
     if (trt_device_open(NULL, &r.dev) != TRT_OK) {
         fprintf(stderr, "run_cases: no device: %s\n", trt_get_last_error());
         return 2;

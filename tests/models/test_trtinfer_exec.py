@@ -7,7 +7,7 @@ CASES_DIR is make_models.py's output; its resnet_small/ case holds the model, in
 batch 1 and 4 and onnxruntime's outputs for them. Checked: outputs exported as JSON match
 onnxruntime (rel L2 <= 1e-4) and have trtexec's layout; --saveEngine/--loadEngine gives
 identical outputs; pseudo-random inputs are deterministic; --shapes alone fixes the profile;
---duration is honoured; a shape outside the profile, a wrong-sized input file, --fp16, bad
+--duration is honoured; a shape outside the profile, a wrong-sized input file, --int8, bad
 flags and missing, foreign or truncated files fail with exit status 1 and an "[E]" message;
 with valgrind installed, --help and an error path are leak-free.
 """
@@ -190,8 +190,8 @@ def main():
         rc, out, err = run(exe, f"--loadEngine={engine}", f"--loadInputs=nosuch:{t('in4.bin')}",
                            *QUICK)
         expect_error("input file for an unknown input", rc, out, err, "'nosuch'")
-        rc, out, err = run(exe, "--onnx", model, "--fp16", *QUICK)
-        expect_error("--fp16", rc, out, err, "not yet supported")
+        rc, out, err = run(exe, "--onnx", model, "--int8", *QUICK)
+        expect_error("--int8", rc, out, err, "not yet supported")
         rc, out, err = run(exe, "--loadEngine", t("missing.engine"))
         expect_error("missing engine file", rc, out, err, "missing.engine")
         rc, out, err = run(exe, "--onnx", t("missing.onnx"))

@@ -178,7 +178,9 @@ void trt_build_config_free(trt_build_config *cfg);
 trt_status trt_build_config_set_profile(trt_build_config *cfg, const char *input,
                                         const trt_dims *min, const trt_dims *opt,
                                         const trt_dims *max);
-/* TRT_PRECISION_FP32 (default). FP16/INT8 answer TRT_ERR_UNSUPPORTED until they land. */
+/* TRT_PRECISION_FP32 (default) or TRT_PRECISION_FP16: float16 storage for the weights and
+ * activations of ops with half kernels (conv, gemm, pools, eltwise), float32 accumulation;
+ * engine inputs and outputs stay float32. INT8 answers TRT_ERR_UNSUPPORTED. */
 trt_status trt_build_config_set_precision(trt_build_config *cfg, trt_precision p);
 /* Freezes an input's values at build time: the input becomes a constant of the engine.
  * For shape-like inputs (a Reshape's target, a Slice's starts), as TensorRT's shape tensors
