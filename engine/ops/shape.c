@@ -174,7 +174,7 @@ static void xmap_host(const xmap *m, const void *src, void *dst, size_t es) {
 static trt_status xmap_launch(trt_exec *ex, cl_kernel k, int src, int dst, xmap m) {
     if (xmap_volume(&m) == 0) return TRT_OK;
     xmap_simplify(&m);
-    size_t es = trt_dtype_size(trt_exec_tensors(ex)[dst].dtype);
+    size_t es = trt_dtype_size(trt_exec_tensors(ex)[dst].storage);
     if (m.rank == 0 || (m.rank == 1 && m.src[0] == 1 && m.dst[0] == 1))
         return trt_exec_copy(ex, dst, (size_t)m.dst_off * es, src, (size_t)m.src_off * es,
                              (size_t)xmap_volume(&m) * es);
@@ -194,11 +194,12 @@ static trt_status xmap_launch(trt_exec *ex, cl_kernel k, int src, int dst, xmap 
     return trt_exec_launch(ex, k, 1, &gws, &lws, 8, args);
 }
 
-/* prepare() of ops that launch copy_nd on their first input's element type. */
+/* prepare() of ops that launch copy_nd on their output's stored element type (float16 in
+ * FP16 engines: these ops only move elements, so they follow their data's storage). */
 static trt_status prepare_copy(trt_exec *ex, const trt_node *node, trt_node_rt *rt) {
     char opts[64];
     snprintf(opts, sizeof opts, "-DT=%s",
-             elem_cl_type(trt_exec_tensors(ex)[node->outputs[0]].dtype));
+             elem_cl_type(trt_exec_tensors(ex)[node->outputs[0]].storage));
     return trt_exec_kernel(ex, "shape.cl", opts, "copy_nd", &rt->kernels[0]);
 }
 
@@ -851,7 +852,7 @@ static trt_status gather_infer(const trt_node *node, trt_tensor *ts) {
 static trt_status gather_prepare(trt_exec *ex, const trt_node *node, trt_node_rt *rt) {
     const trt_tensor *ts = trt_exec_tensors(ex);
     char opts[64];
-    snprintf(opts, sizeof opts, "-DT=%s -DIDX=%s", elem_cl_type(ts[node->inputs[0]].dtype),
+    snprintf(opts, sizeof opts, "-DT=%s -DIDX=%s", elem_cl_type(ts[node->inputs[0]].storage),
              ts[node->inputs[1]].dtype == TRT_DTYPE_INT32 ? "int" : "long");
     return trt_exec_kernel(ex, "shape.cl", opts, "gather", &rt->kernels[0]);
 }

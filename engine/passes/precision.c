@@ -5,7 +5,9 @@
  * every float32 tensor it reads or writes is stored as float16 (tensor.storage), and its
  * kernels are built with -DSTORAGE_HALF (kernels/common.cl: loads and stores through
  * vload_half/vstore_half, arithmetic and accumulation in float). Views (Reshape, Flatten,
- * Squeeze, Unsqueeze, Identity) of a half tensor are half too, since they share its memory.
+ * Squeeze, Unsqueeze, Identity) and data movement ops (Transpose, Concat, Split, Slice,
+ * Gather, Expand: their kernels copy elements of the stored size) follow their data: half
+ * when some float input comes from a half node.
  * Constants read only by half nodes are converted to float16 in place (data_size halves);
  * one also read elsewhere gets a float16 copy for the half nodes.
  * Where a half tensor meets a float32 one (a graph input or output, an op without
@@ -47,17 +49,40 @@ static int op_has_half_kernels(trt_graph *g, trt_node *node) {
     }
 }
 
-/* Every input and output present is a float32 device tensor (no host values but constants). */
-static int all_f32_device(const trt_graph *g, const trt_node *node) {
-    if (node->is_host || node->n_outputs != 1) return 0;
+/* Ops that only move elements (or view them): storage-agnostic, any storage their data has. */
+static int moves_data(const trt_graph *g, int n) {
+    switch (g->nodes[n].op) {
+    case TRT_OP_TRANSPOSE:
+    case TRT_OP_CONCAT:
+    case TRT_OP_SPLIT:
+    case TRT_OP_SLICE:
+    case TRT_OP_GATHER:
+    case TRT_OP_EXPAND: return 1;
+    default: return trt__node_is_view(g, n);
+    }
+}
+
+/* A device node whose outputs are float32 and whose float32 inputs are device data (no host
+ * values but constants). Only data movement ops may have other inputs (indices, shapes),
+ * which keep their storage. */
+static int float_device_node(const trt_graph *g, int n) {
+    const trt_node *node = &g->nodes[n];
+    if (node->is_host || node->n_outputs < 1) return 0;
+    if (!moves_data(g, n) && node->n_outputs != 1) return 0;
+    for (int o = 0; o < node->n_outputs; o++)
+        if (!is_f32(g, node->outputs[o])) return 0;
     for (int k = 0; k < node->n_inputs; k++) {
         int t = node->inputs[k];
         if (t < 0) continue;
         const trt_tensor *tt = &g->tensors[t];
-        if (!is_f32(g, t) || (tt->has_host && !(tt->flags & TRT_TENSOR_CONST))) return 0;
+        if (!is_f32(g, t)) {
+            if (!moves_data(g, n) || k == 0) return 0;
+            continue;
+        }
+        if (tt->has_host && !(tt->flags & TRT_TENSOR_CONST)) return 0;
         if ((tt->flags & TRT_TENSOR_CONST) && !tt->data) return 0;
     }
-    return is_f32(g, node->outputs[0]);
+    return 1;
 }
 
 /* A new float32 tensor named after t with `suffix`, t's shape, the given storage. */
@@ -116,10 +141,15 @@ trt_status trt__pass_precision(trt_graph *g, trt_precision precision) {
     }
     for (int n = 0; n < nn; n++) {
         trt_node *node = &g->nodes[n];
-        if (!all_f32_device(g, node)) continue;
-        if (trt__node_is_view(g, n)) half[n] = src_half[node->inputs[0]];
-        else half[n] = (uint8_t)op_has_half_kernels(g, node);
-        if (half[n]) src_half[node->outputs[0]] = 1;
+        if (!float_device_node(g, n)) continue;
+        if (moves_data(g, n)) {
+            for (int k = 0; k < node->n_inputs; k++)
+                if (node->inputs[k] >= 0 && is_f32(g, node->inputs[k]) && src_half[node->inputs[k]])
+                    half[n] = 1;
+        } else {
+            half[n] = (uint8_t)op_has_half_kernels(g, node);
+        }
+        for (int o = 0; half[n] && o < node->n_outputs; o++) src_half[node->outputs[o]] = 1;
     }
     for (int t = 0; t < nt; t++) {
         trt_tensor *tt = &g->tensors[t];
@@ -157,7 +187,8 @@ trt_status trt__pass_precision(trt_graph *g, trt_precision precision) {
                 goto done;
             }
             int p = g->tensors[t].producer;
-            g->nodes[p].outputs[0] = h;
+            for (int o = 0; o < g->nodes[p].n_outputs; o++)
+                if (g->nodes[p].outputs[o] == t) g->nodes[p].outputs[o] = h;
             g->tensors[h].producer = p;
             for (int n = 0; n < nn; n++)
                 for (int k = 0; k < g->nodes[n].n_inputs; k++)
