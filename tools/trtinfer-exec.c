@@ -640,8 +640,11 @@ static int make_engine(const options *o, session *s, const void *model, size_t l
 
 static void print_engine(const session *s) {
     const trt_engine *e = s->engine;
-    printf("[I] Engine: %d layers, %.3f MiB weights, %.3f MiB activations\n",
-           trt_engine_get_num_layers(e), (double)trt_engine_get_weight_bytes(e) / (1 << 20),
+    static const char *const prec[] = {"FP32", "FP16", "INT8"};
+    trt_precision p = trt_engine_get_precision(e);
+    printf("[I] Engine: %d layers, %s, %.3f MiB weights, %.3f MiB activations\n",
+           trt_engine_get_num_layers(e), (unsigned)p < 3 ? prec[p] : "?",
+           (double)trt_engine_get_weight_bytes(e) / (1 << 20),
            (double)trt_engine_get_activation_bytes(e) / (1 << 20));
     for (int i = 0; i < trt_engine_get_num_io(e); i++) {
         trt_io_info info;

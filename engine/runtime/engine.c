@@ -207,3 +207,6 @@ uint64_t trt_engine_get_activation_bytes(const trt_engine *e) {
     return e ? e->meta.activation_bytes : 0;
 }
 trt_device *trt_engine_get_device(const trt_engine *e) { return e ? e->dev : NULL; }
+trt_precision trt_engine_get_precision(const trt_engine *e) {
+    return e ? (trt_precision)e->meta.precision : TRT_PRECISION_FP32;
+}

@@ -7,7 +7,8 @@ CASES_DIR is make_models.py's output; its resnet_small/ case holds the model, in
 batch 1 and 4 and onnxruntime's outputs for them. Checked: outputs exported as JSON match
 onnxruntime (rel L2 <= 1e-4) and have trtexec's layout; --saveEngine/--loadEngine gives
 identical outputs; pseudo-random inputs are deterministic; --shapes alone fixes the profile;
---duration is honoured; a shape outside the profile, a wrong-sized input file, --int8, bad
+--duration is honoured; --fp16 builds an engine marked FP16, under 0.6x the FP32 file, whose
+outputs are within rel L2 1e-2 of onnxruntime and survive the file round trip; a shape outside the profile, a wrong-sized input file, --int8, bad
 flags and missing, foreign or truncated files fail with exit status 1 and an "[E]" message;
 with valgrind installed, --help and an error path are leak-free.
 """
@@ -24,6 +25,7 @@ import onnx
 from onnx import numpy_helper
 
 REL_L2 = 1e-4
+REL_L2_FP16 = 1e-2  # float16 storage: 11 significant bits per value (tests/models/fp16_report.py)
 PROFILE = ["--minShapes=images:1x3x64x64", "--optShapes=images:4x3x64x64",
            "--maxShapes=images:8x3x64x64"]
 QUICK = ["--iterations=2", "--warmUp=0", "--duration=0"]
@@ -70,7 +72,7 @@ def load_export(path):
     return out
 
 
-def compare(name, export_path, refs):
+def compare(name, export_path, refs, bound=REL_L2):
     try:
         got = load_export(export_path)
     except (OSError, ValueError, AssertionError) as e:
@@ -88,7 +90,7 @@ def compare(name, export_path, refs):
             continue
         r = ref.astype(np.float64).ravel()
         rel = np.linalg.norm(values - r) / max(np.linalg.norm(r), 1e-30)
-        ok &= check(f"{name}: '{out}' rel L2 {rel:.3g} <= {REL_L2}", rel <= REL_L2)
+        ok &= check(f"{name}: '{out}' rel L2 {rel:.3g} <= {bound}", rel <= bound)
     return ok
 
 
@@ -148,6 +150,26 @@ def main():
             same = sorted(a) == sorted(b) and all(
                 a[k][0] == b[k][0] and np.array_equal(a[k][1], b[k][1]) for k in a)
             check("saveEngine/loadEngine round trip gives identical outputs", same)
+
+        # --fp16: float16 weights, a smaller engine file, the same round trip.
+        engine16 = t("resnet16.engine")
+        rc, out, err = run(exe, "--onnx", model, "--fp16", *PROFILE, "--shapes=images:4x3x64x64",
+                           f"--loadInputs=images:{t('in4.bin')}",
+                           f"--exportOutput={t('build16.json')}", f"--saveEngine={engine16}",
+                           *QUICK)
+        if check("--fp16 build + run batch 4", rc == 0, f"rc {rc}\n{out}{err}"):
+            compare("--fp16 batch 4", t("build16.json"), refs4, REL_L2_FP16)
+            check("--fp16 engine says FP16", re.search(r"Engine: \d+ layers, FP16,", out), out)
+            s32, s16 = os.path.getsize(engine), os.path.getsize(engine16)
+            check(f"--fp16 engine file {s16} B < 0.6 x FP32's {s32} B", s16 < 0.6 * s32)
+            rc, out, err = run(exe, f"--loadEngine={engine16}", "--shapes=images:4x3x64x64",
+                               f"--loadInputs=images:{t('in4.bin')}",
+                               f"--exportOutput={t('load16.json')}", *QUICK)
+            if check("--fp16 load + run batch 4", rc == 0, f"rc {rc}\n{out}{err}"):
+                a, b = load_export(t("build16.json")), load_export(t("load16.json"))
+                check("--fp16 saveEngine/loadEngine round trip gives identical outputs",
+                      sorted(a) == sorted(b) and all(
+                          a[k][0] == b[k][0] and np.array_equal(a[k][1], b[k][1]) for k in a))
 
         # Pseudo-random inputs (opt shape, batch 4) are the same on every run.
         exports = []

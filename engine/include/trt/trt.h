@@ -232,6 +232,8 @@ uint64_t trt_engine_get_weight_bytes(const trt_engine *engine);
 uint64_t trt_engine_get_activation_bytes(const trt_engine *engine);
 /* Borrowed; the device the engine was loaded on. */
 trt_device *trt_engine_get_device(const trt_engine *engine);
+/* The precision the engine was built with (the build config's; stored in the file). */
+trt_precision trt_engine_get_precision(const trt_engine *engine);
 
 /* ---------------------------------------------------------------- execution contexts */
 
