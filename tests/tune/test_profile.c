@@ -12,19 +12,7 @@
 
 #include "trt/trt.h"
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                                                  \
-    do {                                                                                  \
-        if (cond) {                                                                       \
-            passed++;                                                                     \
-        } else {                                                                          \
-            failed++;                                                                     \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                   \
-            printf(__VA_ARGS__);                                                          \
-            printf(" [last error: %s]\n", trt_get_last_error());                          \
-        }                                                                                 \
-    } while (0)
+#include "../common/check.h"
 
 #define PIXELS (3 * 64 * 64)
 
@@ -185,6 +173,5 @@ int main(int argc, char **argv) {
     }
     trt_engine_free(e);
     trt_device_free(dev);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_summary();
 }

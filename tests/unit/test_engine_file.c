@@ -18,19 +18,7 @@
 #include "serialize/format.h"
 #include "trt/trt.h"
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                                                  \
-    do {                                                                                  \
-        if (cond) {                                                                       \
-            passed++;                                                                     \
-        } else {                                                                          \
-            failed++;                                                                     \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                   \
-            printf(__VA_ARGS__);                                                          \
-            printf(" [last error: %s]\n", trt_get_last_error());                          \
-        }                                                                                 \
-    } while (0)
+#include "../common/check.h"
 
 #define C 7
 #define W 93
@@ -127,7 +115,7 @@ int main(int argc, char **argv) {
     }
     trt_engine *e = build_engine(dev, argv[1]);
     if (!e) {
-        printf("%d passed, %d failed\n", passed, failed);
+        check_summary();
         return 1;
     }
     for (int n = 1; n <= 4; n += 3) {
@@ -298,6 +286,5 @@ int main(int argc, char **argv) {
         trt_context_free(NULL);
     }
     trt_device_free(dev);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_summary();
 }
