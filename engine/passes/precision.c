@@ -27,6 +27,13 @@ static int is_f32(const trt_graph *g, int t) {
 }
 
 static int op_has_half_kernels(trt_graph *g, trt_node *node) {
+    /* Eltwise nodes (ops.def's block Relu..Where) may head a fused chain, which is all float.
+     * Exp's results pass float16's largest value (65504) from exp(11.1): kept float32, alone
+     * or ending a chain. */
+    if (node->op >= TRT_OP_RELU && node->op <= TRT_OP_WHERE) {
+        const trt_chain *chain = trt__eltwise_chain(node);
+        if (chain->n > 0) return chain->step[chain->n - 1].op != TRT_OP_EXP;
+    }
     switch (node->op) {
     case TRT_OP_CONV:
     case TRT_OP_CONV_TRANSPOSE:
@@ -42,9 +49,7 @@ static int op_has_half_kernels(trt_graph *g, trt_node *node) {
     case TRT_OP_FLOOR: case TRT_OP_CEIL:
     case TRT_OP_ADD: case TRT_OP_SUB: case TRT_OP_MUL: case TRT_OP_DIV: case TRT_OP_MIN:
     case TRT_OP_MAX: return 1;
-    /* Their plain kernels read bounds/exponents of other types; chains are all float. */
-    case TRT_OP_CLIP:
-    case TRT_OP_POW: return trt__eltwise_chain(node)->n > 0;
+    /* Clip and Pow kernels read bounds/exponents of other types (as chains they are float). */
     default: (void)g; return 0;
     }
 }

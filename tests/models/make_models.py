@@ -19,6 +19,7 @@ Models are built with onnx.helper and numpy only (opset 17, seeded random weight
                      primitive ops as exporters write them, dynamic batch (1 and 2)
   ops_*              small models that together use every op of engine/ops/ops.def plus
                      Constant (tests/models/check_coverage.py checks that)
+  precision_edges    where FP16 engines switch between float16 and float32 storage
 """
 import argparse
 import json
@@ -452,8 +453,32 @@ def ops_reduce():
     return g.model(outs), None, [{"x": (2, 10, 16)}]
 
 
+def precision_edges():
+    """Where FP16 engines switch storage (engine/passes/precision.c): a weight read by a
+    float16 layer and a float32 one, an output also read by a float16 layer, Split outputs,
+    Gather of a float16 tensor, Concat of float16 and float32 tensors, and a fused chain
+    ending in Exp whose results pass float16's range."""
+    g = Graph("precision_edges", 18)
+    x = g.input("x", ["batch", 4, 6, 8])
+    w = g.f32(g.randn(4, 1, 1))
+    a = g.op("Add", [x, w], ["shifted"])
+    g.op("Where", [g.op("Greater", [x, g.f32(0.0)]), x, w], ["selected"])
+    m = g.op("MatMul", [a, g.init(g.randn(8, 8, scale=0.3))])
+    s0, s1 = g.op("Split", [m, g.i64([4, 4])], 2, axis=3)
+    g.op("Relu", [s0], ["split_relu"])
+    g.op("Sigmoid", [s1], ["split_sigmoid"])
+    g.op("Gather", [m, g.i64([2, 0])], ["gathered"], axis=1)
+    g.op("Concat", [g.op("Relu", [x]), g.op("Softmax", [x], axis=3)], ["mixed_concat"], axis=1)
+    g.op("Exp", [g.op("Mul", [x, g.f32(4.0)])], ["exp_scaled"])
+    outs = ["shifted", "selected", "split_relu", "split_sigmoid", "gathered", "mixed_concat",
+            "exp_scaled"]
+    profile = {"x": {"min": [1, 4, 6, 8], "opt": [2, 4, 6, 8], "max": [4, 4, 6, 8]}}
+    return (g.model([(o, TensorProto.FLOAT) for o in outs]), profile,
+            [{"x": (2, 4, 6, 8)}, {"x": (3, 4, 6, 8)}])
+
+
 MODELS = [resnet_small, yolo_small, transformer_small, ops_conv, ops_pool, ops_unary,
-          ops_binary, ops_gemm, ops_shape, ops_pad_resize, ops_reduce]
+          ops_binary, ops_gemm, ops_shape, ops_pad_resize, ops_reduce, precision_edges]
 
 
 # ---------------------------------------------------------------------------- writing
