@@ -6,7 +6,8 @@
  * the beginning; the end padding only shows in the output size).
  * Weights: Conv OIDHW = (OC, C/group, KD, KH, KW); ConvTranspose IODHW = (C, OC/group, KD,
  * KH, KW). bias (OC) is added in the epilogue when has_bias != 0 (pass any buffer otherwise).
- * Accumulation is in float whatever T is.
+ * Buffers hold TS (T, or float16 with -DSTORAGE_HALF: common.cl's LD/ST); accumulation is
+ * in float whatever they hold.
  * Epilogue (fused by the graph passes), in every kernel: y = act(conv + bias + res), where
  * res (read when has_res != 0) has Y's layout and act is an ACT_* below with its constants
  * act_a, act_b (engine/passes/fusion.h, trt_act, gives the same numbers).
@@ -139,8 +140,6 @@ __kernel void conv_direct(__global const TS *X, __global const TS *W, __global c
     }
 }
 
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
 
 /* Eight inputs x[i0 + j*s], j = 0..7, zero where outside [0, I). */
 inline float8 conv_row8(__global const TS *x, int i0, int s, int I) {

@@ -19,6 +19,8 @@
  *                  (unary; constants c0.s<k>, c1.s<k>), 1 the constant c0.s<k>, 2 x itself,
  *                  3..6 buffer b0..b3 (broadcast by its strides, or read at the element's
  *                  index when its flag is set); SS<k> = 1 puts the operand on the left.
+ * With -DSTORAGE_HALF (FP16 engines; float ops only, T = float) the unary, binary and chain
+ * kernels' buffers hold float16, read and written through common.cl's LDT/LD/ST.
  */
 
 #ifndef OP

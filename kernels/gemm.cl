@@ -12,7 +12,8 @@
  * Epilogue (fused by the graph passes): Y(m,n) = act(alpha * AB + beta * C) with act an ACT_*
  * below and its constants act_a, act_b (engine/passes/fusion.h, trt_act, gives the numbers).
  * Global dimension 0 runs over n (columns of Y: adjacent work-items store adjacent floats),
- * dimension 1 over m. Accumulation is in float whatever T is.
+ * dimension 1 over m. Buffers hold TS (T, or float16 with -DSTORAGE_HALF: common.cl's
+ * LD/ST); accumulation is in float whatever they hold.
  *
  * Kernels (same argument list, chosen by the host as tactics):
  *   gemm_tiled   local-memory tiles of TILE_M x TILE_K (A) and TILE_K x TILE_N (B); each
@@ -157,8 +158,6 @@ void gemm_tiled(const int M, const int N, const int K, const float alpha, const 
     }
 }
 
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
 
 __kernel void gemm_vec(const int M, const int N, const int K, const float alpha, const float beta,
                        __global const TS *A, const int a_sm, const int a_sk,

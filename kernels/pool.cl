@@ -4,7 +4,8 @@
  * 1-D and 2-D pooling run as 3-D with unit leading dimensions; per-dimension geometry comes
  * as int4 in (x, y, z) = (D, H, W) order: stride, dil (dilation), pad (padding at the
  * beginning), pad_end (padding at the end; only the averaging divisor uses it).
- * Accumulation is in float whatever T is (exact for the 8-bit integers MaxPool also takes).
+ * Buffers hold TS (T, or float16 with -DSTORAGE_HALF: common.cl's LD/ST). Accumulation is
+ * in float whatever they hold (exact for the 8-bit integers MaxPool also takes).
  *
  * Kernels:
  *   pool_max, pool_avg       one work-item per output element; global (OD*OH*OW, rows).

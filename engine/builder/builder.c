@@ -240,6 +240,10 @@ trt_status trt__build_graph(trt_device *dev, trt_graph *g, const trt_build_confi
         remove_dead_nodes(g);
         s = trt__passes_run_dev(dev, g);
     }
+    if (s == TRT_OK && cfg && cfg->precision == TRT_PRECISION_FP16 && dev->info.is_cpu)
+        trt__log(TRT_LOG_WARNING, "FP16 on a CPU device (%s): float16 storage halves memory, "
+                                  "but its conversions cost more than they save there (PoCL: "
+                                  "2-3x slower than FP32); FP16 is for GPUs", dev->info.name);
     if (s == TRT_OK) s = trt__pass_precision(g, cfg ? cfg->precision : TRT_PRECISION_FP32);
     /* Passes change nodes: infer again for capacities and host nodes. */
     if (s == TRT_OK) s = infer_profiles(g, &meta);
