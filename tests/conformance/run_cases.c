@@ -1,7 +1,7 @@
 /* run_cases.c — runs ONNX test cases through the engine and compares with their references.
  *
  * Usage: run_cases [--exclusions FILE] [--report FILE] [--filter SUBSTR]
- *                  [--fp16 REL_L2] [--dump DIR] DIR...
+ *                  [--fp16 REL_L2] [--dump DIR] [--all-tactics] DIR...
  *
  * A case is a directory in the layout of the ONNX backend node tests:
  *   model.onnx
@@ -29,7 +29,10 @@
  * --fp16 REL_L2 builds FP16 engines (trt_build_config_set_precision) and compares every float
  * output by relative L2 <= REL_L2 instead of case.json's tolerance (integer outputs still
  * exactly). --dump DIR writes each output as raw bytes to DIR/<case>/<data set>/<output>.bin
- * (tests/models/fp16_report.py reads them).
+ * (tests/models/fp16_report.py reads them). --all-tactics runs every data set again on
+ * engines that use the k-th candidate kernel (trt_op_impl.tactics) of every layer with two
+ * or more, k = 0, 1, ..., so that kernels the tactic timing did not pick here (GPU defaults
+ * on a CPU device) are checked against the references too.
  *
  * A case using an op outside ops.def is SKIPPED. A failing case listed in the exclusions
  * file (lines "test_name  reason", '#' comments) is EXCLUDED; a listed case that passes is
@@ -52,6 +55,7 @@
 #include "core/core.h"
 #include "ops/op.h"
 #include "onnx/onnx_import.h"
+#include "runtime/runtime.h"
 #include "trt/trt.h"
 #include "trt/trt_opencl.h"
 
@@ -569,6 +573,7 @@ typedef struct {
     trt_device *dev;
     double fp16_rel_l2; /* > 0: FP16 engines, float outputs compared by this relative L2 */
     const char *dump;   /* folder for raw outputs, or NULL */
+    int all_tactics;    /* also run every candidate kernel of every tuned layer */
 } runner;
 
 static int fail_trt(char *msg, const char *what) {
@@ -764,6 +769,48 @@ static int run_data_set(const runner *r, trt_engine *eng, trt_context *ctx, cons
     return ok;
 }
 
+/* Runs `ds` on engines built from `eng`'s graph with the k-th candidate kernel of every layer
+ * that has two or more, for every k. */
+static int run_tactics(const runner *r, trt_engine *eng, const data_set *ds, const tolerance *tol,
+                       char *msg) {
+    runner quiet = *r;
+    quiet.dump = NULL;
+    for (int k = 0;; k++) {
+        trt_graph *v = trt_graph_clone(eng->graph);
+        if (!v) {
+            msg_add(msg, "out of memory");
+            return 0;
+        }
+        int changed = 0;
+        for (int n = 0; n < v->n_nodes; n++) {
+            trt_node *node = &v->nodes[n];
+            const trt_op_impl *impl = trt_op_get(node->op);
+            trt_tactic t[32];
+            if (node->is_host || !impl->tactics) continue;
+            int nt = impl->tactics(node, v->tensors, &r->dev->caps, t, 32);
+            if (nt < 2 || k >= nt) continue;
+            node->tactic = t[k].tactic;
+            memcpy(node->tactic_params, t[k].params, sizeof node->tactic_params);
+            changed++;
+        }
+        if (!changed) {
+            trt_graph_free(v);
+            return 1;
+        }
+        trt_engine *ek = NULL;
+        trt_context *ck = NULL;
+        char what[64];
+        snprintf(what, sizeof what, "candidate kernels #%d", k);
+        int ok = trt__engine_create(r->dev, v, &eng->meta, &ek) == TRT_OK &&
+                 trt_context_new(ek, &ck) == TRT_OK;
+        if (!ok) fail_trt(msg, what);
+        else if (!(ok = run_data_set(&quiet, ek, ck, ds, tol, msg))) msg_add(msg, " (%s)", what);
+        trt_context_free(ck);
+        trt_engine_free(ek);
+        if (!ok) return 0;
+    }
+}
+
 typedef struct {
     result res;
     char msg[MSG_LEN];
@@ -847,7 +894,8 @@ static void run_case(runner *r, const char *dir, case_result *cr) {
                 goto done;
             }
         }
-        if (!run_data_set(r, eng, ctx, &sets[k], &cfg.tol, msg)) {
+        if (!run_data_set(r, eng, ctx, &sets[k], &cfg.tol, msg) ||
+            (r->all_tactics && !run_tactics(r, eng, &sets[k], &cfg.tol, msg))) {
             if (n_sets > 1) {
                 /* Say which data set failed. */
                 char prefix[128];
@@ -1032,7 +1080,7 @@ static void on_crash(int sig) {
 static void usage(void) {
     fprintf(stderr,
             "usage: run_cases [--exclusions FILE] [--report FILE] [--filter SUBSTR]\n"
-            "                 [--fp16 REL_L2] [--dump DIR] DIR...\n"
+            "                 [--fp16 REL_L2] [--dump DIR] [--all-tactics] DIR...\n"
             "  each DIR is a test case (model.onnx + test_data_set_N/) or a folder of cases\n");
     exit(2);
 }
@@ -1040,7 +1088,7 @@ static void usage(void) {
 int main(int argc, char **argv) {
     const char *excl_path = NULL, *report_path = NULL, *filter = NULL, *fp16 = NULL, *dump = NULL;
     char **dirs = xcalloc((size_t)argc, sizeof(char *));
-    int n_dirs = 0;
+    int n_dirs = 0, all_tactics = 0;
     for (int i = 1; i < argc; i++) {
         const char **opt = strcmp(argv[i], "--exclusions") == 0 ? &excl_path
                            : strcmp(argv[i], "--report") == 0   ? &report_path
@@ -1048,7 +1096,9 @@ int main(int argc, char **argv) {
                            : strcmp(argv[i], "--fp16") == 0     ? &fp16
                            : strcmp(argv[i], "--dump") == 0     ? &dump
                                                                 : NULL;
-        if (opt) {
+        if (strcmp(argv[i], "--all-tactics") == 0) {
+            all_tactics = 1;
+        } else if (opt) {
             if (i + 1 >= argc) usage();
             *opt = argv[++i];
         } else if (argv[i][0] == '-') {
@@ -1102,6 +1152,7 @@ int main(int argc, char **argv) {
 
     runner r = {0};
     r.dump = dump;
+    r.all_tactics = all_tactics;
     if (fp16 && !((r.fp16_rel_l2 = strtod(fp16, NULL)) > 0)) usage();
     if (trt_device_open(NULL, &r.dev) != TRT_OK) {
         fprintf(stderr, "run_cases: no device: %s\n", trt_get_last_error());
