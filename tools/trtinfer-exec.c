@@ -885,7 +885,8 @@ static void write_layer_tensors(FILE *f, const trt_engine *e, int layer, int is_
         fputs(", \"Dimensions\" : [", f);
         for (int d = 0; d < t.dims.nb_dims; d++)
             fprintf(f, d ? ", %lld" : "%lld", (long long)t.dims.d[d]);
-        fprintf(f, "], \"Datatype\" : \"%s\", \"Constant\" : %s }", trt_dtype_name(t.dtype),
+        /* As trtexec: the type the layer runs on (float16 storage in FP16 engines). */
+        fprintf(f, "], \"Datatype\" : \"%s\", \"Constant\" : %s }", trt_dtype_name(t.storage),
                 t.is_constant ? "true" : "false");
         sep = ", ";
     }

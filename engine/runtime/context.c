@@ -606,6 +606,7 @@ trt_status trt_engine_get_layer_tensor(const trt_engine *e, int index, int is_ou
     const trt_tensor *tt = &e->graph->tensors[t];
     out->name = tt->name;
     out->dtype = tt->dtype;
+    out->storage = tt->storage;
     out->dims = tt->shape;
     out->is_constant = (tt->flags & TRT_TENSOR_CONST) != 0;
     return TRT_OK;

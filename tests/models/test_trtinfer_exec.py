@@ -156,10 +156,18 @@ def main():
         rc, out, err = run(exe, "--onnx", model, "--fp16", *PROFILE, "--shapes=images:4x3x64x64",
                            f"--loadInputs=images:{t('in4.bin')}",
                            f"--exportOutput={t('build16.json')}", f"--saveEngine={engine16}",
-                           *QUICK)
+                           f"--exportLayerInfo={t('layers16.json')}", *QUICK)
         if check("--fp16 build + run batch 4", rc == 0, f"rc {rc}\n{out}{err}"):
             compare("--fp16 batch 4", t("build16.json"), refs4, REL_L2_FP16)
             check("--fp16 engine says FP16", re.search(r"Engine: \d+ layers, FP16,", out), out)
+            with open(t("layers16.json")) as f:
+                layers = json.load(f)["Layers"]
+            convs = [l for l in layers if l["LayerType"] == "Conv"]
+            check("--fp16 layer info: Convs read and write float16, the input is cast",
+                  convs and all(x["Datatype"] == "float16" for l in convs
+                                for x in l["Inputs"] + l["Outputs"]) and
+                  layers[0]["LayerType"] == "Cast" and
+                  layers[0]["Inputs"][0]["Datatype"] == "float32", str(layers[:2]))
             s32, s16 = os.path.getsize(engine), os.path.getsize(engine16)
             check(f"--fp16 engine file {s16} B < 0.6 x FP32's {s32} B", s16 < 0.6 * s32)
             rc, out, err = run(exe, f"--loadEngine={engine16}", "--shapes=images:4x3x64x64",

@@ -334,6 +334,7 @@ typedef struct {
     trt_dtype dtype;
     trt_dims dims;    /* at the profile's opt shapes */
     int is_constant;  /* weights and other constants of the engine */
+    trt_dtype storage; /* as stored on the device: float16 for float32 tensors of FP16 layers */
 } trt_layer_tensor;
 
 trt_status trt_engine_get_layer_tensor(const trt_engine *engine, int index, int is_output,
