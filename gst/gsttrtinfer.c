@@ -281,9 +281,9 @@ gst_trt_infer_precision_get_type (void)
   static GType type = 0;
   static const GEnumValue values[] = {
     {TRT_PRECISION_FP32, "32-bit floating point", "fp32"},
-    {TRT_PRECISION_FP16, "16-bit floating point (where the engine supports it)",
+    {TRT_PRECISION_FP16, "16-bit floating point where accurate, else 32",
         "fp16"},
-    {TRT_PRECISION_INT8, "8-bit integer (where the engine supports it)",
+    {TRT_PRECISION_INT8, "8-bit integer (not supported by the engine yet)",
         "int8"},
     {0, NULL, NULL},
   };
@@ -473,8 +473,9 @@ gst_trt_infer_class_init (GstTrtInferClass * klass)
    * GstTrtInfer:precision:
    *
    * Precision to build the engine in (with `model` only; an engine file has its
-   * own). The engine library builds FP32 only so far: fp16 and int8 fail with a
-   * message saying so.
+   * own): fp32, or fp16 (float16 storage where the engine's builder finds it
+   * accurate; slower than fp32 on CPU devices). int8 is not supported by the
+   * engine yet and fails with a message saying so.
    */
   g_object_class_install_property (gobject_class, PROP_PRECISION,
       g_param_spec_enum ("precision", "Precision",
@@ -1938,6 +1939,11 @@ gst_trt_infer_start (GstBaseTransform * trans)
     }
     batch_size = built;
   }
+
+  GST_INFO_OBJECT (self, "engine precision: %s",
+      trt_engine_get_precision (self->engine) == TRT_PRECISION_FP16 ? "fp16" :
+      trt_engine_get_precision (self->engine) == TRT_PRECISION_INT8 ? "int8" :
+      "fp32");
 
   if (labels_file && *labels_file && !load_labels (self, labels_file, &err)) {
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,

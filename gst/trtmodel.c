@@ -348,7 +348,7 @@ trt_model_get_engine (GstElement * element, trt_device * dev,
   s = trt_build_config_set_precision (cfg, precision);
   if (s != TRT_OK) {
     g_set_error (error, TRT_GST_ERROR, 0, "precision=%s is not supported by "
-        "this version of the engine (%s); use precision=fp32",
+        "this version of the engine: %s",
         precision_name (precision), trt_get_last_error ());
     goto done;
   }
