@@ -49,3 +49,34 @@ inline long trt_bcast_offset(long i, int8 dims, int8 strides) {
 #define LD8(p, i) convert_float8(vload8((i), (p)))
 #define ST8(p, i, v) vstore8(TRT_CAT(convert_, TRT_CAT(T, 8))(v), (i), (p))
 #endif
+
+/* Fused activations (engine/passes/fusion.h, trt_act, gives the same numbers). */
+#define ACT_NONE 0
+#define ACT_RELU 1             // max(v, 0)
+#define ACT_CLIP 2             // min(max(v, a), b)
+#define ACT_LEAKY_RELU 3       // v >= 0 ? v : a * v
+#define ACT_SIGMOID 4          // 1 / (1 + exp(-v))
+#define ACT_SILU 5             // v * sigmoid(v)
+#define ACT_HARD_SWISH 6       // v * clamp(v / 6 + 1/2, 0, 1)
+#define ACT_HARD_SIGMOID 7     // clamp(a * v + b, 0, 1)
+#define ACT_HARD_SIGMOID_MUL 8 // v * clamp(a * v + b, 0, 1)
+#define ACT_TANH 9             // tanh(v)
+
+/* The activation, spelled as eltwise.cl computes each op (used by the fused epilogues of conv.cl and gemm.cl) so a
+ * fused layer gives the unfused graph's values. */
+#define DEFINE_ACT(name, VT)                                                               \
+    inline VT name(VT v, int act, float a, float b) {                                     \
+        switch (act) {                                                                     \
+        case ACT_RELU: return select((VT)(0.0f), v, v > 0.0f);                             \
+        case ACT_CLIP: v = select(v, (VT)(a), v < a); return select(v, (VT)(b), v > b);    \
+        case ACT_LEAKY_RELU: return select(a * v, v, v >= 0.0f);                           \
+        case ACT_SIGMOID: return 1.0f / (1.0f + exp(-v));                                  \
+        case ACT_SILU: return v * (1.0f / (1.0f + exp(-v)));                               \
+        case ACT_HARD_SWISH: return v * fmax(0.0f, fmin(1.0f, v * (1.0f / 6.0f) + 0.5f));  \
+        case ACT_HARD_SIGMOID: return fmax(0.0f, fmin(1.0f, a * v + b));                   \
+        case ACT_HARD_SIGMOID_MUL: return v * fmax(0.0f, fmin(1.0f, a * v + b));           \
+        case ACT_TANH: return tanh(v);                                                     \
+        default: return v;                                                                 \
+        }                                                                                  \
+    }
+DEFINE_ACT(trt_act, float)

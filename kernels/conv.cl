@@ -48,36 +48,6 @@
 #define WPT_N 4 // output positions per work-item (conv_1x1); divides TILE_N
 #endif
 
-#define ACT_NONE 0
-#define ACT_RELU 1             // max(v, 0)
-#define ACT_CLIP 2             // min(max(v, a), b)
-#define ACT_LEAKY_RELU 3       // v >= 0 ? v : a * v
-#define ACT_SIGMOID 4          // 1 / (1 + exp(-v))
-#define ACT_SILU 5             // v * sigmoid(v)
-#define ACT_HARD_SWISH 6       // v * clamp(v / 6 + 1/2, 0, 1)
-#define ACT_HARD_SIGMOID 7     // clamp(a * v + b, 0, 1)
-#define ACT_HARD_SIGMOID_MUL 8 // v * clamp(a * v + b, 0, 1)
-#define ACT_TANH 9             // tanh(v)
-
-/* The activation for scalars and float8 rows, spelled as eltwise.cl computes each op so a
- * fused layer gives the unfused graph's values. */
-#define DEFINE_ACT(name, VT)                                                               \
-    inline VT name(VT v, int act, float a, float b) {                                     \
-        switch (act) {                                                                     \
-        case ACT_RELU: return select((VT)(0.0f), v, v > 0.0f);                             \
-        case ACT_CLIP: v = select(v, (VT)(a), v < a); return select(v, (VT)(b), v > b);    \
-        case ACT_LEAKY_RELU: return select(a * v, v, v >= 0.0f);                           \
-        case ACT_SIGMOID: return 1.0f / (1.0f + exp(-v));                                  \
-        case ACT_SILU: return v * (1.0f / (1.0f + exp(-v)));                               \
-        case ACT_HARD_SWISH: return v * fmax(0.0f, fmin(1.0f, v * (1.0f / 6.0f) + 0.5f));  \
-        case ACT_HARD_SIGMOID: return fmax(0.0f, fmin(1.0f, a * v + b));                   \
-        case ACT_HARD_SIGMOID_MUL: return v * fmax(0.0f, fmin(1.0f, a * v + b));           \
-        case ACT_TANH: return tanh(v);                                                     \
-        default: return v;                                                                 \
-        }                                                                                  \
-    }
-DEFINE_ACT(conv_act, float)
-DEFINE_ACT(conv_act8, float8)
 
 /* Range [lo, hi) of kernel taps k whose input index o0 + k*dil lies in [0, I). */
 inline int2 conv_taps(int o0, int K, int dil, int I) {
@@ -136,7 +106,7 @@ __kernel void conv_direct(__global const TS *X, __global const TS *W, __global c
         float v = acc[j];
         if (has_bias) v += LD(bias, oc0 + j);
         if (has_res) v += LD(res, o + (long)j * OSP);
-        ST(Y, o + (long)j * OSP, conv_act(v, act, act_a, act_b));
+        ST(Y, o + (long)j * OSP, trt_act(v, act, act_a, act_b));
     }
 }
 
@@ -208,14 +178,14 @@ __kernel void conv_direct_vec(__global const TS *X, __global const TS *W, __glob
         const long oj = o + (long)j * OSP;
         if (ow0 + 8 <= OW) {
             if (has_res) v += LD8(res + oj, 0);
-            ST8(Y + oj, 0, conv_act8(v, act, act_a, act_b));
+            ST8(Y + oj, 0, trt_act8(v, act, act_a, act_b));
         } else {
             float t[8];
             vstore8(v, 0, t);
             for (int k = 0; k < OW - ow0; k++) {
                 float u = t[k];
                 if (has_res) u += LD(res, oj + k);
-                ST(Y, oj + k, conv_act(u, act, act_a, act_b));
+                ST(Y, oj + k, trt_act(u, act, act_a, act_b));
             }
         }
     }
@@ -276,7 +246,7 @@ void conv_1x1(__global const TS *X, __global const TS *W, __global const TS *bia
             const long k = o + (long)m * P + p;
             float v = acc[i][j] + b;
             if (has_res) v += LD(res, k);
-            ST(Y, k, conv_act(v, act, act_a, act_b));
+            ST(Y, k, trt_act(v, act, act_a, act_b));
         }
     }
 }
@@ -338,6 +308,6 @@ __kernel void conv_transpose(__global const TS *X, __global const TS *W, __globa
         float v = acc[j];
         if (has_bias) v += LD(bias, oc0 + j);
         if (has_res) v += LD(res, o + (long)j * OSP);
-        ST(Y, o + (long)j * OSP, conv_act(v, act, act_a, act_b));
+        ST(Y, o + (long)j * OSP, trt_act(v, act, act_a, act_b));
     }
 }

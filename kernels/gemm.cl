@@ -49,36 +49,6 @@
 #define VM 8 // rows of Y per work-item (gemm_vec)
 #endif
 
-#define ACT_NONE 0
-#define ACT_RELU 1             // max(v, 0)
-#define ACT_CLIP 2             // min(max(v, a), b)
-#define ACT_LEAKY_RELU 3       // v >= 0 ? v : a * v
-#define ACT_SIGMOID 4          // 1 / (1 + exp(-v))
-#define ACT_SILU 5             // v * sigmoid(v)
-#define ACT_HARD_SWISH 6       // v * clamp(v / 6 + 1/2, 0, 1)
-#define ACT_HARD_SIGMOID 7     // clamp(a * v + b, 0, 1)
-#define ACT_HARD_SIGMOID_MUL 8 // v * clamp(a * v + b, 0, 1)
-#define ACT_TANH 9             // tanh(v)
-
-/* The activation for scalars and float8 rows, spelled as eltwise.cl computes each op so a
- * fused layer gives the unfused graph's values (the same as conv.cl's). */
-#define DEFINE_ACT(name, VT)                                                               \
-    inline VT name(VT v, int act, float a, float b) {                                     \
-        switch (act) {                                                                     \
-        case ACT_RELU: return select((VT)(0.0f), v, v > 0.0f);                             \
-        case ACT_CLIP: v = select(v, (VT)(a), v < a); return select(v, (VT)(b), v > b);    \
-        case ACT_LEAKY_RELU: return select(a * v, v, v >= 0.0f);                           \
-        case ACT_SIGMOID: return 1.0f / (1.0f + exp(-v));                                  \
-        case ACT_SILU: return v * (1.0f / (1.0f + exp(-v)));                               \
-        case ACT_HARD_SWISH: return v * fmax(0.0f, fmin(1.0f, v * (1.0f / 6.0f) + 0.5f));  \
-        case ACT_HARD_SIGMOID: return fmax(0.0f, fmin(1.0f, a * v + b));                   \
-        case ACT_HARD_SIGMOID_MUL: return v * fmax(0.0f, fmin(1.0f, a * v + b));           \
-        case ACT_TANH: return tanh(v);                                                     \
-        default: return v;                                                                 \
-        }                                                                                  \
-    }
-DEFINE_ACT(gemm_act, float)
-DEFINE_ACT(gemm_act8, float8)
 
 #define WG_M (TILE_M / WPT_M)
 #define WG_N (TILE_N / WPT_N)
@@ -153,7 +123,7 @@ void gemm_tiled(const int M, const int N, const int K, const float alpha, const 
             if (n >= N) break;
             float v = alpha * acc[i][j];
             if (has_c) v += beta * LD(C, m * c_sm + n * c_sn);
-            ST(Y, m * y_sm + n, gemm_act(v, act, act_a, act_b));
+            ST(Y, m * y_sm + n, trt_act(v, act, act_a, act_b));
         }
     }
 }
@@ -204,7 +174,7 @@ __kernel void gemm_vec(const int M, const int N, const int K, const float alpha,
             for (int j = 0; j < 8; j++) c[j] = LD(C, m * c_sm + min(n0 + j, N - 1) * c_sn);
             v += beta * vload8(0, c);
         }
-        v = gemm_act8(v, act, act_a, act_b);
+        v = trt_act8(v, act, act_a, act_b);
         if (nn == 8) {
             ST8(Y + m * y_sm + n0, 0, v);
         } else {
@@ -239,5 +209,5 @@ __kernel void gemm_simple(const int M, const int N, const int K, const float alp
     for (; k < K; k++) acc += LD(A, k * a_sk) * LD(B, k * b_sk);
     float v = alpha * acc;
     if (has_c) v += beta * LD(C, trt_bcast_offset(b, bdims, c_bs) + m * c_sm + n * c_sn);
-    ST(Y, trt_bcast_offset(b, bdims, y_bs) + m * y_sm + n, gemm_act(v, act, act_a, act_b));
+    ST(Y, trt_bcast_offset(b, bdims, y_bs) + m * y_sm + n, trt_act(v, act, act_a, act_b));
 }
