@@ -62,8 +62,8 @@ inline long trt_bcast_offset(long i, int8 dims, int8 strides) {
 #define ACT_HARD_SIGMOID_MUL 8 // v * clamp(a * v + b, 0, 1)
 #define ACT_TANH 9             // tanh(v)
 
-/* The activation, spelled as eltwise.cl computes each op (used by the fused epilogues of conv.cl and gemm.cl) so a
- * fused layer gives the unfused graph's values. */
+/* The activation for scalars and float8 rows (the fused epilogues of conv.cl and gemm.cl),
+ * spelled as eltwise.cl computes each op so a fused layer gives the unfused graph's values. */
 #define DEFINE_ACT(name, VT)                                                               \
     inline VT name(VT v, int act, float a, float b) {                                     \
         switch (act) {                                                                     \
@@ -80,3 +80,4 @@ inline long trt_bcast_offset(long i, int8 dims, int8 strides) {
         }                                                                                  \
     }
 DEFINE_ACT(trt_act, float)
+DEFINE_ACT(trt_act8, float8)
