@@ -64,26 +64,6 @@ typedef struct {
 
 /* ---------------------------------------------------------------- import */
 
-static trt_status read_ints(const trt_node *node, const trt_attrs *a, const char *name,
-                            int max, int min_value, int32_t *out, int32_t *count) {
-    int64_t v[2 * CONV_MAX_SPATIAL + 2];
-    int n = trt_attrs_ints(a, name, v, (int)(sizeof v / sizeof v[0]));
-    *count = n < 0 ? 0 : n;
-    if (n < 0) return TRT_OK;
-    if (n > max)
-        return trt__error(TRT_ERR_UNSUPPORTED,
-                          "node '%s' (%s): attribute %s has %d values; only 1-D, 2-D and 3-D "
-                          "convolutions are supported",
-                          node->name, trt_op_name(node->op), name, n);
-    for (int i = 0; i < n; i++) {
-        if (v[i] < min_value || v[i] > INT32_MAX)
-            return trt__error(TRT_ERR_PARSE, "node '%s' (%s): attribute %s[%d] = %lld is invalid",
-                              node->name, trt_op_name(node->op), name, i, (long long)v[i]);
-        out[i] = (int32_t)v[i];
-    }
-    return TRT_OK;
-}
-
 static trt_status conv_import(trt_node *node, const trt_attrs *attrs) {
     TRT_TRY(trt_op_check_io(node, 2, 3, 1, 1));
     conv_params *p = TRT_PARAMS(node, conv_params);
@@ -102,13 +82,13 @@ static trt_status conv_import(trt_node *node, const trt_attrs *attrs) {
                           "node '%s' (%s): auto_pad '%s' is not one of NOTSET, SAME_UPPER, "
                           "SAME_LOWER, VALID",
                           node->name, trt_op_name(node->op), ap);
-    TRT_TRY(read_ints(node, attrs, "kernel_shape", CONV_MAX_SPATIAL, 1, p->kernel, &p->n_kernel));
-    TRT_TRY(read_ints(node, attrs, "strides", CONV_MAX_SPATIAL, 1, p->strides, &p->n_strides));
-    TRT_TRY(read_ints(node, attrs, "dilations", CONV_MAX_SPATIAL, 1, p->dilations,
+    TRT_TRY(trt_attrs_spatial_ints(node, attrs, "kernel_shape", CONV_MAX_SPATIAL, 1, p->kernel, &p->n_kernel));
+    TRT_TRY(trt_attrs_spatial_ints(node, attrs, "strides", CONV_MAX_SPATIAL, 1, p->strides, &p->n_strides));
+    TRT_TRY(trt_attrs_spatial_ints(node, attrs, "dilations", CONV_MAX_SPATIAL, 1, p->dilations,
                       &p->n_dilations));
-    TRT_TRY(read_ints(node, attrs, "pads", 2 * CONV_MAX_SPATIAL, 0, p->pads, &p->n_pads));
+    TRT_TRY(trt_attrs_spatial_ints(node, attrs, "pads", 2 * CONV_MAX_SPATIAL, 0, p->pads, &p->n_pads));
     if (node->op == TRT_OP_CONV_TRANSPOSE) {
-        TRT_TRY(read_ints(node, attrs, "output_padding", CONV_MAX_SPATIAL, 0, p->out_pad,
+        TRT_TRY(trt_attrs_spatial_ints(node, attrs, "output_padding", CONV_MAX_SPATIAL, 0, p->out_pad,
                           &p->n_out_pad));
         int64_t os[CONV_MAX_SPATIAL + 2];
         int n = trt_attrs_ints(attrs, "output_shape", os, CONV_MAX_SPATIAL + 2);

@@ -136,6 +136,11 @@ trt_op trt_op_from_onnx(const char *op_type);
 /* Helpers for import/infer. */
 #define TRT_PARAMS(node, type) ((type *)(void *)(node)->params)
 #define TRT_CPARAMS(node, type) ((const type *)(const void *)(node)->params)
+/* Reads int attribute `name` into out[] as int32 (*count = how many; 0 if absent): more than
+ * `max` values is TRT_ERR_UNSUPPORTED (only 1-D to 3-D windows), a value below `min_value`
+ * TRT_ERR_PARSE, both naming node, op and attribute. For conv/pool kernel_shape, strides... */
+trt_status trt_attrs_spatial_ints(const trt_node *node, const trt_attrs *a, const char *name,
+                                  int max, int min_value, int32_t *out, int32_t *count);
 /* Fails with a message naming node and op unless min <= n_inputs <= max. */
 trt_status trt_op_check_io(const trt_node *node, int min_in, int max_in, int min_out,
                            int max_out);

@@ -1,4 +1,5 @@
 /* ops.c — the op table built from ops.def, and small helpers shared by op families. */
+#include <stdint.h>
 #include <string.h>
 
 #include "ops/op.h"
@@ -43,6 +44,26 @@ trt_status trt_op_check_io(const trt_node *node, int min_in, int max_in, int min
     if (node->n_outputs < min_out || node->n_outputs > max_out)
         return trt__error(TRT_ERR_PARSE, "node '%s' (%s): has %d outputs, expected %d to %d",
                           node->name, trt_op_name(node->op), node->n_outputs, min_out, max_out);
+    return TRT_OK;
+}
+
+trt_status trt_attrs_spatial_ints(const trt_node *node, const trt_attrs *a, const char *name,
+                                  int max, int min_value, int32_t *out, int32_t *count) {
+    int64_t v[2 * TRT_MAX_DIMS + 2];
+    int n = trt_attrs_ints(a, name, v, (int)(sizeof v / sizeof v[0]));
+    *count = n < 0 ? 0 : n;
+    if (n < 0) return TRT_OK;
+    if (n > max)
+        return trt__error(TRT_ERR_UNSUPPORTED,
+                          "node '%s' (%s): attribute %s has %d values; only 1-D, 2-D and 3-D "
+                          "windows are supported",
+                          node->name, trt_op_name(node->op), name, n);
+    for (int i = 0; i < n; i++) {
+        if (v[i] < min_value || v[i] > INT32_MAX)
+            return trt__error(TRT_ERR_PARSE, "node '%s' (%s): attribute %s[%d] = %lld is invalid",
+                              node->name, trt_op_name(node->op), name, i, (long long)v[i]);
+        out[i] = (int32_t)v[i];
+    }
     return TRT_OK;
 }
 

@@ -36,26 +36,6 @@ typedef struct {
 
 /* ---------------------------------------------------------------- import */
 
-static trt_status read_ints(const trt_node *node, const trt_attrs *a, const char *name,
-                            int max, int min_value, int32_t *out, int32_t *count) {
-    int64_t v[2 * POOL_MAX_SPATIAL + 2];
-    int n = trt_attrs_ints(a, name, v, (int)(sizeof v / sizeof v[0]));
-    *count = n < 0 ? 0 : n;
-    if (n < 0) return TRT_OK;
-    if (n > max)
-        return trt__error(TRT_ERR_UNSUPPORTED,
-                          "node '%s' (%s): attribute %s has %d values; only 1-D, 2-D and 3-D "
-                          "pooling is supported",
-                          node->name, trt_op_name(node->op), name, n);
-    for (int i = 0; i < n; i++) {
-        if (v[i] < min_value || v[i] > INT32_MAX)
-            return trt__error(TRT_ERR_PARSE, "node '%s' (%s): attribute %s[%d] = %lld is invalid",
-                              node->name, trt_op_name(node->op), name, i, (long long)v[i]);
-        out[i] = (int32_t)v[i];
-    }
-    return TRT_OK;
-}
-
 static trt_status pool_import(trt_node *node, const trt_attrs *attrs) {
     const int is_max = node->op == TRT_OP_MAX_POOL;
     TRT_TRY(trt_op_check_io(node, 1, 1, 1, is_max ? 2 : 1));
@@ -77,14 +57,14 @@ static trt_status pool_import(trt_node *node, const trt_attrs *attrs) {
                           node->name, trt_op_name(node->op), ap);
     p->ceil_mode = trt_attrs_int(attrs, "ceil_mode", 0) != 0;
     p->count_include_pad = !is_max && trt_attrs_int(attrs, "count_include_pad", 0) != 0;
-    TRT_TRY(read_ints(node, attrs, "kernel_shape", POOL_MAX_SPATIAL, 1, p->kernel, &p->n_spatial));
+    TRT_TRY(trt_attrs_spatial_ints(node, attrs, "kernel_shape", POOL_MAX_SPATIAL, 1, p->kernel, &p->n_spatial));
     if (p->n_spatial == 0)
         return trt__error(TRT_ERR_PARSE, "node '%s' (%s): the attribute kernel_shape is required",
                           node->name, trt_op_name(node->op));
-    TRT_TRY(read_ints(node, attrs, "strides", POOL_MAX_SPATIAL, 1, p->strides, &p->n_strides));
-    TRT_TRY(read_ints(node, attrs, "dilations", POOL_MAX_SPATIAL, 1, p->dilations,
+    TRT_TRY(trt_attrs_spatial_ints(node, attrs, "strides", POOL_MAX_SPATIAL, 1, p->strides, &p->n_strides));
+    TRT_TRY(trt_attrs_spatial_ints(node, attrs, "dilations", POOL_MAX_SPATIAL, 1, p->dilations,
                       &p->n_dilations));
-    TRT_TRY(read_ints(node, attrs, "pads", 2 * POOL_MAX_SPATIAL, 0, p->pads, &p->n_pads));
+    TRT_TRY(trt_attrs_spatial_ints(node, attrs, "pads", 2 * POOL_MAX_SPATIAL, 0, p->pads, &p->n_pads));
     if ((p->n_strides && p->n_strides != p->n_spatial) ||
         (p->n_dilations && p->n_dilations != p->n_spatial) ||
         (p->n_pads && p->n_pads != 2 * p->n_spatial))
