@@ -82,14 +82,17 @@ static trt_status conv_import(trt_node *node, const trt_attrs *attrs) {
                           "node '%s' (%s): auto_pad '%s' is not one of NOTSET, SAME_UPPER, "
                           "SAME_LOWER, VALID",
                           node->name, trt_op_name(node->op), ap);
-    TRT_TRY(trt_attrs_spatial_ints(node, attrs, "kernel_shape", CONV_MAX_SPATIAL, 1, p->kernel, &p->n_kernel));
-    TRT_TRY(trt_attrs_spatial_ints(node, attrs, "strides", CONV_MAX_SPATIAL, 1, p->strides, &p->n_strides));
+    TRT_TRY(trt_attrs_spatial_ints(node, attrs, "kernel_shape", CONV_MAX_SPATIAL, 1, p->kernel,
+                                   &p->n_kernel));
+    TRT_TRY(trt_attrs_spatial_ints(node, attrs, "strides", CONV_MAX_SPATIAL, 1, p->strides,
+                                   &p->n_strides));
     TRT_TRY(trt_attrs_spatial_ints(node, attrs, "dilations", CONV_MAX_SPATIAL, 1, p->dilations,
-                      &p->n_dilations));
-    TRT_TRY(trt_attrs_spatial_ints(node, attrs, "pads", 2 * CONV_MAX_SPATIAL, 0, p->pads, &p->n_pads));
+                                   &p->n_dilations));
+    TRT_TRY(
+        trt_attrs_spatial_ints(node, attrs, "pads", 2 * CONV_MAX_SPATIAL, 0, p->pads, &p->n_pads));
     if (node->op == TRT_OP_CONV_TRANSPOSE) {
-        TRT_TRY(trt_attrs_spatial_ints(node, attrs, "output_padding", CONV_MAX_SPATIAL, 0, p->out_pad,
-                          &p->n_out_pad));
+        TRT_TRY(trt_attrs_spatial_ints(node, attrs, "output_padding", CONV_MAX_SPATIAL, 0,
+                                       p->out_pad, &p->n_out_pad));
         int64_t os[CONV_MAX_SPATIAL + 2];
         int n = trt_attrs_ints(attrs, "output_shape", os, CONV_MAX_SPATIAL + 2);
         if (n > CONV_MAX_SPATIAL + 2)

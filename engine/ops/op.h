@@ -64,8 +64,8 @@ const trt_device_caps *trt_exec_caps(trt_exec *ex);
 /* Per-node, per-context runtime state, zeroed before prepare. */
 typedef struct trt_node_rt {
     cl_kernel kernels[TRT_MAX_NODE_KERNELS]; /* released by the context */
-    cl_mem scratch;   /* optional per-node scratch buffer made in prepare; released by the context */
-    void *extra;      /* (optional) freed with free() by the context */
+    cl_mem scratch; /* optional per-node scratch buffer made in prepare; released by the context */
+    void *extra;    /* (optional) freed with free() by the context */
 } trt_node_rt;
 
 /* Creates kernel `kernel_name` of kernels/<file> compiled with `options` (e.g.

@@ -57,14 +57,17 @@ static trt_status pool_import(trt_node *node, const trt_attrs *attrs) {
                           node->name, trt_op_name(node->op), ap);
     p->ceil_mode = trt_attrs_int(attrs, "ceil_mode", 0) != 0;
     p->count_include_pad = !is_max && trt_attrs_int(attrs, "count_include_pad", 0) != 0;
-    TRT_TRY(trt_attrs_spatial_ints(node, attrs, "kernel_shape", POOL_MAX_SPATIAL, 1, p->kernel, &p->n_spatial));
+    TRT_TRY(trt_attrs_spatial_ints(node, attrs, "kernel_shape", POOL_MAX_SPATIAL, 1, p->kernel,
+                                   &p->n_spatial));
     if (p->n_spatial == 0)
         return trt__error(TRT_ERR_PARSE, "node '%s' (%s): the attribute kernel_shape is required",
                           node->name, trt_op_name(node->op));
-    TRT_TRY(trt_attrs_spatial_ints(node, attrs, "strides", POOL_MAX_SPATIAL, 1, p->strides, &p->n_strides));
+    TRT_TRY(trt_attrs_spatial_ints(node, attrs, "strides", POOL_MAX_SPATIAL, 1, p->strides,
+                                   &p->n_strides));
     TRT_TRY(trt_attrs_spatial_ints(node, attrs, "dilations", POOL_MAX_SPATIAL, 1, p->dilations,
-                      &p->n_dilations));
-    TRT_TRY(trt_attrs_spatial_ints(node, attrs, "pads", 2 * POOL_MAX_SPATIAL, 0, p->pads, &p->n_pads));
+                                   &p->n_dilations));
+    TRT_TRY(
+        trt_attrs_spatial_ints(node, attrs, "pads", 2 * POOL_MAX_SPATIAL, 0, p->pads, &p->n_pads));
     if ((p->n_strides && p->n_strides != p->n_spatial) ||
         (p->n_dilations && p->n_dilations != p->n_spatial) ||
         (p->n_pads && p->n_pads != 2 * p->n_spatial))
