@@ -26,7 +26,6 @@
 
 #define CONV_MAX_SPATIAL 3
 
-enum { PAD_NOTSET = 0, PAD_SAME_UPPER = 1, PAD_SAME_LOWER = 2, PAD_VALID = 3 };
 enum {
     CONV_TACTIC_AUTO = 0,
     CONV_TACTIC_DIRECT = 1,
@@ -72,16 +71,7 @@ static trt_status conv_import(trt_node *node, const trt_attrs *attrs) {
         return trt__error(TRT_ERR_PARSE, "node '%s' (%s): group = %lld is invalid", node->name,
                           trt_op_name(node->op), (long long)group);
     p->group = (int32_t)group;
-    const char *ap = trt_attrs_string(attrs, "auto_pad", "NOTSET");
-    if (strcmp(ap, "NOTSET") == 0) p->auto_pad = PAD_NOTSET;
-    else if (strcmp(ap, "SAME_UPPER") == 0) p->auto_pad = PAD_SAME_UPPER;
-    else if (strcmp(ap, "SAME_LOWER") == 0) p->auto_pad = PAD_SAME_LOWER;
-    else if (strcmp(ap, "VALID") == 0) p->auto_pad = PAD_VALID;
-    else
-        return trt__error(TRT_ERR_PARSE,
-                          "node '%s' (%s): auto_pad '%s' is not one of NOTSET, SAME_UPPER, "
-                          "SAME_LOWER, VALID",
-                          node->name, trt_op_name(node->op), ap);
+    TRT_TRY(trt_attrs_auto_pad(node, attrs, &p->auto_pad));
     TRT_TRY(trt_attrs_spatial_ints(node, attrs, "kernel_shape", CONV_MAX_SPATIAL, 1, p->kernel,
                                    &p->n_kernel));
     TRT_TRY(trt_attrs_spatial_ints(node, attrs, "strides", CONV_MAX_SPATIAL, 1, p->strides,

@@ -136,6 +136,11 @@ trt_op trt_op_from_onnx(const char *op_type);
 /* Helpers for import/infer. */
 #define TRT_PARAMS(node, type) ((type *)(void *)(node)->params)
 #define TRT_CPARAMS(node, type) ((const type *)(const void *)(node)->params)
+/* auto_pad of Conv, ConvTranspose and the pools (values stored in engine files). */
+enum { PAD_NOTSET = 0, PAD_SAME_UPPER = 1, PAD_SAME_LOWER = 2, PAD_VALID = 3 };
+/* Reads the auto_pad attribute into *out (PAD_*); an unknown value is TRT_ERR_PARSE naming
+ * node, op and value. */
+trt_status trt_attrs_auto_pad(const trt_node *node, const trt_attrs *a, int32_t *out);
 /* Reads int attribute `name` into out[] as int32 (*count = how many; 0 if absent): more than
  * `max` values is TRT_ERR_UNSUPPORTED (only 1-D to 3-D windows), a value below `min_value`
  * TRT_ERR_PARSE, both naming node, op and attribute. For conv/pool kernel_shape, strides... */

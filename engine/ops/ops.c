@@ -47,6 +47,20 @@ trt_status trt_op_check_io(const trt_node *node, int min_in, int max_in, int min
     return TRT_OK;
 }
 
+trt_status trt_attrs_auto_pad(const trt_node *node, const trt_attrs *a, int32_t *out) {
+    static const char *const names[] = {"NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"};
+    const char *ap = trt_attrs_string(a, "auto_pad", "NOTSET");
+    for (int i = 0; i < 4; i++)
+        if (strcmp(ap, names[i]) == 0) {
+            *out = i;
+            return TRT_OK;
+        }
+    return trt__error(TRT_ERR_PARSE,
+                      "node '%s' (%s): auto_pad '%s' is not one of NOTSET, SAME_UPPER, "
+                      "SAME_LOWER, VALID",
+                      node->name, trt_op_name(node->op), ap);
+}
+
 trt_status trt_attrs_spatial_ints(const trt_node *node, const trt_attrs *a, const char *name,
                                   int max, int min_value, int32_t *out, int32_t *count) {
     int64_t v[2 * TRT_MAX_DIMS + 2];

@@ -12,7 +12,6 @@
 
 #define POOL_MAX_SPATIAL 3
 
-enum { PAD_NOTSET = 0, PAD_SAME_UPPER = 1, PAD_SAME_LOWER = 2, PAD_VALID = 3 };
 
 typedef struct {
     int32_t auto_pad; /* PAD_* */
@@ -45,16 +44,7 @@ static trt_status pool_import(trt_node *node, const trt_attrs *attrs) {
                           "remove it from the model (only the pooled values Y are computed)",
                           node->name);
     pool_params *p = TRT_PARAMS(node, pool_params);
-    const char *ap = trt_attrs_string(attrs, "auto_pad", "NOTSET");
-    if (strcmp(ap, "NOTSET") == 0) p->auto_pad = PAD_NOTSET;
-    else if (strcmp(ap, "SAME_UPPER") == 0) p->auto_pad = PAD_SAME_UPPER;
-    else if (strcmp(ap, "SAME_LOWER") == 0) p->auto_pad = PAD_SAME_LOWER;
-    else if (strcmp(ap, "VALID") == 0) p->auto_pad = PAD_VALID;
-    else
-        return trt__error(TRT_ERR_PARSE,
-                          "node '%s' (%s): auto_pad '%s' is not one of NOTSET, SAME_UPPER, "
-                          "SAME_LOWER, VALID",
-                          node->name, trt_op_name(node->op), ap);
+    TRT_TRY(trt_attrs_auto_pad(node, attrs, &p->auto_pad));
     p->ceil_mode = trt_attrs_int(attrs, "ceil_mode", 0) != 0;
     p->count_include_pad = !is_max && trt_attrs_int(attrs, "count_include_pad", 0) != 0;
     TRT_TRY(trt_attrs_spatial_ints(node, attrs, "kernel_shape", POOL_MAX_SPATIAL, 1, p->kernel,
