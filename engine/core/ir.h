@@ -44,9 +44,16 @@ enum {
     TRT_TENSOR_CONST = 1u << 2,
 };
 
-/* Data layout of a tensor in device memory. Only LINEAR (dense row-major) exists today;
- * blocked/NHWC layouts for vendor kernels come with their tactics. */
-typedef enum { TRT_LAYOUT_LINEAR = 0 } trt_layout;
+/* Data layout of a tensor in device memory (the logical shape is always the ONNX one).
+ *   LINEAR  dense row-major.
+ *   NHWC8   a 4-D tensor [d0, d1, d2, d3] (activations N,C,H,W; conv weights K,C,R,S) stored
+ *           as [d0][d2][d3][round_up(d1, 8)], channels last and padded with zeros to a
+ *           multiple of 8 (16-byte rows in FP16): the layout of the tensor-core convolution.
+ *           Chosen by passes/layout.c, which converts at the region's edges (Reformat). */
+typedef enum { TRT_LAYOUT_LINEAR = 0, TRT_LAYOUT_NHWC8 = 1, TRT_LAYOUT_COUNT_ } trt_layout;
+
+/* Channels of an NHWC8 tensor as stored (d1 rounded up to 8). */
+static inline int64_t trt_nhwc8_channels(int64_t c) { return (c + 7) / 8 * 8; }
 
 /* Host values are kept for integer/float tensors up to this many elements. */
 #define TRT_HOST_MAX 64
@@ -141,7 +148,10 @@ static inline const void *trt_tensor_host(const trt_tensor *t) {
  * `data`): float32 tensors given float16 storage by the precision pass take 2 bytes an
  * element. Graph inputs and outputs always keep their dtype as storage. */
 static inline uint64_t trt_tensor_bytes(const trt_tensor *t) {
-    return (uint64_t)trt_dims_volume(&t->shape) * trt_dtype_size(t->storage);
+    uint64_t v = (uint64_t)trt_dims_volume(&t->shape);
+    if (t->layout == TRT_LAYOUT_NHWC8 && t->shape.nb_dims == 4 && t->shape.d[1] > 0)
+        v = v / (uint64_t)t->shape.d[1] * (uint64_t)trt_nhwc8_channels(t->shape.d[1]);
+    return v * trt_dtype_size(t->storage);
 }
 
 /* Whether the precision pass gave this float32 tensor float16 storage. */

@@ -22,44 +22,12 @@
 #include <string.h>
 
 #include "ops/op.h"
-#include "passes/fusion.h"
-
-#define CONV_MAX_SPATIAL 3
-
-enum {
-    CONV_TACTIC_AUTO = 0,
-    CONV_TACTIC_DIRECT = 1,
-    CONV_TACTIC_1X1 = 2,
-    CONV_TACTIC_DIRECT_VEC = 3,
-};
-
-typedef struct {
-    int32_t group;
-    int32_t auto_pad; /* PAD_* */
-    /* Lengths of the attributes given (0 = absent); checked against the input's rank. */
-    int32_t n_kernel, n_strides, n_dilations, n_pads, n_out_pad, n_out_shape;
-    int32_t kernel[CONV_MAX_SPATIAL];
-    int32_t strides[CONV_MAX_SPATIAL];
-    int32_t dilations[CONV_MAX_SPATIAL];
-    int32_t pads[2 * CONV_MAX_SPATIAL]; /* begins, then ends */
-    int32_t out_pad[CONV_MAX_SPATIAL];  /* ConvTranspose output_padding */
-    int64_t out_shape[CONV_MAX_SPATIAL + 2]; /* ConvTranspose output_shape (spatial, or full) */
-    trt_epilogue epi; /* fused bias/residual/activation; zero from import */
-} conv_params;
-_Static_assert(sizeof(conv_params) <= TRT_MAX_PARAMS, "conv_params exceeds TRT_MAX_PARAMS");
+#include "ops/conv.h"
 
 /* Default conv_1x1 tiles (always passed to the compiler explicitly, so that launch and
  * program agree); work-group size of conv_direct / conv_transpose along output positions. */
 enum { DEF_TILE_M = 32, DEF_TILE_N = 32, DEF_TILE_K = 16, DEF_WPT_M = 4, DEF_WPT_N = 4 };
 enum { DIRECT_WG = 64 };
-
-/* Geometry for the current shapes, right-aligned to 3 spatial dimensions (D, H, W): the
- * leading unused ones have size 1, kernel 1, stride 1, dilation 1 and no padding. */
-typedef struct {
-    int nsp;
-    int64_t n, c, oc, group;
-    int64_t in[3], out[3], k[3], s[3], d[3], pb[3], pe[3];
-} conv_geom;
 
 /* ---------------------------------------------------------------- import */
 
@@ -103,7 +71,7 @@ static trt_status geom_error(const trt_node *node, const char *what) {
                       what);
 }
 
-static trt_status conv_geom_of(const trt_node *node, const trt_tensor *t, conv_geom *g) {
+trt_status trt__conv_geom_of(const trt_node *node, const trt_tensor *t, conv_geom *g) {
     const conv_params *p = TRT_CPARAMS(node, conv_params);
     const int transpose = node->op == TRT_OP_CONV_TRANSPOSE;
     const trt_dims *xs = &t[node->inputs[0]].shape, *ws = &t[node->inputs[1]].shape;
@@ -240,7 +208,7 @@ static trt_status conv_infer(const trt_node *node, trt_tensor *t) {
                               node->name, trt_op_name(node->op), in[i]->name,
                               trt_dtype_name(in[i]->dtype));
     conv_geom g;
-    TRT_TRY(conv_geom_of(node, t, &g));
+    TRT_TRY(trt__conv_geom_of(node, t, &g));
     if (b && (b->shape.nb_dims != 1 || b->shape.d[0] != g.oc)) {
         char sb[128];
         return trt__error(TRT_ERR_SHAPE, "node '%s' (%s): bias B is %s; expected %lld values",
@@ -302,7 +270,7 @@ static trt_status conv_prepare(trt_exec *ex, const trt_node *node, trt_node_rt *
                           trt_op_name(node->op), node->tactic);
     const trt_tensor *t = trt_exec_tensors(ex);
     conv_geom g;
-    TRT_TRY(conv_geom_of(node, t, &g));
+    TRT_TRY(trt__conv_geom_of(node, t, &g));
     conv_rt *cr = calloc(1, sizeof *cr);
     if (!cr) return trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory");
     rt->extra = cr;
@@ -355,7 +323,7 @@ static cl_int4 int4_of(const int64_t v[3]) {
 static trt_status conv_launch(trt_exec *ex, const trt_node *node, trt_node_rt *rt) {
     const trt_tensor *t = trt_exec_tensors(ex);
     conv_geom g;
-    TRT_TRY(conv_geom_of(node, t, &g));
+    TRT_TRY(trt__conv_geom_of(node, t, &g));
     const conv_rt *cr = rt->extra;
     const int bi = node->n_inputs > 2 ? node->inputs[2] : -1;
     cl_mem x = trt_exec_mem(ex, node->inputs[0]), w = trt_exec_mem(ex, node->inputs[1]);
@@ -445,7 +413,7 @@ static int conv_tactics(const trt_node *node, const trt_tensor *t, const trt_dev
                         trt_tactic *out, int max) {
     (void)caps;
     conv_geom g;
-    if (conv_geom_of(node, t, &g) != TRT_OK) return 0; /* infer already accepted these shapes */
+    if (trt__conv_geom_of(node, t, &g) != TRT_OK) return 0; /* infer already accepted these shapes */
     const int64_t ocg = g.oc / g.group;
     int ocb[3], n = 0;
     if (node->op == TRT_OP_CONV_TRANSPOSE) {

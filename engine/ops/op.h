@@ -53,7 +53,20 @@ const char *trt_attrs_node_name(const trt_attrs *a);
 typedef struct trt_device_caps {
     int fp16;       /* half arithmetic compiles (cl_khr_fp16, advertised or not) */
     int nvidia_ptx; /* NVIDIA driver: inline PTX possible */
+    /* Inline-PTX features, each probed by compiling and running a small kernel when the
+     * device opens (runtime/caps.c; cached per device and driver). Kernels see them as the
+     * macros TRT_CAP_MMA_F16, TRT_CAP_MMA_S8, TRT_CAP_LDMATRIX, TRT_CAP_CP_ASYNC (defined
+     * to 1 only when the probe passed), injected into every program's build options. */
+    int mma_f16;  /* mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 */
+    int mma_s8;   /* mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32 */
+    int ldmatrix; /* ldmatrix.sync.aligned.m8n8.x4(.trans).shared.b16 */
+    int cp_async; /* cp.async.cg.shared.global 16 bytes, commit_group / wait_group */
 } trt_device_caps;
+
+/* Whether the tensor-core FP16 kernels (kernels/tc_gemm.cl) can run on a device. */
+static inline int trt_caps_tensor_core_f16(const trt_device_caps *c) {
+    return c->mma_f16 && c->ldmatrix && c->cp_async;
+}
 /* The execution state an op launches into (defined in runtime/). */
 typedef struct trt_exec trt_exec;
 /* The device caps of the executing context. */
