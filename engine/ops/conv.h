@@ -54,5 +54,10 @@ trt_status trt__conv_tc_prepare(trt_exec *ex, const trt_node *node, const conv_g
                                 trt_node_rt *rt);
 trt_status trt__conv_tc_launch(trt_exec *ex, const trt_node *node, const conv_geom *g,
                                trt_node_rt *rt);
+/* Tensor-core candidates (tactic CONV_TACTIC_TENSOR_CORE, flag TRT_TACTIC_TENSOR_CORE) for a
+ * node whose input, weights and output are NHWC8 with FP16 storage, on a device with
+ * trt_caps_tensor_core_f16; 0 elsewhere. Returns how many were written (at most max). */
+int trt__conv_tc_tactics(const trt_node *node, const conv_geom *g, const trt_tensor *t,
+                         const trt_device_caps *caps, trt_tactic *out, int max);
 
 #endif /* TRT_OPS_CONV_H */

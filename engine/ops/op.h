@@ -120,7 +120,10 @@ const char *trt_dtype_cl_name(trt_dtype t);
 typedef struct {
     int32_t tactic;
     int32_t params[TRT_MAX_TACTIC_PARAMS];
+    uint32_t flags; /* TRT_TACTIC_* (not stored in the engine) */
 } trt_tactic;
+/* A tactic that runs on tensor cores (inline PTX); the builder's tactic sources filter on it. */
+#define TRT_TACTIC_TENSOR_CORE 1u
 
 typedef struct trt_op_impl {
     const char *onnx_name; /* "Conv" */
