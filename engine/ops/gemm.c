@@ -12,6 +12,12 @@
  *                         WPT_N (0 = the default below)
  *   2 GEMM_TACTIC_SIMPLE  gemm_simple
  *   3 GEMM_TACTIC_VEC     gemm_vec; tactic_params[0] = VM (0 = the default below)
+ *   4 GEMM_TACTIC_TENSOR_CORE  tc_gemm of kernels/tc_gemm.cl (FP16 A and B on NVIDIA tensor
+ *                         cores); tactic_params[0..4] = the tile (ops/tc.h). Offered where the
+ *                         device probe found the PTX features, A and B have float16 storage, A
+ *                         is not transposed, K is a multiple of 8, and B is transposed or N is
+ *                         a multiple of 8 (16-byte rows for cp.async). A launch whose shapes
+ *                         break that (a dynamic K) runs gemm_simple instead, and says so once.
  *
  * Fused epilogue (passes/fusion.h): an activation after the product, and for MatMul an
  * optional third input, a bias of N values (or one) added as Gemm adds C.
@@ -21,6 +27,7 @@
 #include <string.h>
 
 #include "ops/op.h"
+#include "ops/tc.h"
 #include "passes/fusion.h"
 
 typedef struct {
@@ -29,8 +36,14 @@ typedef struct {
 } gemm_params;
 _Static_assert(sizeof(gemm_params) <= TRT_MAX_PARAMS, "gemm_params exceeds TRT_MAX_PARAMS");
 
-enum { GEMM_TACTIC_AUTO = 0, GEMM_TACTIC_TILED = 1, GEMM_TACTIC_SIMPLE = 2, GEMM_TACTIC_VEC = 3 };
-enum { KERNEL_TILED = 0, KERNEL_SIMPLE = 1, KERNEL_VEC = 2 };
+enum {
+    GEMM_TACTIC_AUTO = 0,
+    GEMM_TACTIC_TILED = 1,
+    GEMM_TACTIC_SIMPLE = 2,
+    GEMM_TACTIC_VEC = 3,
+    GEMM_TACTIC_TENSOR_CORE = 4,
+};
+enum { KERNEL_TILED = 0, KERNEL_SIMPLE = 1, KERNEL_VEC = 2, KERNEL_TC = 3 };
 
 /* Default tile configuration (kept equal to the #ifndef defaults of gemm.cl, but always
  * passed explicitly so that launch and program agree). */
@@ -59,6 +72,9 @@ static kernel_cfg cfg_of(const trt_node *node) {
 /* Per-context state (rt->extra). */
 typedef struct {
     int is_cpu;
+    trt_tc_tile tile; /* GEMM_TACTIC_TENSOR_CORE */
+    int b_kmajor;     /* ... compiled for B as [N][K] (1) or [K][N] (0) */
+    int told;         /* ... the fallback to gemm_simple was logged */
 } gemm_rt;
 
 /* One batched product; see gemm.cl for the meaning of every field. */
@@ -221,8 +237,45 @@ static trt_status matmul_infer(const trt_node *node, trt_tensor *t) {
 
 /* ---------------------------------------------------------------- prepare / launch */
 
+/* Whether B is read as [N][K] rows (Gemm with transB) rather than [K][N]. */
+static int b_is_kmajor(const trt_node *node) {
+    return node->op == TRT_OP_GEMM && TRT_CPARAMS(node, gemm_params)->at.trans_b;
+}
+
+/* The parts of the tensor-core requirements that hold for the node at every shape: float16
+ * A and B, A not transposed, a B matrix (not a MatMul vector). */
+static int tc_node_ok(const trt_node *node, const trt_tensor *t) {
+    const trt_tensor *a = &t[node->inputs[0]], *b = &t[node->inputs[1]];
+    if (a->storage != TRT_DTYPE_FLOAT16 || b->storage != TRT_DTYPE_FLOAT16) return 0;
+    if (node->op == TRT_OP_GEMM) return !TRT_CPARAMS(node, gemm_params)->at.trans_a;
+    return b->shape.nb_dims >= 2;
+}
+
+static trt_status tc_prepare(trt_exec *ex, const trt_node *node, gemm_rt *gr, trt_node_rt *rt,
+                             const char *fallback_opts) {
+    const trt_tensor *t = trt_exec_tensors(ex);
+    if (!trt__tc_available(trt_exec_caps(ex)) || !tc_node_ok(node, t))
+        return trt__error(TRT_ERR_INVALID_ARG,
+                          "node '%s' (%s): the engine chose the tensor-core kernel, which this "
+                          "device or these operands cannot run (it needs NVIDIA mma.sync, "
+                          "ldmatrix and cp.async, float16 A and B, A not transposed); rebuild "
+                          "the engine on this device",
+                          node->name, trt_op_name(node->op));
+    TRT_TRY(trt__tc_tile_of(node, &gr->tile));
+    gr->b_kmajor = b_is_kmajor(node);
+    const int ci = node->n_inputs > 2 ? node->inputs[2] : -1;
+    char opts[256];
+    trt__tc_options(opts, sizeof opts, &gr->tile, gr->b_kmajor,
+                    t[node->outputs[0]].storage == TRT_DTYPE_FLOAT16,
+                    ci < 0 || t[ci].storage == TRT_DTYPE_FLOAT16);
+    TRT_TRY(trt_exec_kernel(ex, "tc_gemm.cl", opts, "tc_gemm", &rt->kernels[KERNEL_TC]));
+    /* For shapes the kernel cannot take (a dynamic K that is not a multiple of 8). */
+    return trt_exec_kernel(ex, "gemm.cl", fallback_opts, "gemm_simple",
+                           &rt->kernels[KERNEL_SIMPLE]);
+}
+
 static trt_status gemm_prepare(trt_exec *ex, const trt_node *node, trt_node_rt *rt) {
-    if (node->tactic < GEMM_TACTIC_AUTO || node->tactic > GEMM_TACTIC_VEC)
+    if (node->tactic < GEMM_TACTIC_AUTO || node->tactic > GEMM_TACTIC_TENSOR_CORE)
         return trt__error(TRT_ERR_INVALID_ARG,
                           "node '%s' (%s): unknown tactic %d; rebuild the engine", node->name,
                           trt_op_name(node->op), node->tactic);
@@ -247,6 +300,7 @@ static trt_status gemm_prepare(trt_exec *ex, const trt_node *node, trt_node_rt *
              "-DT=%s -DTILE_M=%d -DTILE_N=%d -DTILE_K=%d -DWPT_M=%d -DWPT_N=%d -DVM=%d%s",
              trt_dtype_cl_name(y->dtype), c.tile_m, c.tile_n, c.tile_k, c.wpt_m, c.wpt_n, c.vm,
              trt_tensor_storage_opts(y));
+    if (node->tactic == GEMM_TACTIC_TENSOR_CORE) return tc_prepare(ex, node, gr, rt, opts);
     const int auto_ = node->tactic == GEMM_TACTIC_AUTO;
     /* AUTO may fall back to gemm_simple whatever the device. */
     if (auto_ || node->tactic == GEMM_TACTIC_SIMPLE)
@@ -287,6 +341,7 @@ static cl_int8 batch_strides(const int64_t *d, int n, int64_t inner) {
 
 /* The kernel for this launch: the node's tactic, or AUTO's choice for these shapes. */
 static int pick(const trt_node *node, const trt_node_rt *rt, const gemm_desc *d) {
+    if (node->tactic == GEMM_TACTIC_TENSOR_CORE) return GEMM_TACTIC_SIMPLE; /* its fallback */
     if (node->tactic != GEMM_TACTIC_AUTO) return node->tactic;
     const gemm_rt *gr = rt->extra;
     /* Contiguous dot products (transB) and too few columns for float8 rows: gemm_simple. */
@@ -297,8 +352,56 @@ static int pick(const trt_node *node, const trt_node_rt *rt, const gemm_desc *d)
                : GEMM_TACTIC_SIMPLE;
 }
 
+/* Whether the tensor-core kernel takes this launch's strides (16-byte aligned rows and
+ * batches, B as compiled, C a row of N values or one). */
+static int tc_launch_ok(const gemm_rt *gr, const gemm_desc *d) {
+    if (d->a_sk != 1 || d->a_sm % 8 || d->K % 8) return 0;
+    if (gr->b_kmajor ? (d->b_sk != 1 || d->b_sn % 8) : (d->b_sn != 1 || d->b_sk % 8 || d->N % 8))
+        return 0;
+    for (int i = 0; i < 8; i++)
+        if (d->a_bs.s[i] % 8 || d->b_bs.s[i] % 8) return 0;
+    return d->c < 0 || d->c_sm == 0;
+}
+
+static trt_status run_tc(trt_exec *ex, const trt_node *node, trt_node_rt *rt, const gemm_desc *d) {
+    const gemm_rt *gr = rt->extra;
+    cl_mem a = trt_exec_mem(ex, d->a), b = trt_exec_mem(ex, d->b), y = trt_exec_mem(ex, d->y);
+    cl_mem bias = d->c >= 0 ? trt_exec_mem(ex, d->c) : y; /* never read when has_bias == 0 */
+    cl_int M = d->M, N = d->N, K = d->K, has_bias = d->c >= 0, bias_sn = d->c_sn;
+    cl_int lda = d->a_sm, ldb = gr->b_kmajor ? d->b_sn : d->b_sk, ldy = d->y_sm;
+    cl_int has_res = 0, ldr = 0, act = d->epi.act;
+    cl_float alpha = d->alpha, beta = d->beta, act_a = d->epi.alpha, act_b = d->epi.beta;
+    const trt_karg args[] = {
+        TRT_KARG(M),        TRT_KARG(N),      TRT_KARG(K),       TRT_KARG(alpha),
+        TRT_KARG(a),        TRT_KARG(lda),    TRT_KARG(b),       TRT_KARG(ldb),
+        TRT_KARG(bias),     TRT_KARG(has_bias), TRT_KARG(bias_sn), TRT_KARG(beta),
+        TRT_KARG(y),        TRT_KARG(ldy),    TRT_KARG(y),       TRT_KARG(has_res),
+        TRT_KARG(ldr),      TRT_KARG(act),    TRT_KARG(act_a),   TRT_KARG(act_b),
+        TRT_KARG(d->bdims), TRT_KARG(d->a_bs), TRT_KARG(d->b_bs), TRT_KARG(d->y_bs),
+    };
+    const size_t nt = trt__tc_threads(&gr->tile);
+    size_t gws[3] = {((size_t)N + gr->tile.bn - 1) / gr->tile.bn * nt,
+                     ((size_t)M + gr->tile.bm - 1) / gr->tile.bm, d->batch};
+    size_t lws[3] = {nt, 1, 1};
+    (void)node;
+    return trt_exec_launch(ex, rt->kernels[KERNEL_TC], 3, gws, lws,
+                           (int)(sizeof args / sizeof args[0]), args);
+}
+
 static trt_status run(trt_exec *ex, const trt_node *node, trt_node_rt *rt, const gemm_desc *d) {
     kernel_cfg c = cfg_of(node);
+    if (node->tactic == GEMM_TACTIC_TENSOR_CORE) {
+        gemm_rt *gr = rt->extra;
+        if (tc_launch_ok(gr, d)) return run_tc(ex, node, rt, d);
+        if (!gr->told) {
+            gr->told = 1;
+            trt__log(TRT_LOG_WARNING,
+                     "node '%s' (%s): %dx%dx%d cannot run on the tensor-core kernel chosen at "
+                     "build time (K and the row strides must be multiples of 8); running the "
+                     "portable kernel instead",
+                     node->name, trt_op_name(node->op), d->M, d->N, d->K);
+        }
+    }
     cl_mem a = trt_exec_mem(ex, d->a), b = trt_exec_mem(ex, d->b), y = trt_exec_mem(ex, d->y);
     cl_mem cm = d->c >= 0 ? trt_exec_mem(ex, d->c) : y; /* never read when has_c == 0 */
     cl_int M = d->M, N = d->N, K = d->K, has_c = d->c >= 0;
@@ -459,24 +562,34 @@ static int product_tactics(int64_t M, int64_t N, int dot, trt_tactic *out, int m
     return n;
 }
 
+/* Tensor-core candidates first where they apply at these shapes (tc_node_ok, K % 8 and, for
+ * B read as [K][N], N % 8). */
+static int tc_tactics(const trt_node *node, const trt_tensor *t, const trt_device_caps *caps,
+                      int64_t M, int64_t N, int64_t K, trt_tactic *out, int max) {
+    if (!trt__tc_available(caps) || !tc_node_ok(node, t) || K % 8) return 0;
+    if (!b_is_kmajor(node) && N % 8) return 0;
+    return trt__tc_add_tactics(M, N, GEMM_TACTIC_TENSOR_CORE, out, 0, max);
+}
+
 static int gemm_tactics(const trt_node *node, const trt_tensor *t, const trt_device_caps *caps,
                         trt_tactic *out, int max) {
-    (void)caps;
     const gemm_params *p = TRT_CPARAMS(node, gemm_params);
     const trt_dims *as = &t[node->inputs[0]].shape, *bs = &t[node->inputs[1]].shape;
     if (as->nb_dims != 2 || bs->nb_dims != 2) return 0;
     /* Rows of A and columns of B contiguous: gemm_simple's float8 dot products. */
     const int dot = !p->at.trans_a && p->at.trans_b;
-    return product_tactics(as->d[p->at.trans_a], bs->d[!p->at.trans_b], dot, out, max);
+    const int64_t M = as->d[p->at.trans_a], N = bs->d[!p->at.trans_b], K = as->d[!p->at.trans_a];
+    int n = tc_tactics(node, t, caps, M, N, K, out, max);
+    return n + product_tactics(M, N, dot, out + n, max - n);
 }
 
 static int matmul_tactics(const trt_node *node, const trt_tensor *t, const trt_device_caps *caps,
                           trt_tactic *out, int max) {
-    (void)caps;
     matmul_geom g;
     if (matmul_geom_of(node, &t[node->inputs[0]].shape, &t[node->inputs[1]].shape, &g) != TRT_OK)
         return 0; /* infer already accepted these shapes */
-    return product_tactics(g.M, g.N, t[node->inputs[1]].shape.nb_dims == 1, out, max);
+    int n = tc_tactics(node, t, caps, g.M, g.N, g.K, out, max);
+    return n + product_tactics(g.M, g.N, t[node->inputs[1]].shape.nb_dims == 1, out + n, max - n);
 }
 
 const trt_op_impl trt_op_impl_GEMM = {"Gemm",       gemm_import, gemm_infer,

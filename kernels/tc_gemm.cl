@@ -1,0 +1,374 @@
+/* tc_gemm.cl — FP16 matrix products on NVIDIA tensor cores through inline PTX.
+ *
+ * Built only for devices whose probe (runtime/caps.c) found mma.sync f16, ldmatrix and
+ * cp.async: the host then injects TRT_CAP_MMA_F16, TRT_CAP_LDMATRIX and TRT_CAP_CP_ASYNC.
+ * Other devices never compile this file (and would get the #error below).
+ *
+ *   Y(m,n) = act(alpha * sum_k A(m,k) B(k,n) + beta * bias(n) + R(m,n))
+ *
+ * A and B are float16; accumulation is float32 (mma.sync ... f32.f16.f16.f32); Y and R are
+ * float16 (OUT_HALF=1) or float32 (OUT_HALF=0); bias is float16 (BIAS_HALF=1) or float32.
+ *
+ * Kernels:
+ *   tc_gemm  A is a row-major matrix [M][K] (row stride lda), B is [N][K] (B_KMAJOR=1, e.g.
+ *            a Gemm with transB or the weights of a 1x1 convolution) or [K][N] (B_KMAJOR=0,
+ *            read with ldmatrix.trans), both with row stride ldb. Global dimension 2 runs
+ *            over broadcast batches as in gemm.cl (trt_bcast_offset).
+ *   tc_conv  implicit-GEMM convolution over NHWC8 tensors (ir.h): M = N*OH*OW output pixels,
+ *            N = output channels, K = R*S*Cp with Cp the input's padded channels; A(m,k) is
+ *            gathered from the input (zero outside the image), B is the NHWC8 weights
+ *            [Kout][R][S][Cp] (K-major), Y is [M][ldy] (ldy = the output's padded channels).
+ * Requirements the host checks: K % 8 == 0, lda, ldb and every batch offset multiple of 8
+ * elements (16-byte rows for cp.async), N % 8 == 0 when B_KMAJOR == 0.
+ *
+ * Structure (one work-group computes a BM x BN tile of Y with WARPS_M x WARPS_N warps, each
+ * a WM x WN sub-tile of m16n8k16 products):
+ *   - tiles of A (BM x BK) and B (BN x BK or BK x BN) stream into a STAGES-deep ring of
+ *     local-memory buffers with cp.async (16 bytes a copy, zero-filled outside the matrix),
+ *     so loads of tile k+STAGES-1 overlap the products of tile k;
+ *   - fragments are loaded with ldmatrix.x4 from rows whose 16-byte chunks are XOR-swizzled
+ *     so that the 8 rows an ldmatrix reads fall into distinct banks;
+ *   - the epilogue converts the float accumulators in registers and stores Y directly.
+ * Work-group: (NT, 1, 1) with NT = 32 * WARPS_M * WARPS_N; global (ceil(N/BN) * NT,
+ * ceil(M/BM), batches).
+ */
+#if !(defined(TRT_CAP_MMA_F16) && defined(TRT_CAP_LDMATRIX) && defined(TRT_CAP_CP_ASYNC))
+#error "tc_gemm.cl needs mma.sync f16, ldmatrix and cp.async (NVIDIA inline PTX); the host builds it only where the device probe found them"
+#endif
+
+#ifndef BM
+#define BM 128 // rows of Y per work-group
+#endif
+#ifndef BN
+#define BN 128 // columns of Y per work-group
+#endif
+#ifndef WM
+#define WM 64 // rows of Y per warp (multiple of 16)
+#endif
+#ifndef WN
+#define WN 64 // columns of Y per warp (multiple of 16)
+#endif
+#ifndef STAGES
+#define STAGES 3 // depth of the cp.async ring (2..4; local memory = STAGES*(BM+BN)*BK*2 bytes)
+#endif
+#ifndef B_KMAJOR
+#define B_KMAJOR 1
+#endif
+#ifndef OUT_HALF
+#define OUT_HALF 1
+#endif
+#ifndef BIAS_HALF
+#define BIAS_HALF 1
+#endif
+
+#define BK 32 // depth of a tile: rows of 64 bytes, 4 chunks of 16 bytes
+#define BKC (BK / 8)
+#define WARPS_M (BM / WM)
+#define WARPS_N (BN / WN)
+#define NT (WARPS_M * WARPS_N * 32)
+#define MI (WM / 16) // m16 tiles per warp
+#define NI (WN / 8)  // n8 tiles per warp
+#define A_CHUNKS (BM * BKC / NT) // 16-byte copies per work-item per A tile
+#define B_CHUNKS (BN * BKC / NT)
+
+#if (BM * BKC) % NT || (BN * BKC) % NT || WM % 16 || WN % 16 || BM % WM || BN % WN
+#error "tc_gemm.cl: inconsistent tile configuration"
+#endif
+
+#if OUT_HALF
+#define OUT_T half
+#define LD_OUT(p, i) vload_half((i), (p))
+#else
+#define OUT_T float
+#define LD_OUT(p, i) ((p)[i])
+#endif
+#if BIAS_HALF
+#define BIAS_T half
+#define LD_BIAS(p, i) vload_half((i), (p))
+#else
+#define BIAS_T float
+#define LD_BIAS(p, i) ((p)[i])
+#endif
+
+#define TC_STR_(x) #x
+#define TC_STR(x) TC_STR_(x)
+
+/* ---------------------------------------------------------------- PTX wrappers */
+
+/* The 32-bit shared-window address of a local pointer (what .shared operands take). */
+inline uint tc_smem(__local const ushort *p) { return (uint)(size_t)p; }
+
+/* 16 bytes global -> local, asynchronously; `bytes` = 16, or 0 to write zeros. */
+inline void tc_cp_async16(uint dst, __global const ushort *src, int bytes) {
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dst), "l"(src),
+                 "r"(bytes));
+}
+inline void tc_cp_commit(void) { asm volatile("cp.async.commit_group;\n" ::); }
+/* Waits until at most STAGES-2 groups of copies are still in flight. */
+inline void tc_cp_wait_ring(void) {
+    asm volatile("cp.async.wait_group " TC_STR(STAGES) "-2;\n" ::);
+}
+inline void tc_cp_wait_all(void) { asm volatile("cp.async.wait_group 0;\n" ::); }
+
+inline void tc_ldmatrix_x4(uint r[4], uint addr) {
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+                 : "r"(addr));
+}
+inline void tc_ldmatrix_x4_trans(uint r[4], uint addr) {
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+                 : "r"(addr));
+}
+
+/* d += a * b for one m16n8k16 tile (a: 4 registers of 2 halves, b: 2, d: 4 floats). */
+inline void tc_mma(float d[4], const uint a[4], const uint b[2]) {
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 "
+                 "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+}
+
+/* ---------------------------------------------------------------- local-memory layout */
+
+/* Offset (in halves) of chunk c (8 halves) of row `row` in a tile of 4-chunk rows: the chunk
+ * index is XORed with bits 1-2 of the row, so the 8 rows one ldmatrix reads (same logical
+ * chunk) cover 8 distinct 16-byte bank groups. */
+inline int tc_off4(int row, int c) { return row * BK + ((c ^ ((row >> 1) & 3)) << 3); }
+/* Same for the [BK][BN] B tile of B_KMAJOR == 0 (rows of BN/8 >= 8 chunks). */
+inline int tc_offn(int row, int c) { return row * BN + ((c ^ (row & 7)) << 3); }
+
+/* ---------------------------------------------------------------- tile loads */
+
+/* B tile k0 into buffer sb (both kernels). */
+inline void tc_load_b(__local ushort *sb, __global const ushort *B, int ldb, int N, int K,
+                      int n0, int k0, int tid) {
+#if B_KMAJOR
+#pragma unroll
+    for (int i = 0; i < B_CHUNKS; i++) {
+        const int idx = tid + i * NT, row = idx / BKC, c = idx % BKC;
+        const int gn = n0 + row, gk = k0 + c * 8;
+        const int ok = gn < N && gk < K;
+        tc_cp_async16(tc_smem(sb + tc_off4(row, c)), ok ? B + (long)gn * ldb + gk : B,
+                      ok ? 16 : 0);
+    }
+#else
+#pragma unroll
+    for (int i = 0; i < B_CHUNKS; i++) {
+        const int idx = tid + i * NT, row = idx / (BN / 8), c = idx % (BN / 8);
+        const int gk = k0 + row, gn = n0 + c * 8;
+        const int ok = gn < N && gk < K;
+        tc_cp_async16(tc_smem(sb + tc_offn(row, c)), ok ? B + (long)gk * ldb + gn : B,
+                      ok ? 16 : 0);
+    }
+#endif
+}
+
+/* A tile k0 of tc_gemm into buffer sa. */
+inline void tc_load_a_gemm(__local ushort *sa, __global const ushort *A, int lda, int M, int K,
+                           int m0, int k0, int tid) {
+#pragma unroll
+    for (int i = 0; i < A_CHUNKS; i++) {
+        const int idx = tid + i * NT, row = idx / BKC, c = idx % BKC;
+        const int gm = m0 + row, gk = k0 + c * 8;
+        const int ok = gm < M && gk < K;
+        tc_cp_async16(tc_smem(sa + tc_off4(row, c)), ok ? A + (long)gm * lda + gk : A,
+                      ok ? 16 : 0);
+    }
+}
+
+/* A tile k0 of tc_conv: the work-item's chunk column c (the same in every tile, NT being a
+ * multiple of BKC) of its A_CHUNKS rows, whose image coordinates ih0/iw0/base were computed
+ * once (ih0 is far outside the image for rows past M). */
+inline void tc_load_a_conv(__local ushort *sa, __global const ushort *X, int K, int k0, int c,
+                           int tid, const int *ih0, const int *iw0, const int *base, int H,
+                           int W, int Cp, int S, int2 dil) {
+    const int gk = k0 + c * 8, rs = gk / Cp, ci = gk - rs * Cp, ky = rs / S, kx = rs - ky * S;
+    const int dy = ky * dil.s0, dx = kx * dil.s1;
+#pragma unroll
+    for (int i = 0; i < A_CHUNKS; i++) {
+        const int ih = ih0[i] + dy, iw = iw0[i] + dx;
+        const int ok = gk < K && ih >= 0 && ih < H && iw >= 0 && iw < W;
+        tc_cp_async16(tc_smem(sa + tc_off4((tid + i * NT) / BKC, c)),
+                      ok ? X + base[i] + (ih * W + iw) * Cp + ci : X, ok ? 16 : 0);
+    }
+}
+
+/* ---------------------------------------------------------------- tile products */
+
+/* All products of one BK-deep stage: A fragments by ldmatrix.x4 (16 rows x 16 k), B
+ * fragments by ldmatrix.x4(.trans) two n8 tiles at a time. */
+inline void tc_stage_mma(float acc[MI][NI][4], __local const ushort *sa,
+                         __local const ushort *sb, int wm, int wn, int lane) {
+#pragma unroll
+    for (int kk = 0; kk < BK / 16; kk++) {
+        uint a[MI][4], b[NI][2];
+#pragma unroll
+        for (int mi = 0; mi < MI; mi++) {
+            const int row = wm * WM + mi * 16 + (lane & 15);
+            tc_ldmatrix_x4(a[mi], tc_smem(sa + tc_off4(row, kk * 2 + (lane >> 4))));
+        }
+#pragma unroll
+        for (int nj = 0; nj < NI / 2; nj++) {
+            uint r[4];
+#if B_KMAJOR
+            const int n = wn * WN + nj * 16 + (lane & 7) + ((lane >> 4) << 3);
+            tc_ldmatrix_x4(r, tc_smem(sb + tc_off4(n, kk * 2 + ((lane >> 3) & 1))));
+#else
+            const int k = kk * 16 + (lane & 7) + (((lane >> 3) & 1) << 3);
+            tc_ldmatrix_x4_trans(r, tc_smem(sb + tc_offn(k, (wn * WN + nj * 16) / 8 +
+                                                              (lane >> 4))));
+#endif
+            b[2 * nj][0] = r[0];
+            b[2 * nj][1] = r[1];
+            b[2 * nj + 1][0] = r[2];
+            b[2 * nj + 1][1] = r[3];
+        }
+#pragma unroll
+        for (int mi = 0; mi < MI; mi++)
+#pragma unroll
+            for (int ni = 0; ni < NI; ni++) tc_mma(acc[mi][ni], a[mi], b[ni]);
+    }
+}
+
+/* ---------------------------------------------------------------- epilogue */
+
+inline void tc_store2(__global OUT_T *Y, long i, int two, float v0, float v1) {
+#if OUT_HALF
+    if (two)
+        vstore_half2((float2)(v0, v1), 0, Y + i);
+    else
+        vstore_half(v0, 0, Y + i);
+#else
+    Y[i] = v0;
+    if (two) Y[i + 1] = v1;
+#endif
+}
+
+/* Writes the warp's accumulators: lane (g = lane/4, t = lane%4) holds rows g and g+8 and
+ * columns 2t, 2t+1 of every m16n8 tile. */
+inline void tc_epilogue(float acc[MI][NI][4], int M, int N, int m0, int n0, int wm, int wn,
+                        int lane, float alpha, __global const BIAS_T *bias, int has_bias,
+                        int bias_sn, float beta, __global OUT_T *Y, int ldy,
+                        __global const OUT_T *R, int has_res, int ldr, int act, float act_a,
+                        float act_b) {
+    const int g = lane >> 2, t = lane & 3;
+#pragma unroll
+    for (int ni = 0; ni < NI; ni++) {
+        const int c = n0 + wn * WN + ni * 8 + t * 2;
+        if (c >= N) continue;
+        const int two = c + 1 < N;
+        float b0 = 0.0f, b1 = 0.0f;
+        if (has_bias) {
+            b0 = beta * LD_BIAS(bias, (long)c * bias_sn);
+            b1 = two ? beta * LD_BIAS(bias, (long)(c + 1) * bias_sn) : 0.0f;
+        }
+#pragma unroll
+        for (int mi = 0; mi < MI; mi++) {
+#pragma unroll
+            for (int h = 0; h < 2; h++) {
+                const int r = m0 + wm * WM + mi * 16 + g + h * 8;
+                if (r >= M) continue;
+                float v0 = alpha * acc[mi][ni][2 * h] + b0;
+                float v1 = alpha * acc[mi][ni][2 * h + 1] + b1;
+                if (has_res) {
+                    v0 += LD_OUT(R, (long)r * ldr + c);
+                    if (two) v1 += LD_OUT(R, (long)r * ldr + c + 1);
+                }
+                v0 = trt_act(v0, act, act_a, act_b);
+                v1 = trt_act(v1, act, act_a, act_b);
+                tc_store2(Y, (long)r * ldy + c, two, v0, v1);
+            }
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- main loop */
+
+/* The cp.async ring: the arguments are the statement that loads A tile k0 into sa, then
+ * tc_load_b; the products of tile kt overlap the copies of tile kt + STAGES - 1. */
+#define TC_MAIN_LOOP(...)                                                                      \
+    const int KT = (K + BK - 1) / BK;                                                          \
+    _Pragma("unroll") for (int s = 0; s < STAGES - 1; s++) {                                   \
+        if (s < KT) {                                                                          \
+            __local ushort *sa = As + s * BM * BK;                                             \
+            const int k0 = s * BK;                                                             \
+            __VA_ARGS__;                                                                       \
+            tc_load_b(Bs + s * BN * BK, B, ldb, N, K, n0, k0, tid);                            \
+        }                                                                                      \
+        tc_cp_commit();                                                                        \
+    }                                                                                          \
+    for (int kt = 0; kt < KT; kt++) {                                                          \
+        tc_cp_wait_ring();                                                                     \
+        barrier(CLK_LOCAL_MEM_FENCE);                                                          \
+        const int pf = kt + STAGES - 1;                                                        \
+        if (pf < KT) {                                                                         \
+            __local ushort *sa = As + (pf % STAGES) * BM * BK;                                 \
+            const int k0 = pf * BK;                                                            \
+            __VA_ARGS__;                                                                       \
+            tc_load_b(Bs + (pf % STAGES) * BN * BK, B, ldb, N, K, n0, k0, tid);                \
+        }                                                                                      \
+        tc_cp_commit();                                                                        \
+        const int cur = kt % STAGES;                                                           \
+        tc_stage_mma(acc, As + cur * BM * BK, Bs + cur * BN * BK, wm, wn, lane);               \
+    }                                                                                          \
+    tc_cp_wait_all();
+
+#define TC_PROLOGUE                                                                            \
+    __local ushort As[STAGES * BM * BK];                                                       \
+    __local ushort Bs[STAGES * BN * BK];                                                       \
+    const int tid = (int)get_local_id(0), lane = tid & 31, warp = tid >> 5;                    \
+    const int wm = warp % WARPS_M, wn = warp / WARPS_M;                                        \
+    const int n0 = (int)get_group_id(0) * BN, m0 = (int)get_group_id(1) * BM;                  \
+    float acc[MI][NI][4];                                                                      \
+    _Pragma("unroll") for (int mi = 0; mi < MI; mi++)                                          \
+        _Pragma("unroll") for (int ni = 0; ni < NI; ni++)                                      \
+            _Pragma("unroll") for (int e = 0; e < 4; e++) acc[mi][ni][e] = 0.0f;
+
+/* ---------------------------------------------------------------- kernels */
+
+__kernel __attribute__((reqd_work_group_size(NT, 1, 1)))
+void tc_gemm(const int M, const int N, const int K, const float alpha,
+             __global const ushort *A, const int lda, __global const ushort *B, const int ldb,
+             __global const BIAS_T *bias, const int has_bias, const int bias_sn,
+             const float beta, __global OUT_T *Y, const int ldy, __global const OUT_T *R,
+             const int has_res, const int ldr, const int act, const float act_a,
+             const float act_b, const int8 bdims, const int8 a_bs, const int8 b_bs,
+             const int8 y_bs) {
+    TC_PROLOGUE
+    const long bi = (long)get_global_id(2);
+    A += trt_bcast_offset(bi, bdims, a_bs);
+    B += trt_bcast_offset(bi, bdims, b_bs);
+    const long yo = trt_bcast_offset(bi, bdims, y_bs);
+    Y += yo;
+    if (has_res) R += yo;
+    TC_MAIN_LOOP(tc_load_a_gemm(sa, A, lda, M, K, m0, k0, tid))
+    tc_epilogue(acc, M, N, m0, n0, wm, wn, lane, alpha, bias, has_bias, bias_sn, beta, Y, ldy,
+                R, has_res, ldr, act, act_a, act_b);
+}
+
+#if B_KMAJOR
+/* geo: H, W, Cp (input), OH, OW, S (kernel width), and stride/pad/dilation as int2 (y, x). */
+__kernel __attribute__((reqd_work_group_size(NT, 1, 1)))
+void tc_conv(const int M, const int N, const int K, __global const ushort *X, const int H,
+             const int W, const int Cp, const int OH, const int OW, const int S,
+             const int2 stride, const int2 pad, const int2 dil, __global const ushort *B,
+             const int ldb, __global const BIAS_T *bias, const int has_bias,
+             __global OUT_T *Y, const int ldy, __global const OUT_T *R, const int has_res,
+             const int act, const float act_a, const float act_b) {
+    TC_PROLOGUE
+    const int c = tid % BKC;
+    int ih0[A_CHUNKS], iw0[A_CHUNKS], base[A_CHUNKS];
+#pragma unroll
+    for (int i = 0; i < A_CHUNKS; i++) {
+        const int m = m0 + (tid + i * NT) / BKC;
+        const int img = m / (OH * OW), p = m - img * (OH * OW), oh = p / OW, ow = p - oh * OW;
+        ih0[i] = m < M ? oh * stride.s0 - pad.s0 : -(1 << 28);
+        iw0[i] = ow * stride.s1 - pad.s1;
+        base[i] = img * H * W * Cp;
+    }
+    TC_MAIN_LOOP(tc_load_a_conv(sa, X, K, k0, c, tid, ih0, iw0, base, H, W, Cp, S, dil))
+    tc_epilogue(acc, M, N, m0, n0, wm, wn, lane, 1.0f, bias, has_bias, 1, 1.0f, Y, ldy, R,
+                has_res, ldy, act, act_a, act_b);
+}
+#endif
