@@ -1,4 +1,5 @@
-/* conv.c — Conv and ConvTranspose (1-D, 2-D, 3-D; NCHW) on the kernels of kernels/conv.cl.
+/* conv.c — Conv and ConvTranspose (1-D, 2-D, 3-D; NCHW) on the kernels of kernels/conv.cl,
+ * and the dispatch of 2-D Conv over NHWC8 tensors to conv_nhwc.c and conv_tc.c.
  *
  * Geometry (output size and the padding that auto_pad implies) is recomputed from the
  * current shapes in infer and in launch, so dynamic spatial sizes work.
@@ -13,6 +14,18 @@
  *   2 CONV_TACTIC_1X1         Conv only, conv_1x1; tactic_params[0..4] = TILE_M, TILE_N,
  *                             TILE_K, WPT_M, WPT_N (0 = the defaults below)
  *   3 CONV_TACTIC_DIRECT_VEC  Conv only, conv_direct_vec; tactic_params[0] = OCB as for 1
+ *   4 CONV_TACTIC_NHWC_DIRECT NHWC8 Conv (conv_nhwc.c, kernels/conv_nhwc.cl), portable:
+ *                             conv_nhwc, or conv_nhwc_grouped where that does not apply
+ *                             (depthwise...); tactic_params[0] = OCB (output channels per
+ *                             work-item, 8/16/32), [1] = PIX (output pixels per work-item);
+ *                             0 = by conv_nhwc.c's heuristic
+ *   5 CONV_TACTIC_TENSOR_CORE NHWC8 Conv, FP16 storage, mma.sync (conv_tc.c); parameters
+ *                             as conv_tc.c describes
+ *
+ * Layouts: tactics 0-3 take LINEAR tensors. A node whose input the layout pass made NHWC8
+ * (passes/layout.c; its weights, output and fused residual are NHWC8 too, the bias LINEAR)
+ * runs tactic 4 or 5; AUTO there means 4. A tactic of the other layout family is refused
+ * (the engine file is inconsistent: rebuild it).
  *
  * Fused epilogue (passes/fusion.h, written by the fusion passes): every kernel computes
  * y = act(conv + bias + residual), the residual being input 3 of the output's shape.
@@ -23,6 +36,10 @@
 
 #include "ops/op.h"
 #include "ops/conv.h"
+
+/* conv_nhwc.c's candidates (tactic CONV_TACTIC_NHWC_DIRECT) for a 2-D NHWC8 Conv; returns
+ * how many were written (at most max). Belongs in conv.h (owned by the lead). */
+int trt__conv_nhwc_tactics(const trt_node *node, const conv_geom *g, trt_tactic *out, int max);
 
 /* Default conv_1x1 tiles (always passed to the compiler explicitly, so that launch and
  * program agree); work-group size of conv_direct / conv_transpose along output positions. */
@@ -263,14 +280,54 @@ typedef struct {
     int ocb;
 } conv_rt;
 
-static trt_status conv_prepare(trt_exec *ex, const trt_node *node, trt_node_rt *rt) {
-    if (node->tactic < CONV_TACTIC_AUTO || node->tactic > CONV_TACTIC_DIRECT_VEC)
+static int is_nhwc(const trt_node *node, const trt_tensor *t) {
+    return t[node->inputs[0]].layout == TRT_LAYOUT_NHWC8;
+}
+
+/* The tactic's layout family must be the node's: the layout pass and the tactic choice are
+ * both made at build time, so a mismatch is a damaged or hand-edited engine file. */
+static trt_status check_tactic_layout(const trt_node *node, const trt_tensor *t) {
+    const int nhwc_tactic =
+        node->tactic == CONV_TACTIC_NHWC_DIRECT || node->tactic == CONV_TACTIC_TENSOR_CORE;
+    if (node->tactic < CONV_TACTIC_AUTO || node->tactic > CONV_TACTIC_TENSOR_CORE)
         return trt__error(TRT_ERR_INVALID_ARG,
                           "node '%s' (%s): unknown tactic %d; rebuild the engine", node->name,
                           trt_op_name(node->op), node->tactic);
+    if (is_nhwc(node, t) && node->tactic != CONV_TACTIC_AUTO && !nhwc_tactic)
+        return trt__error(TRT_ERR_INVALID_ARG,
+                          "node '%s' (%s): tactic %d is for LINEAR (NCHW) tensors but the input "
+                          "'%s' is NHWC8; rebuild the engine",
+                          node->name, trt_op_name(node->op), node->tactic,
+                          t[node->inputs[0]].name);
+    if (!is_nhwc(node, t) && nhwc_tactic)
+        return trt__error(TRT_ERR_INVALID_ARG,
+                          "node '%s' (%s): tactic %d is for NHWC8 tensors but the input '%s' is "
+                          "LINEAR; rebuild the engine",
+                          node->name, trt_op_name(node->op), node->tactic,
+                          t[node->inputs[0]].name);
+    if (is_nhwc(node, t)) return TRT_OK;
+    /* A LINEAR node's other tensors must be LINEAR too (the NCHW kernels index them so). */
+    const trt_epilogue *e = &TRT_CPARAMS(node, conv_params)->epi;
+    const int other[3] = {node->inputs[1], node->outputs[0],
+                          e->residual > 0 && e->residual < node->n_inputs
+                              ? node->inputs[e->residual] : -1};
+    for (int i = 0; i < 3; i++)
+        if (other[i] >= 0 && t[other[i]].layout != TRT_LAYOUT_LINEAR)
+            return trt__error(TRT_ERR_INVALID_ARG,
+                              "node '%s' (%s): the input is LINEAR but '%s' is NHWC8; the NCHW "
+                              "kernels need every tensor LINEAR; rebuild the engine",
+                              node->name, trt_op_name(node->op), t[other[i]].name);
+    return TRT_OK;
+}
+
+static trt_status conv_prepare(trt_exec *ex, const trt_node *node, trt_node_rt *rt) {
     const trt_tensor *t = trt_exec_tensors(ex);
+    TRT_TRY(check_tactic_layout(node, t));
     conv_geom g;
     TRT_TRY(trt__conv_geom_of(node, t, &g));
+    if (is_nhwc(node, t))
+        return node->tactic == CONV_TACTIC_TENSOR_CORE ? trt__conv_tc_prepare(ex, node, &g, rt)
+                                                       : trt__conv_nhwc_prepare(ex, node, &g, rt);
     conv_rt *cr = calloc(1, sizeof *cr);
     if (!cr) return trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory");
     rt->extra = cr;
@@ -324,6 +381,9 @@ static trt_status conv_launch(trt_exec *ex, const trt_node *node, trt_node_rt *r
     const trt_tensor *t = trt_exec_tensors(ex);
     conv_geom g;
     TRT_TRY(trt__conv_geom_of(node, t, &g));
+    if (is_nhwc(node, t))
+        return node->tactic == CONV_TACTIC_TENSOR_CORE ? trt__conv_tc_launch(ex, node, &g, rt)
+                                                       : trt__conv_nhwc_launch(ex, node, &g, rt);
     const conv_rt *cr = rt->extra;
     const int bi = node->n_inputs > 2 ? node->inputs[2] : -1;
     cl_mem x = trt_exec_mem(ex, node->inputs[0]), w = trt_exec_mem(ex, node->inputs[1]);
@@ -405,15 +465,21 @@ static int add_tactic(trt_tactic *out, int n, int max, int tactic, const int *pa
     return n + 1;
 }
 
-/* Concrete kernels valid for the node at the current shapes: conv_direct_vec and
+/* Concrete kernels valid for the node at the current shapes. NHWC8 nodes: the tensor-core
+ * candidates (conv_tc.c; only on devices and precisions they suit), then conv_nhwc.c's.
+ * LINEAR nodes: conv_direct_vec and
  * conv_direct with a few OCB values, conv_1x1 with a few tile shapes where the geometry is
  * 1x1 with stride 1 and no padding (W constant, so it stays so at every shape).
  * ConvTranspose: conv_transpose with a few OCB values. */
 static int conv_tactics(const trt_node *node, const trt_tensor *t, const trt_device_caps *caps,
                         trt_tactic *out, int max) {
-    (void)caps;
     conv_geom g;
     if (trt__conv_geom_of(node, t, &g) != TRT_OK) return 0; /* infer already accepted these shapes */
+    if (is_nhwc(node, t)) {
+        int n = trt__conv_tc_tactics(node, &g, t, caps, out, max);
+        if (n < 0) n = 0;
+        return n + trt__conv_nhwc_tactics(node, &g, out + n, max - n);
+    }
     const int64_t ocg = g.oc / g.group;
     int ocb[3], n = 0;
     if (node->op == TRT_OP_CONV_TRANSPOSE) {
