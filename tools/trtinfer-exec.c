@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <trt/trt.h>
@@ -48,6 +49,8 @@ typedef struct {
     double iterations, warmup_ms, duration_s, opt_level;
     int verbose, fp16, int8, list_devices, skip_inference, help;
     int dump_profile, separate_profile_run;
+    unsigned tactic_sources; /* TRT_TACTIC_SOURCE_* */
+    int tactic_sources_set;
 } options;
 
 static const char usage_text[] =
@@ -72,6 +75,11 @@ static const char usage_text[] =
     "  --builderOptimizationLevel=N\n"
     "                         0: no tactic timing, every layer keeps its default kernel\n"
     "                         (fastest build); 1 to 5: time every candidate kernel (default 3)\n"
+    "  --tacticSources=LIST   enable (+) or disable (-) kinds of kernels the builder may pick,\n"
+    "                         starting from all: comma list of +NAME/-NAME, NAME one of\n"
+    "                         PORTABLE (OpenCL C kernels), TENSOR_CORE (NVIDIA tensor cores,\n"
+    "                         inline PTX); e.g. --tacticSources=-PORTABLE. A layer with no\n"
+    "                         kernel from the enabled sources keeps all of its kernels\n"
     "\n"
     "Inference:\n"
     "  --device=SPEC          device index, 'gpu', 'cpu' or part of a name (default: TRT_DEVICE,\n"
@@ -247,7 +255,35 @@ static void options_free(options *o) {
     free(o->inputs);
 }
 
+/* One item of --tacticSources: +NAME or -NAME (case-insensitive), as trtexec. */
+static int add_tactic_source(char *item, const char *flag, void *user) {
+    static const struct {
+        const char *name;
+        unsigned bit;
+    } sources[] = {
+        {"PORTABLE", TRT_TACTIC_SOURCE_PORTABLE},
+        {"TENSOR_CORE", TRT_TACTIC_SOURCE_TENSOR_CORE},
+    };
+    options *o = user;
+    if (item[0] != '+' && item[0] != '-') {
+        print_error("%s: '%s' must start with + (enable) or - (disable), e.g. -PORTABLE", flag,
+                    item);
+        return 1;
+    }
+    for (size_t k = 0; k < sizeof sources / sizeof *sources; k++)
+        if (strcasecmp(item + 1, sources[k].name) == 0) {
+            if (item[0] == '+') o->tactic_sources |= sources[k].bit;
+            else o->tactic_sources &= ~sources[k].bit;
+            o->tactic_sources_set = 1;
+            return 0;
+        }
+    print_error("%s: unknown tactic source '%s'; the sources are PORTABLE and TENSOR_CORE", flag,
+                item + 1);
+    return 1;
+}
+
 static int parse_args(int argc, char **argv, options *o) {
+    o->tactic_sources = TRT_TACTIC_SOURCE_ALL;
     o->iterations = 10;
     o->warmup_ms = 200;
     o->duration_s = 3;
@@ -289,6 +325,7 @@ static int parse_args(int argc, char **argv, options *o) {
         {"--maxShapes", add_shape, &o->max},
         {"--shapes", add_shape, &o->shapes},
         {"--loadInputs", add_input_file, o},
+        {"--tacticSources", add_tactic_source, o},
     };
     struct {
         const char *name;
@@ -349,6 +386,11 @@ static int parse_args(int argc, char **argv, options *o) {
         return usage_error("%s", "--separateProfileRun needs --dumpProfile or --exportProfile");
     if (o->load_engine && o->timing_cache)
         printf("[W] --timingCacheFile is a build option; ignored with --loadEngine\n");
+    if (o->load_engine && o->tactic_sources_set)
+        printf("[W] --tacticSources is a build option; ignored with --loadEngine\n");
+    if (o->tactic_sources_set && !o->tactic_sources)
+        return usage_error("%s", "--tacticSources disables every source; keep PORTABLE or "
+                                 "TENSOR_CORE enabled");
     if (o->load_engine && (o->min.n || o->opt.n || o->max.n))
         return usage_error("%s", "--minShapes/--optShapes/--maxShapes are build options; a loaded "
                                  "engine keeps the profile it was built with (use --shapes)");
@@ -616,6 +658,8 @@ static int make_config(const options *o, trt_build_config **out) {
         return fail_trt("--timingCacheFile");
     if (trt_build_config_set_optimization_level(cfg, (int)o->opt_level) != TRT_OK)
         return fail_trt("--builderOptimizationLevel");
+    if (trt_build_config_set_tactic_sources(cfg, o->tactic_sources) != TRT_OK)
+        return fail_trt("--tacticSources");
     return 0;
 }
 

@@ -26,6 +26,7 @@ struct trt_build_config {
     int n_frozen;
     char *timing_cache; /* owned; NULL: none */
     int opt_level;      /* trt_build_config_set_optimization_level */
+    unsigned tactic_sources; /* TRT_TACTIC_SOURCE_* mask, trt_build_config_set_tactic_sources */
 };
 
 /* Builds an engine from an IR graph (taken over: freed on success and failure). `cfg` may be

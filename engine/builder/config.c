@@ -12,6 +12,7 @@ trt_build_config *trt_build_config_new(void) {
     trt_build_config *cfg = calloc(1, sizeof *cfg);
     if (!cfg) return NULL;
     cfg->opt_level = DEFAULT_OPT_LEVEL;
+    cfg->tactic_sources = TRT_TACTIC_SOURCE_ALL;
     return cfg;
 }
 
@@ -27,6 +28,25 @@ trt_status trt_build_config_set_optimization_level(trt_build_config *cfg, int le
         return trt__error(TRT_ERR_INVALID_ARG, "optimization level %d is not between 0 and 5",
                           level);
     cfg->opt_level = level;
+    return TRT_OK;
+}
+
+unsigned trt__build_config_tactic_sources(const trt_build_config *cfg) {
+    return cfg ? cfg->tactic_sources : TRT_TACTIC_SOURCE_ALL;
+}
+
+trt_status trt_build_config_set_tactic_sources(trt_build_config *cfg, unsigned mask) {
+    if (!cfg)
+        return trt__error(TRT_ERR_INVALID_ARG, "trt_build_config_set_tactic_sources: NULL config");
+    if (mask & ~TRT_TACTIC_SOURCE_ALL)
+        return trt__error(TRT_ERR_INVALID_ARG,
+                          "tactic source mask 0x%x has unknown bits; use TRT_TACTIC_SOURCE_PORTABLE "
+                          "and TRT_TACTIC_SOURCE_TENSOR_CORE",
+                          mask);
+    if (!mask)
+        return trt__error(TRT_ERR_INVALID_ARG, "no tactic source enabled; enable PORTABLE, "
+                                               "TENSOR_CORE or both");
+    cfg->tactic_sources = mask;
     return TRT_OK;
 }
 

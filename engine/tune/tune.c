@@ -302,11 +302,78 @@ static double now_ms(void) {
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
 }
 
+static unsigned source_of(const trt_tactic *t) {
+    return (t->flags & TRT_TACTIC_TENSOR_CORE) ? TRT_TACTIC_SOURCE_TENSOR_CORE
+                                               : TRT_TACTIC_SOURCE_PORTABLE;
+}
+
+int trt__tactics_filter_sources(trt_tactic *cand, int nc, unsigned sources) {
+    int kept = 0;
+    for (int c = 0; c < nc; c++) kept += (source_of(&cand[c]) & sources) != 0;
+    if (kept == 0 || kept == nc) return nc;
+    int k = 0;
+    for (int c = 0; c < nc; c++)
+        if (source_of(&cand[c]) & sources) cand[k++] = cand[c];
+    return k;
+}
+
+/* Filters node n's candidates by the configured sources. Returns how many remain; 0 when the
+ * list was filtered down to one candidate and node n got it (nothing left to time). */
+static int filter_node(trt_graph *g, int n, trt_tactic *cand, int nc, unsigned sources) {
+    trt_node *node = &g->nodes[n];
+    if (nc <= 0 || sources == TRT_TACTIC_SOURCE_ALL) return nc;
+    int kept = trt__tactics_filter_sources(cand, nc, sources);
+    char t[96];
+    if (kept == nc) {
+        /* Either all are from allowed sources, or none is: say so for the latter. */
+        int any = 0;
+        for (int c = 0; c < nc; c++) any |= (source_of(&cand[c]) & sources) != 0;
+        if (!any)
+            trt__log(TRT_LOG_VERBOSE,
+                     "%s (%s): none of its %d candidate kernels is from an allowed tactic source; "
+                     "it keeps them all",
+                     node->name, trt_op_name(node->op), nc);
+        return nc;
+    }
+    if (kept == 1) {
+        node->tactic = cand[0].tactic;
+        memcpy(node->tactic_params, cand[0].params, sizeof node->tactic_params);
+        trt__log(TRT_LOG_VERBOSE, "%s (%s): tactic %s, the only candidate of the allowed tactic "
+                                  "sources (not timed)",
+                 node->name, trt_op_name(node->op), tactic_str(&cand[0], t, sizeof t));
+        return 0;
+    }
+    return kept;
+}
+
 trt_status trt__tune_config(trt_device *dev, trt_graph *g, const trt_engine_meta *meta,
                             const trt_build_config *cfg) {
+    const unsigned sources = trt__build_config_tactic_sources(cfg);
     if (trt__build_config_optimization_level(cfg) == 0) {
+        /* No timing; but a layer restricted by the tactic sources must not keep a default
+         * kernel of an excluded source: it takes the first (most promising) allowed one. */
+        int applied = 0;
+        for (int n = 0; n < g->n_nodes && sources != TRT_TACTIC_SOURCE_ALL; n++) {
+            const trt_node *node = &g->nodes[n];
+            const trt_op_impl *impl = trt_op_get(node->op);
+            if (node->is_host || !impl->tactics || !impl->launch) continue;
+            trt_tactic cand[MAX_CANDIDATES];
+            memset(cand, 0, sizeof cand);
+            int nc = impl->tactics(node, g->tensors, &dev->caps, cand, MAX_CANDIDATES);
+            if (nc > MAX_CANDIDATES) nc = MAX_CANDIDATES;
+            int full = nc;
+            nc = filter_node(g, n, cand, nc, sources);
+            if (nc >= 2 && nc < full) {
+                g->nodes[n].tactic = cand[0].tactic;
+                memcpy(g->nodes[n].tactic_params, cand[0].params, sizeof cand[0].params);
+            }
+            applied += nc < full;
+        }
         trt__log(TRT_LOG_VERBOSE, "tactic timing off (optimization level 0): every layer keeps "
-                                  "its op's default kernel");
+                                  "its op's default kernel%s",
+                 applied ? ", except those restricted by the tactic sources (first allowed "
+                           "candidate)"
+                         : "");
         return TRT_OK;
     }
     tuner tu = {dev, g, meta, NULL, {0}, 0, 0, 0, 0, 0};
@@ -322,7 +389,9 @@ trt_status trt__tune_config(trt_device *dev, trt_graph *g, const trt_engine_meta
         trt_tactic cand[MAX_CANDIDATES];
         memset(cand, 0, sizeof cand);
         int nc = impl->tactics(node, g->tensors, &dev->caps, cand, MAX_CANDIDATES);
-        if (nc >= 2) s = tune_node(&tu, n, cand, nc < MAX_CANDIDATES ? nc : MAX_CANDIDATES);
+        if (nc > MAX_CANDIDATES) nc = MAX_CANDIDATES;
+        nc = filter_node(g, n, cand, nc, sources);
+        if (nc >= 2) s = tune_node(&tu, n, cand, nc);
     }
     bench_close(&tu.b);
     trt__timing_cache_save(tu.cache);

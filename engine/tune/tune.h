@@ -8,6 +8,10 @@
  * candidate that fails to compile or run is skipped (logged at INFO); the build fails if
  * none works. Choices are logged at VERBOSE. With a timing cache (timing_cache.h), known
  * candidates are not timed again. At optimization level 0 nothing is timed.
+ *
+ * Tactic sources (trt_build_config_set_tactic_sources) filter the candidates first
+ * (trt__tactics_filter_sources); a layer that keeps only one gets it without timing, at every
+ * optimization level.
  */
 #ifndef TRT_TUNE_TUNE_H
 #define TRT_TUNE_TUNE_H
@@ -20,9 +24,18 @@
 trt_status trt__tune_config(trt_device *dev, trt_graph *g, const trt_engine_meta *meta,
                             const trt_build_config *cfg);
 
+/* Compacts cand[0..nc) to the candidates of the sources in `sources` (TRT_TACTIC_SOURCE_*:
+ * flags & TRT_TACTIC_TENSOR_CORE is the tensor-core source, no flag the portable one),
+ * keeping their order, and returns how many remain. When none is from an allowed source, the
+ * list is left whole and nc returned (a layer must run something). Also used by
+ * tests/conformance/run_cases --all-tactics, so that it runs the candidates a build could pick. */
+int trt__tactics_filter_sources(trt_tactic *cand, int nc, unsigned sources);
+
 /* The timing cache path set with trt_build_config_set_timing_cache, or NULL (config.c). */
 const char *trt__build_config_timing_cache(const trt_build_config *cfg);
 /* trt_build_config_set_optimization_level's level (3 when cfg is NULL). */
 int trt__build_config_optimization_level(const trt_build_config *cfg);
+/* trt_build_config_set_tactic_sources's mask (TRT_TACTIC_SOURCE_ALL when cfg is NULL). */
+unsigned trt__build_config_tactic_sources(const trt_build_config *cfg);
 
 #endif /* TRT_TUNE_TUNE_H */

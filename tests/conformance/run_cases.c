@@ -1,7 +1,8 @@
 /* run_cases.c — runs ONNX test cases through the engine and compares with their references.
  *
  * Usage: run_cases [--exclusions FILE] [--report FILE] [--filter SUBSTR]
- *                  [--fp16 REL_L2] [--dump DIR] [--all-tactics] DIR...
+ *                  [--fp16 REL_L2] [--dump DIR] [--all-tactics]
+ *                  [--tactic-sources LIST] DIR...
  *
  * A case is a directory in the layout of the ONNX backend node tests:
  *   model.onnx
@@ -32,7 +33,10 @@
  * (tests/models/fp16_report.py reads them). --all-tactics runs every data set again on
  * engines that use the k-th candidate kernel (trt_op_impl.tactics) of every layer with two
  * or more, k = 0, 1, ..., so that kernels the tactic timing did not pick here (GPU defaults
- * on a CPU device) are checked against the references too.
+ * on a CPU device) are checked against the references too. --tactic-sources LIST (comma list
+ * out of portable, tensor_core) builds with trt_build_config_set_tactic_sources, and
+ * --all-tactics then runs only the candidates of those sources (tune.h's filter), so that
+ * `--tactic-sources tensor_core --all-tactics` checks every tensor-core kernel variant.
  *
  * A case using an op outside ops.def is SKIPPED. A failing case listed in the exclusions
  * file (lines "test_name  reason", '#' comments) is EXCLUDED; a listed case that passes is
@@ -58,6 +62,7 @@
 #include "runtime/runtime.h"
 #include "trt/trt.h"
 #include "trt/trt_opencl.h"
+#include "tune/tune.h"
 
 #include "json.h"
 
@@ -574,6 +579,7 @@ typedef struct {
     double fp16_rel_l2; /* > 0: FP16 engines, float outputs compared by this relative L2 */
     const char *dump;   /* folder for raw outputs, or NULL */
     int all_tactics;    /* also run every candidate kernel of every tuned layer */
+    unsigned sources;   /* TRT_TACTIC_SOURCE_* mask for the builds and --all-tactics */
 } runner;
 
 static int fail_trt(char *msg, const char *what) {
@@ -603,6 +609,8 @@ static int build(runner *r, const void *model, size_t len, const case_config *cf
     int ok = 1;
     if (r->fp16_rel_l2 > 0 && trt_build_config_set_precision(bc, TRT_PRECISION_FP16) != TRT_OK)
         ok = fail_trt(msg, "trt_build_config_set_precision(FP16)");
+    if (ok && trt_build_config_set_tactic_sources(bc, r->sources) != TRT_OK)
+        ok = fail_trt(msg, "trt_build_config_set_tactic_sources");
     for (int i = 0; ok && i < frozen->n_in; i++) {
         const tensor *t = &frozen->in[i];
         if (is_frozen(t) && trt_build_config_set_input_values(bc, t->name, t->dtype, &t->dims,
@@ -788,6 +796,8 @@ static int run_tactics(const runner *r, trt_engine *eng, const data_set *ds, con
             trt_tactic t[32];
             if (node->is_host || !impl->tactics) continue;
             int nt = impl->tactics(node, v->tensors, &r->dev->caps, t, 32);
+            if (nt > 32) nt = 32;
+            nt = trt__tactics_filter_sources(t, nt, r->sources);
             if (nt < 2 || k >= nt) continue;
             node->tactic = t[k].tactic;
             memcpy(node->tactic_params, t[k].params, sizeof node->tactic_params);
@@ -1080,13 +1090,15 @@ static void on_crash(int sig) {
 static void usage(void) {
     fprintf(stderr,
             "usage: run_cases [--exclusions FILE] [--report FILE] [--filter SUBSTR]\n"
-            "                 [--fp16 REL_L2] [--dump DIR] [--all-tactics] DIR...\n"
+            "                 [--fp16 REL_L2] [--dump DIR] [--all-tactics]\n"
+            "                 [--tactic-sources portable,tensor_core] DIR...\n"
             "  each DIR is a test case (model.onnx + test_data_set_N/) or a folder of cases\n");
     exit(2);
 }
 
 int main(int argc, char **argv) {
     const char *excl_path = NULL, *report_path = NULL, *filter = NULL, *fp16 = NULL, *dump = NULL;
+    const char *sources = NULL;
     char **dirs = xcalloc((size_t)argc, sizeof(char *));
     int n_dirs = 0, all_tactics = 0;
     for (int i = 1; i < argc; i++) {
@@ -1095,6 +1107,7 @@ int main(int argc, char **argv) {
                            : strcmp(argv[i], "--filter") == 0   ? &filter
                            : strcmp(argv[i], "--fp16") == 0     ? &fp16
                            : strcmp(argv[i], "--dump") == 0     ? &dump
+                           : strcmp(argv[i], "--tactic-sources") == 0 ? &sources
                                                                 : NULL;
         if (strcmp(argv[i], "--all-tactics") == 0) {
             all_tactics = 1;
@@ -1154,6 +1167,20 @@ int main(int argc, char **argv) {
     r.dump = dump;
     r.all_tactics = all_tactics;
     if (fp16 && !((r.fp16_rel_l2 = strtod(fp16, NULL)) > 0)) usage();
+    r.sources = sources ? 0 : TRT_TACTIC_SOURCE_ALL;
+    for (const char *p = sources; p && *p;) {
+        size_t n = strcspn(p, ",");
+        if (n == 8 && strncmp(p, "portable", n) == 0) r.sources |= TRT_TACTIC_SOURCE_PORTABLE;
+        else if (n == 11 && strncmp(p, "tensor_core", n) == 0)
+            r.sources |= TRT_TACTIC_SOURCE_TENSOR_CORE;
+        else {
+            fprintf(stderr, "run_cases: --tactic-sources: unknown source '%.*s' (the sources are "
+                            "portable and tensor_core)\n", (int)n, p);
+            return 2;
+        }
+        p += n + (p[n] == ',');
+    }
+    if (!r.sources) usage();
     if (trt_device_open(NULL, &r.dev) != TRT_OK) {
         fprintf(stderr, "run_cases: no device: %s\n", trt_get_last_error());
         return 2;

@@ -18,6 +18,10 @@ Checked:
                skipped with a warning and the file is rewritten whole
   program cache (TRT_CACHE_DIR) entries are written; damaged entries are rebuilt, give the
                same outputs and are rewritten; an unusable folder is skipped
+  tactic sources --tacticSources=-PORTABLE: every Conv runs a tensor-core tactic, or (on a
+               device without tensor cores, such as PoCL) keeps all its portable candidates,
+               says so at --verbose and is timed as before; -TENSOR_CORE: no tensor-core
+               tactic; unknown names, a missing +/- and disabling every source are refused
 """
 import json
 import os
@@ -312,6 +316,46 @@ def test_program_cache(exe, model, t):
           f"rc {rc}\n{out}{err}")
 
 
+CONV_TENSOR_CORE = 5  # engine/ops/conv.h CONV_TACTIC_TENSOR_CORE
+
+
+def conv_tactics(path):
+    with open(path) as f:
+        return [l["TacticValue"] for l in json.load(f)["Layers"] if l["LayerType"] == "Conv"]
+
+
+def test_tactic_sources(exe, model, t):
+    rc, out, err = run(exe, "--onnx", model, *PROFILE, "--skipInference", "--verbose",
+                       "--tacticSources=-PORTABLE", f"--exportLayerInfo={t('src_tc.json')}")
+    if check("--tacticSources=-PORTABLE builds", rc == 0, f"rc {rc}\n{out}{err}"):
+        convs = conv_tactics(t("src_tc.json"))
+        kept = len(re.findall(r"\(Conv\): none of its \d+ candidate kernels is from an allowed "
+                              r"tactic source; it keeps them all", out))
+        tc = sum(v == CONV_TENSOR_CORE for v in convs)
+        check(f"-PORTABLE: each Conv is tensor-core ({tc}) or keeps its portable candidates "
+              f"({kept}) of {len(convs)}", convs and tc + kept == len(convs) and all(convs),
+              f"{convs}\n{out}")
+    for level in ("3", "0"):
+        rc, out, err = run(exe, "--onnx", model, *PROFILE, "--skipInference",
+                           f"--builderOptimizationLevel={level}", "--tacticSources=-TENSOR_CORE",
+                           f"--exportLayerInfo={t('src_p.json')}")
+        if check(f"--tacticSources=-TENSOR_CORE at level {level} builds", rc == 0,
+                 f"rc {rc}\n{out}{err}"):
+            convs = conv_tactics(t("src_p.json"))
+            check(f"-TENSOR_CORE at level {level}: no Conv on tensor cores",
+                  convs and CONV_TENSOR_CORE not in convs, str(convs))
+    rc, out, err = run(exe, "--onnx", model, *PROFILE, "--skipInference",
+                       "--tacticSources=-portable,+Tensor_Core,+PORTABLE")
+    check("--tacticSources names are case-insensitive, applied in order", rc == 0,
+          f"rc {rc}\n{out}{err}")
+    for bad, why in (("-CUDNN", "unknown tactic source 'CUDNN'"),
+                     ("PORTABLE", "must start with + (enable) or - (disable)"),
+                     ("-PORTABLE,-TENSOR_CORE", "disables every source")):
+        rc, out, err = run(exe, "--onnx", model, *PROFILE, "--skipInference",
+                           f"--tacticSources={bad}")
+        check(f"--tacticSources={bad} refused", rc == 1 and why in err, f"rc {rc}\n{err}")
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit("usage: test_tune.py TRTINFER_EXEC CASES_DIR")
@@ -322,6 +366,7 @@ def main():
         test_profile(exe, model, case, t)
         test_timing_cache(exe, model, t)
         test_program_cache(exe, model, t)
+        test_tactic_sources(exe, model, t)
     print(f"{len(failures)} failed" if failures else "all passed")
     return 1 if failures else 0
 

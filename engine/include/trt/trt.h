@@ -354,6 +354,18 @@ trt_status trt_build_config_set_timing_cache(trt_build_config *cfg, const char *
  * for now). */
 trt_status trt_build_config_set_optimization_level(trt_build_config *cfg, int level);
 
+/* Tactic sources (trtexec's --tacticSources): which kinds of kernels the tactic timing may
+ * choose from. PORTABLE: the OpenCL C kernels every device runs; TENSOR_CORE: kernels that
+ * use NVIDIA tensor cores through inline PTX (listed only on devices that have them). */
+#define TRT_TACTIC_SOURCE_PORTABLE (1u << 0)
+#define TRT_TACTIC_SOURCE_TENSOR_CORE (1u << 1)
+#define TRT_TACTIC_SOURCE_ALL (TRT_TACTIC_SOURCE_PORTABLE | TRT_TACTIC_SOURCE_TENSOR_CORE)
+/* Restricts every layer's candidate kernels to those of the sources in `mask` (default: all).
+ * A layer with no candidate from an allowed source keeps all of its candidates (it must run
+ * something; logged at VERBOSE); a layer left with one candidate gets it without timing, also
+ * at optimization level 0. TRT_ERR_INVALID_ARG for an empty mask or unknown bits. */
+trt_status trt_build_config_set_tactic_sources(trt_build_config *cfg, unsigned mask);
+
 #ifdef __cplusplus
 }
 #endif
