@@ -1,6 +1,10 @@
-/* pool.c — MaxPool, AveragePool (1-D, 2-D, 3-D), GlobalAveragePool and GlobalMaxPool on the
- * kernels of kernels/pool.cl. One kernel per op (tactic 0 only). float32 throughout; MaxPool
- * also int8 and uint8.
+/* NHWC8 input (and output): 2-D MaxPool, 2-D AveragePool, GlobalAveragePool, GlobalMaxPool.
+ *
+ * pool.c — MaxPool, AveragePool (1-D, 2-D, 3-D), GlobalAveragePool and GlobalMaxPool on the
+ * kernels of kernels/pool.cl (LINEAR tensors) and kernels/pool_nhwc.cl (4-D NHWC8 tensors,
+ * which passes/layout.c gives the pools inside an NHWC8 region; output in the input's
+ * layout). One kernel per op and layout (tactic 0 only). float32 throughout; MaxPool also
+ * int8 and uint8.
  *
  * Output sizes follow ONNX (and onnxruntime): with ceil_mode a last window that would start
  * in the end padding is dropped. MaxPool's optional Indices output is not supported.
@@ -174,23 +178,53 @@ static trt_status global_pool_infer(const trt_node *node, trt_tensor *t) {
  * work-group too: PoCL compiles a kernel once per work-group size. */
 enum { GLOBAL_WG = 64, POOL_WG = 64 };
 
+static int is_nhwc(const trt_node *node, const trt_tensor *t) {
+    return t[node->inputs[0]].layout == TRT_LAYOUT_NHWC8;
+}
+
+/* The NHWC8 kernels take a 4-D input and output both NHWC8, and no Indices output (MaxPool's
+ * indices are defined over the NCHW element order). Anything else is an engine file the
+ * layout pass did not write. */
+static trt_status check_layout(const trt_node *node, const trt_tensor *t) {
+    const trt_tensor *x = &t[node->inputs[0]], *y = &t[node->outputs[0]];
+    char sx[128];
+    if (x->layout == y->layout && (x->layout == TRT_LAYOUT_LINEAR ||
+                                   (x->shape.nb_dims == 4 && node->n_outputs == 1)))
+        return TRT_OK;
+    return trt__error(TRT_ERR_INVALID_ARG,
+                      "node '%s' (%s): input '%s' is %s %s and output '%s' %s%s; the NHWC8 "
+                      "kernels need a 4-D input and output both NHWC8 and no Indices output; "
+                      "rebuild the engine",
+                      node->name, trt_op_name(node->op), x->name,
+                      x->layout == TRT_LAYOUT_NHWC8 ? "NHWC8" : "LINEAR",
+                      trt_dims_str(&x->shape, sx, sizeof sx), y->name,
+                      y->layout == TRT_LAYOUT_NHWC8 ? "NHWC8" : "LINEAR",
+                      node->n_outputs > 1 ? " (with Indices)" : "");
+}
+
 static trt_status pool_prepare(trt_exec *ex, const trt_node *node, trt_node_rt *rt) {
     if (node->tactic != 0)
         return trt__error(TRT_ERR_INVALID_ARG,
                           "node '%s' (%s): unknown tactic %d; rebuild the engine", node->name,
                           trt_op_name(node->op), node->tactic);
-    static const char *const names[] = {"pool_max", "pool_avg", "global_max", "global_avg"};
+    static const char *const names[2][4] = {
+        {"pool_max", "pool_avg", "global_max", "global_avg"},
+        {"pool_nhwc_max", "pool_nhwc_avg", "global_nhwc_max", "global_nhwc_avg"}};
     int which = node->op == TRT_OP_MAX_POOL         ? 0
                 : node->op == TRT_OP_AVERAGE_POOL   ? 1
                 : node->op == TRT_OP_GLOBAL_MAX_POOL ? 2
                                                      : 3;
-    const trt_tensor *y = &trt_exec_tensors(ex)[node->outputs[0]];
+    const trt_tensor *t = trt_exec_tensors(ex);
+    TRT_TRY(check_layout(node, t));
+    const int nhwc = is_nhwc(node, t);
+    const trt_tensor *y = &t[node->outputs[0]];
     const trt_dtype dt = y->dtype;
     const char *lowest = dt == TRT_DTYPE_UINT8 ? "0" : dt == TRT_DTYPE_INT8 ? "-128" : "-FLT_MAX";
     char opts[128];
     snprintf(opts, sizeof opts, "-DT=%s -DGP_WG=%d -DPOOL_LOWEST=%s%s", trt_dtype_cl_name(dt),
              GLOBAL_WG, lowest, trt_tensor_storage_opts(y));
-    return trt_exec_kernel(ex, "pool.cl", opts, names[which], &rt->kernels[0]);
+    return trt_exec_kernel(ex, nhwc ? "pool_nhwc.cl" : "pool.cl", opts, names[nhwc][which],
+                           &rt->kernels[0]);
 }
 
 static cl_int4 int4_of(const int64_t v[3]) {
@@ -200,10 +234,38 @@ static cl_int4 int4_of(const int64_t v[3]) {
     return r;
 }
 
+static cl_int2 int2_hw(const int64_t v[3]) {
+    cl_int2 r;
+    r.s[0] = (cl_int)v[1];
+    r.s[1] = (cl_int)v[2];
+    return r;
+}
+
+/* pool_nhwc_max / pool_nhwc_avg: 2-D (the layout pass gives NHWC8 to 4-D tensors only). */
+static trt_status pool_nhwc_launch(trt_exec *ex, const trt_node *node, trt_node_rt *rt,
+                                   const trt_dims *xs, const pool_geom *g) {
+    cl_mem x = trt_exec_mem(ex, node->inputs[0]), y = trt_exec_mem(ex, node->outputs[0]);
+    cl_int C = (cl_int)xs->d[1], Cp = (cl_int)trt_nhwc8_channels(xs->d[1]);
+    cl_int IH = (cl_int)g->in[1], IW = (cl_int)g->in[2], OH = (cl_int)g->out[1];
+    cl_int OW = (cl_int)g->out[2], KH = (cl_int)g->k[1], KW = (cl_int)g->k[2];
+    cl_int2 stride = int2_hw(g->s), dil = int2_hw(g->d), pad = int2_hw(g->pb);
+    cl_int2 pad_end = int2_hw(g->pe);
+    cl_int include = TRT_CPARAMS(node, pool_params)->count_include_pad;
+    const trt_karg args[] = {TRT_KARG(x),  TRT_KARG(y),      TRT_KARG(C),   TRT_KARG(Cp),
+                             TRT_KARG(IH), TRT_KARG(IW),     TRT_KARG(OH),  TRT_KARG(OW),
+                             TRT_KARG(KH), TRT_KARG(KW),     TRT_KARG(stride), TRT_KARG(dil),
+                             TRT_KARG(pad), TRT_KARG(pad_end), TRT_KARG(include)};
+    int n_args = node->op == TRT_OP_AVERAGE_POOL ? 15 : 13;
+    size_t gws[3] = {(size_t)(g->out[1] * g->out[2]), (size_t)Cp / 8, (size_t)xs->d[0]};
+    size_t lws[3] = {POOL_WG, 1, 1};
+    return trt_exec_launch(ex, rt->kernels[0], 3, gws, lws, n_args, args);
+}
+
 static trt_status pool_launch(trt_exec *ex, const trt_node *node, trt_node_rt *rt) {
     const trt_tensor *t = trt_exec_tensors(ex);
     pool_geom g;
     TRT_TRY(pool_geom_of(node, &t[node->inputs[0]].shape, &g));
+    if (is_nhwc(node, t)) return pool_nhwc_launch(ex, node, rt, &t[node->inputs[0]].shape, &g);
     cl_mem x = trt_exec_mem(ex, node->inputs[0]), y = trt_exec_mem(ex, node->outputs[0]);
     cl_int rows = (cl_int)g.rows;
     cl_int ID = (cl_int)g.in[0], IH = (cl_int)g.in[1], IW = (cl_int)g.in[2];
@@ -223,10 +285,18 @@ static trt_status pool_launch(trt_exec *ex, const trt_node *node, trt_node_rt *r
 }
 
 static trt_status global_pool_launch(trt_exec *ex, const trt_node *node, trt_node_rt *rt) {
-    const trt_dims *xs = &trt_exec_tensors(ex)[node->inputs[0]].shape;
+    const trt_tensor *t = trt_exec_tensors(ex);
+    const trt_dims *xs = &t[node->inputs[0]].shape;
     cl_mem x = trt_exec_mem(ex, node->inputs[0]), y = trt_exec_mem(ex, node->outputs[0]);
     int64_t s = 1;
     for (int i = 2; i < xs->nb_dims; i++) s *= xs->d[i];
+    if (is_nhwc(node, t)) {
+        cl_int C = (cl_int)xs->d[1], Cp = (cl_int)trt_nhwc8_channels(xs->d[1]), S = (cl_int)s;
+        const trt_karg args[] = {TRT_KARG(x), TRT_KARG(y), TRT_KARG(C), TRT_KARG(Cp),
+                                 TRT_KARG(S)};
+        size_t gws[2] = {(size_t)Cp / 8 * GLOBAL_WG, (size_t)xs->d[0]}, lws[2] = {GLOBAL_WG, 1};
+        return trt_exec_launch(ex, rt->kernels[0], 2, gws, lws, 5, args);
+    }
     cl_int rows = (cl_int)(xs->d[0] * xs->d[1]), S = (cl_int)s;
     const trt_karg args[] = {TRT_KARG(x), TRT_KARG(y), TRT_KARG(rows), TRT_KARG(S)};
     size_t gws[1] = {(size_t)rows * GLOBAL_WG}, lws[1] = {GLOBAL_WG};
