@@ -245,6 +245,7 @@ trt_status trt__build_graph(trt_device *dev, trt_graph *g, const trt_build_confi
                                   "but its conversions cost more than they save there (PoCL: "
                                   "2-3x slower than FP32); FP16 is for GPUs", dev->info.name);
     if (s == TRT_OK) s = trt__pass_precision(g, cfg ? cfg->precision : TRT_PRECISION_FP32);
+    if (s == TRT_OK) s = trt__pass_layout(dev, g);
     /* Passes change nodes: infer again for capacities and host nodes. */
     if (s == TRT_OK) s = infer_profiles(g, &meta);
     if (s == TRT_OK) {

@@ -146,7 +146,8 @@ typedef struct trt_op_impl {
 
 /* The implementation of `op`. Never NULL for a valid op. */
 const trt_op_impl *trt_op_get(trt_op op);
-/* The op for an ONNX op type in the default domain, or TRT_OP_COUNT_ if unsupported. */
+/* The op for an ONNX op type in the default domain, or TRT_OP_COUNT_ if unsupported (internal
+ * ops of ops.def, TRT_OP_INTERNAL, included). */
 trt_op trt_op_from_onnx(const char *op_type);
 
 /* Helpers for import/infer. */

@@ -8,6 +8,15 @@
 #include "ops/ops.def"
 #undef TRT_OP
 
+/* Ops only passes insert (TRT_OP_INTERNAL): never mapped from an ONNX op type. */
+static const unsigned char op_internal[TRT_OP_COUNT_] = {
+#define TRT_OP(id, onnx_name, family) 0,
+#define TRT_OP_INTERNAL(id, name, family) 1,
+#include "ops/ops.def"
+#undef TRT_OP_INTERNAL
+#undef TRT_OP
+};
+
 static const trt_op_impl *const op_table[TRT_OP_COUNT_] = {
 #define TRT_OP(id, onnx_name, family) &trt_op_impl_##id,
 #include "ops/ops.def"
@@ -32,7 +41,7 @@ const char *trt_op_name(trt_op op) {
 
 trt_op trt_op_from_onnx(const char *op_type) {
     for (int i = 0; i < TRT_OP_COUNT_; i++)
-        if (strcmp(op_onnx_names[i], op_type) == 0) return (trt_op)i;
+        if (!op_internal[i] && strcmp(op_onnx_names[i], op_type) == 0) return (trt_op)i;
     return TRT_OP_COUNT_;
 }
 

@@ -84,3 +84,20 @@ void trt__node_move_later(trt_graph *g, int from, int to) {
     g->nodes[to] = keep;
     recompute_producers(g);
 }
+
+trt_status trt__graph_place_new_nodes(trt_graph *g, int n_old, const int *before) {
+    const int n_new = g->n_nodes - n_old;
+    if (n_new <= 0) return TRT_OK;
+    trt_node *order = malloc(sizeof(trt_node) * (size_t)g->n_nodes);
+    if (!order) return trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory reordering nodes");
+    int w = 0;
+    for (int n = 0; n <= n_old; n++) {
+        for (int i = 0; i < n_new; i++)
+            if (before[i] == n) order[w++] = g->nodes[n_old + i];
+        if (n < n_old) order[w++] = g->nodes[n];
+    }
+    memcpy(g->nodes, order, sizeof(trt_node) * (size_t)w);
+    free(order);
+    recompute_producers(g);
+    return TRT_OK;
+}

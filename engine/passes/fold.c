@@ -19,6 +19,10 @@ static int foldable(const trt_graph *g, const trt_node *node) {
     for (int k = 0; k < node->n_inputs; k++) {
         if (node->inputs[k] < 0) continue;
         if (!trt__tensor_is_const(g, node->inputs[k])) return 0;
+        /* The one-node graph copies dense LINEAR data of the model's dtype (fold runs before
+         * the precision and layout passes; a later caller must not fold their tensors). */
+        const trt_tensor *in = &g->tensors[node->inputs[k]];
+        if (in->layout != TRT_LAYOUT_LINEAR || in->storage != in->dtype) return 0;
         n_in++;
     }
     if (!n_in) return 0;

@@ -18,6 +18,10 @@
  * Then, called by the builder with the config's precision (trt__pass_precision):
  *   precision.c  FP16: float16 storage for the tensors of ops with half kernels, Casts at
  *                the float32 edges (graph inputs/outputs, other ops)
+ * and last, on the device's caps (trt__pass_layout):
+ *   layout.c     Convs in the NHWC8 layout (tensor cores; TRT_LAYOUT=nhwc8 forces it,
+ *                TRT_LAYOUT=linear turns it off), Reformats at the region's edges, weights
+ *                repacked
  * Reshape-like nodes (Reshape, Flatten, Squeeze, Unsqueeze, Identity) alias their input's
  * memory: memplan.c puts both in one slot and their launch copies nothing.
  */
@@ -39,6 +43,10 @@ trt_status trt__pass_fuse_act(trt_graph *g);
 trt_status trt__pass_fuse_eltwise(trt_graph *g);
 /* No-op unless `precision` is TRT_PRECISION_FP16; runs after the other passes. */
 trt_status trt__pass_precision(trt_graph *g, trt_precision precision);
+/* Runs after precision (its choice needs the storage types) and before memory planning;
+ * `dev` (may be NULL: no tensor cores) gives the caps. Environment TRT_LAYOUT: unset or
+ * "auto" (NHWC8 for tensor-core Convs), "nhwc8" (every eligible Conv), "linear" (off). */
+trt_status trt__pass_layout(trt_device *dev, trt_graph *g);
 
 /* Whether node n of a planned graph only views its input under another shape, so that its
  * output may share its input's memory (memplan.c; the op's launch then copies nothing). */
@@ -64,5 +72,9 @@ void trt__graph_compact(trt_graph *g);
 /* Moves node `from` to position `to` (> from), shifting the nodes between one place back;
  * for fusing a node into a later one whose inputs come after it. Producers recomputed. */
 void trt__node_move_later(trt_graph *g, int from, int to);
+/* Nodes [n_old, n_nodes) were appended by a pass: puts each right before the node that was at
+ * position before[i - n_old] (n_old: after every node), appended order among those sharing a
+ * place; the others keep their order. before[i] lies in [0, n_old]. Producers recomputed. */
+trt_status trt__graph_place_new_nodes(trt_graph *g, int n_old, const int *before);
 
 #endif /* TRT_PASSES_PASSES_H */

@@ -20,7 +20,9 @@
  *   arena bytes | i32 opset of the source model
  *   u32 tensor count, then per tensor:
  *     str name | u32 dtype | u32 storage dtype (= dtype, or float16 for a float32 tensor of
- *     an FP16 engine) | u32 layout | u32 flags (TRT_TENSOR_*)
+ *     an FP16 engine) | u32 layout (trt_layout: 0 LINEAR, dense row-major; 1 NHWC8, rank 4
+ *     only: [d0, d1, d2, d3] stored [d0][d2][d3][round_up(d1, 8)], zeros in the padding
+ *     channels) | u32 flags (TRT_TENSOR_*)
  *     dims shape (at the profile's opt) | u64 arena offset | u64 capacity (bytes, max over
  *     the profile) | u64 data offset in the blob (UINT64_MAX: no data) | u64 data size
  *   u32 input count + i32 tensor index each | u32 output count + i32 tensor index each
@@ -31,8 +33,10 @@
  *     params bytes (the op's POD parameter struct) | i32 tactic | 8 x i32 tactic parameters |
  *     u32 flags (bit 0: evaluated on the host during shape inference)
  *
- * Weight blob: each constant's data, dense row-major in its storage dtype, at a multiple of
- * 64. Capacities count bytes of the storage dtype too.
+ * Weight blob: each constant's data in its storage dtype and layout (NHWC8 conv weights
+ * [K][R][S][round_up(C/group, 8)]), at a multiple of 64; its size is trt_tensor_bytes.
+ * Capacities count bytes of the storage dtype and layout too.
+ * Version 4 added NHWC8 tensors and the internal op Reformat (ops.def).
  */
 #ifndef TRT_SERIALIZE_FORMAT_H
 #define TRT_SERIALIZE_FORMAT_H
@@ -42,7 +46,7 @@
 #include "core/ir.h"
 
 #define TRT_FORMAT_MAGIC "TRTINFER"   /* 8 bytes, no terminator in the file */
-#define TRT_FORMAT_VERSION 3u         /* bump on any layout or parameter-meaning change */
+#define TRT_FORMAT_VERSION 4u         /* bump on any layout or parameter-meaning change */
 
 /* One input's optimization profile. */
 typedef struct {

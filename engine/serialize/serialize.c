@@ -267,7 +267,10 @@ trt_status trt__engine_read(const void *data, size_t len, trt_graph **out, trt_e
         uint64_t off = get_u64(&r), cap = get_u64(&r), doff = get_u64(&r), dsize = get_u64(&r);
         int storage_ok = storage == dtype ||
                          (dtype == TRT_DTYPE_FLOAT32 && storage == TRT_DTYPE_FLOAT16);
-        if (r.bad || dtype >= TRT_DTYPE_COUNT_ || !storage_ok || layout != 0) {
+        /* NHWC8 describes rank-4 tensors only (core/ir.h). */
+        int layout_ok = layout == TRT_LAYOUT_LINEAR ||
+                        (layout < TRT_LAYOUT_COUNT_ && shape.nb_dims == 4);
+        if (r.bad || dtype >= TRT_DTYPE_COUNT_ || !storage_ok || !layout_ok) {
             free(name);
             s = corrupt("tensor record");
             goto fail;
@@ -280,12 +283,13 @@ trt_status trt__engine_read(const void *data, size_t len, trt_graph **out, trt_e
         }
         trt_tensor *tt = &g->tensors[t];
         tt->storage = (trt_dtype)storage;
+        tt->layout = (trt_layout)layout;
         tt->flags = flags & (TRT_TENSOR_INPUT | TRT_TENSOR_OUTPUT | TRT_TENSOR_CONST);
         tt->offset = off;
         tt->capacity = cap;
         if (doff != UINT64_MAX) {
             if (!(flags & TRT_TENSOR_CONST) || doff > blob_size || dsize > blob_size - doff ||
-                dsize != (uint64_t)trt_dims_volume(&shape) * trt_dtype_size((trt_dtype)storage)) {
+                dsize != trt_tensor_bytes(tt)) {
                 s = corrupt("constant data out of range");
                 goto fail;
             }
