@@ -188,8 +188,9 @@ static int is_nhwc(const trt_node *node, const trt_tensor *t) {
 static trt_status check_layout(const trt_node *node, const trt_tensor *t) {
     const trt_tensor *x = &t[node->inputs[0]], *y = &t[node->outputs[0]];
     char sx[128];
-    if (x->layout == y->layout && (x->layout == TRT_LAYOUT_LINEAR ||
-                                   (x->shape.nb_dims == 4 && node->n_outputs == 1)))
+    const int indices = node->n_outputs > 1 && node->outputs[1] >= 0;
+    if (x->layout == y->layout &&
+        (x->layout == TRT_LAYOUT_LINEAR || (x->shape.nb_dims == 4 && !indices)))
         return TRT_OK;
     return trt__error(TRT_ERR_INVALID_ARG,
                       "node '%s' (%s): input '%s' is %s %s and output '%s' %s%s; the NHWC8 "
@@ -199,7 +200,7 @@ static trt_status check_layout(const trt_node *node, const trt_tensor *t) {
                       x->layout == TRT_LAYOUT_NHWC8 ? "NHWC8" : "LINEAR",
                       trt_dims_str(&x->shape, sx, sizeof sx), y->name,
                       y->layout == TRT_LAYOUT_NHWC8 ? "NHWC8" : "LINEAR",
-                      node->n_outputs > 1 ? " (with Indices)" : "");
+                      indices ? " (with Indices)" : "");
 }
 
 static trt_status pool_prepare(trt_exec *ex, const trt_node *node, trt_node_rt *rt) {
