@@ -191,6 +191,8 @@ trt_status trt_device_open(const char *spec, trt_device **out) {
     dev->caps.fp16 = strstr(ext, "cl_khr_fp16") != NULL || (dev->caps.nvidia_ptx && probe_fp16(dev));
     trt__log(TRT_LOG_INFO, "device %d: %s (%s, driver %s), fp16 %s", idx, dev->info.name,
              dev->info.platform, dev->info.driver_version, dev->caps.fp16 ? "yes" : "no");
+    /* After the line above, so that the probe's own INFO line follows the device's. */
+    trt__device_probe_caps(dev);
     *out = dev;
     return TRT_OK;
 }

@@ -1,5 +1,7 @@
 /* program.c — the device's program cache: kernels/<file> + build options -> cl_program.
- * Every program is common.cl followed by the family's file, built once per device.
+ * Every program is common.cl followed by the family's file, built once per device, with the
+ * device's capability macros (TRT_CAP_MMA_F16=1 ... for the inline-PTX features its probe
+ * passed, runtime/caps.c) appended to the options: part of the lookup and of the disk key.
  *
  * Compiled binaries are also kept on disk (CL_PROGRAM_BINARIES), so that the next process
  * skips the OpenCL C compiler. Folder: $TRT_CACHE_DIR if set (an empty value turns the disk
@@ -19,7 +21,8 @@
  *   40     binary
  *
  * A bad entry is rebuilt from source and rewritten; a folder that cannot be created or
- * written is skipped (logged once at INFO). Entries are never evicted.
+ * written is skipped (logged once at INFO). Entries are never evicted. The capability probe
+ * keeps its results beside them (caps-<key>.txt, runtime/caps.c).
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -55,9 +58,7 @@ static uint64_t key_hash(uint64_t h, const trt_device *dev, const char *const sr
     return hash_str(h, srcs[1]);
 }
 
-/* The entry's path, or NULL when the disk cache is off or has no folder. Owned by the
- * caller. */
-static char *entry_path(const trt_device *dev, const program_key *k) {
+char *trt__program_cache_dir(const trt_device *dev) {
     const char *dir = getenv("TRT_CACHE_DIR"), *base = NULL, *sub = "";
     if (dir && !*dir) return NULL;
     if (!dir && strstr(dev->info.platform, "Portable Computing Language")) return NULL;
@@ -71,10 +72,10 @@ static char *entry_path(const trt_device *dev, const program_key *k) {
         if (!base || !*base) return NULL;
     }
     const char *root = dir ? dir : base;
-    size_t n = strlen(root) + strlen(sub) + 32;
+    size_t n = strlen(root) + strlen(sub) + 1;
     char *path = malloc(n);
     if (!path) return NULL;
-    int len = snprintf(path, n, "%s%s", root, sub);
+    snprintf(path, n, "%s%s", root, sub);
     static atomic_int told;
     if (trt__cache_mkdirs(path) != 0) {
         if (!atomic_exchange(&told, 1))
@@ -83,7 +84,18 @@ static char *entry_path(const trt_device *dev, const program_key *k) {
         free(path);
         return NULL;
     }
-    snprintf(path + len, n - (size_t)len, "/%016llx.bin", (unsigned long long)k->key);
+    return path;
+}
+
+/* The entry's path, or NULL when the disk cache is off or has no folder. Owned by the
+ * caller. */
+static char *entry_path(const trt_device *dev, const program_key *k) {
+    char *dir = trt__program_cache_dir(dev);
+    if (!dir) return NULL;
+    size_t n = strlen(dir) + 32;
+    char *path = malloc(n);
+    if (path) snprintf(path, n, "%s/%016llx.bin", dir, (unsigned long long)k->key);
+    free(dir);
     return path;
 }
 
@@ -201,9 +213,29 @@ static trt_status build(trt_device *dev, const char *file, const char *options,
     return TRT_OK;
 }
 
+char *trt__device_build_options(const trt_device *dev, const char *options) {
+    static const char *const defs[] = {" -DTRT_CAP_MMA_F16=1", " -DTRT_CAP_MMA_S8=1",
+                                       " -DTRT_CAP_LDMATRIX=1", " -DTRT_CAP_CP_ASYNC=1"};
+    const int on[] = {dev->caps.mma_f16, dev->caps.mma_s8, dev->caps.ldmatrix,
+                      dev->caps.cp_async};
+    if (!options) options = "";
+    size_t n = strlen(options) + 1;
+    for (int i = 0; i < 4; i++) n += strlen(defs[i]);
+    char *out = malloc(n);
+    if (!out) return NULL;
+    strcpy(out, options);
+    for (int i = 0; i < 4; i++)
+        if (on[i]) strcat(out, defs[i]);
+    return out;
+}
+
 trt_status trt__device_program(trt_device *dev, const char *file, const char *options,
                                cl_program *out) {
-    if (!options) options = "";
+    /* The cap macros are part of the options, hence of the in-memory lookup and of the disk
+     * cache key (program_key hashes the options). */
+    char *full = trt__device_build_options(dev, options);
+    if (!full) return trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory building a program");
+    options = full;
     pthread_mutex_lock(&dev->lock);
     trt_status s = TRT_OK;
     trt_program_entry *e;
@@ -236,5 +268,6 @@ trt_status trt__device_program(trt_device *dev, const char *file, const char *op
     }
     if (e) *out = e->program;
     pthread_mutex_unlock(&dev->lock);
+    free(full);
     return s;
 }
