@@ -50,6 +50,71 @@ inline long trt_bcast_offset(long i, int8 dims, int8 strides) {
 #define ST8(p, i, v) vstore8(TRT_CAT(convert_, TRT_CAT(T, 8))(v), (i), (p))
 #endif
 
+/* Compute type (half arithmetic). Kernels that may compute in float16 do their arithmetic in
+ * CT and move data through LDC/STC; the host adds -DHALF_MATH (engine/ops/op.h,
+ * trt_exec_half_math_opts) only together with STORAGE_HALF and only where the device compiles
+ * cl_khr_fp16 kernels (caps.fp16, probed when it opens: NVIDIA's driver compiles them without
+ * advertising the extension). Without HALF_MATH, CT is T and everything below is the plain
+ * float (or T) arithmetic, so one kernel source serves both.
+ *   CT, CT8         compute type and its 8-vector (half, half8 with HALF_MATH; else T, float8)
+ *   LDC(p, i)       element i of a TS buffer as CT     LDC8(p, i)  elements 8i..8i+7 as CT8
+ *   STC(p, i, v)    p[i] = v (CT v)                    STC8(p, i, v)
+ *   CTK(f)          a float value (constant, kernel argument, float result) as CT
+ *   CT_R(v)         marks the result of one CT operation (CT_R8 for CT8): the identity, except
+ *                   under HALF_MATH_EMULATE
+ *   CTF(v)          a CT value as float (for steps kept in float: exp, tanh, pow, ...)
+ * With -DHALF_MATH -DHALF_MATH_EMULATE (tests only, any device) CT is float and CT_R rounds
+ * every result to float16's precision and range (round to nearest even, subnormals, overflow
+ * to infinity) through vstore_half: half arithmetic's accuracy on devices without
+ * cl_khr_fp16 (PoCL), not its code path. It rounds float results, so where a float16 result
+ * is a tie it may differ from true half arithmetic by one unit in the last place. */
+#if defined(HALF_MATH) && !defined(STORAGE_HALF)
+#error "HALF_MATH needs STORAGE_HALF: half arithmetic is only for float16-stored buffers"
+#endif
+#if defined(HALF_MATH) && !defined(HALF_MATH_EMULATE)
+#pragma OPENCL EXTENSION cl_khr_fp16 : enable
+#define CT half
+#define CT8 half8
+#define LDC(p, i) ((p)[i])
+#define STC(p, i, v) ((p)[i] = (v))
+#define LDC8(p, i) vload8((i), (p))
+#define STC8(p, i, v) vstore8((v), (i), (p))
+#define CTK(f) ((half)(f))
+#define CT_R(v) (v)
+#define CT_R8(v) (v)
+#elif defined(HALF_MATH)
+inline float trt_round_half(float v) {
+    ushort h;
+    vstore_half(v, 0, (__private half *)&h);
+    return vload_half(0, (__private const half *)&h);
+}
+inline float8 trt_round_half8(float8 v) {
+    ushort8 h;
+    vstore_half8(v, 0, (__private half *)&h);
+    return vload_half8(0, (__private const half *)&h);
+}
+#define CT float
+#define CT8 float8
+#define LDC(p, i) LD(p, i)
+#define STC(p, i, v) ST(p, i, v)
+#define LDC8(p, i) LD8(p, i)
+#define STC8(p, i, v) ST8(p, i, v)
+#define CTK(f) trt_round_half(f)
+#define CT_R(v) trt_round_half(v)
+#define CT_R8(v) trt_round_half8(v)
+#else
+#define CT T
+#define CT8 float8
+#define LDC(p, i) LDT(p, i)
+#define STC(p, i, v) ST(p, i, v)
+#define LDC8(p, i) LD8(p, i)
+#define STC8(p, i, v) ST8(p, i, v)
+#define CTK(f) ((CT)(f))
+#define CT_R(v) (v)
+#define CT_R8(v) (v)
+#endif
+#define CTF(v) ((float)(v))
+
 /* Fused activations (engine/passes/fusion.h, trt_act, gives the same numbers). */
 #define ACT_NONE 0
 #define ACT_RELU 1             // max(v, 0)

@@ -20,7 +20,13 @@
  *                  3..6 buffer b0..b3 (broadcast by its strides, or read at the element's
  *                  index when its flag is set); SS<k> = 1 puts the operand on the left.
  * With -DSTORAGE_HALF (FP16 engines; float ops only, T = float) the unary, binary and chain
- * kernels' buffers hold float16, read and written through common.cl's LDT/LD/ST.
+ * kernels' buffers hold float16, read and written through common.cl's LDC/STC.
+ * Arithmetic is in common.cl's compute type CT: float16 with -DHALF_MATH (the host adds it on
+ * devices with half arithmetic, for chains only when chain_half_ok in engine/ops/eltwise.c
+ * allows), else T. Steps whose float16 evaluation loses accuracy (Sigmoid, Tanh, Erf, Exp,
+ * Log, Sqrt, Reciprocal, Pow; Floor and Ceil, exact either way) compute in float and round
+ * their result to CT; the rest (Relu, LeakyRelu, HardSigmoid, HardSwish, Neg, Abs, Clip, Add,
+ * Sub, Mul, Div, Min, Max) compute in CT, each result marked by CT_R (see common.cl).
  */
 
 #ifndef OP
@@ -85,6 +91,15 @@
 #define TBS TB
 #define TOS TO
 #endif
+/* Compute types of the operands and the result: CT for float16 storage (T = TB = TO = float
+ * there, so CT is float unless HALF_MATH), else the element types. */
+#ifdef STORAGE_HALF
+#define CB CT
+#define CO CT
+#else
+#define CB TB
+#define CO TO
+#endif
 
 /* Offsets of output element i in up to three broadcast inputs (see the banner). 32-bit
  * index arithmetic: the host refuses broadcasts over 2^31 elements. */
@@ -139,36 +154,40 @@ __kernel void eltwise_where(__global const uchar *c, __global const T *a, __glob
 #define NSTEP 0 // steps of the chain; SOP<k>, SK<k>, SS<k> describe step k (see the banner)
 #endif
 
-/* The unary ops as eltwise_unary computes them (Clip: min a, max b). */
-inline float chain_unary(const int op, float x, float p0, float p1) {
+/* The unary ops as eltwise_unary computes them (Clip: min a, max b), in CT (see the banner
+ * for which steps compute in float). */
+inline CT chain_unary(const int op, CT x, float p0, float p1) {
     switch (op) {
-    case OP_RELU: return x > 0.0f ? x : 0.0f;
-    case OP_LEAKY_RELU: return x >= 0.0f ? x : p0 * x;
-    case OP_SIGMOID: return 1.0f / (1.0f + exp(-x));
-    case OP_HARD_SIGMOID: return fmax(0.0f, fmin(1.0f, p0 * x + p1));
-    case OP_HARD_SWISH: return x * fmax(0.0f, fmin(1.0f, x * (1.0f / 6.0f) + 0.5f));
-    case OP_TANH: return tanh(x);
-    case OP_ERF: return erf(x);
-    case OP_EXP: return exp(x);
-    case OP_LOG: return log(x);
-    case OP_SQRT: return sqrt(x);
+    case OP_RELU: return x > CTK(0.0f) ? x : CTK(0.0f);
+    case OP_LEAKY_RELU: return x >= CTK(0.0f) ? x : CT_R(CTK(p0) * x);
+    case OP_SIGMOID: return CTK(1.0f / (1.0f + exp(-CTF(x))));
+    case OP_HARD_SIGMOID:
+        return fmax(CTK(0.0f), fmin(CTK(1.0f), CT_R(CT_R(CTK(p0) * x) + CTK(p1))));
+    case OP_HARD_SWISH:
+        return CT_R(x * fmax(CTK(0.0f),
+                             fmin(CTK(1.0f), CT_R(CT_R(x * CTK(1.0f / 6.0f)) + CTK(0.5f)))));
+    case OP_TANH: return CTK(tanh(CTF(x)));
+    case OP_ERF: return CTK(erf(CTF(x)));
+    case OP_EXP: return CTK(exp(CTF(x)));
+    case OP_LOG: return CTK(log(CTF(x)));
+    case OP_SQRT: return CTK(sqrt(CTF(x)));
     case OP_NEG: return -x;
-    case OP_ABS: return x < 0.0f ? -x : x;
-    case OP_RECIPROCAL: return 1.0f / x;
-    case OP_FLOOR: return floor(x);
-    case OP_CEIL: return ceil(x);
-    case OP_CLIP: return x < p0 ? p0 : x > p1 ? p1 : x;
+    case OP_ABS: return x < CTK(0.0f) ? -x : x;
+    case OP_RECIPROCAL: return CTK(1.0f / CTF(x));
+    case OP_FLOOR: return CTK(floor(CTF(x)));
+    case OP_CEIL: return CTK(ceil(CTF(x)));
+    case OP_CLIP: return x < CTK(p0) ? CTK(p0) : x > CTK(p1) ? CTK(p1) : x;
     default: return x;
     }
 }
 
-inline float chain_binary(const int op, float a, float b) {
+inline CT chain_binary(const int op, CT a, CT b) {
     switch (op) {
-    case OP_ADD: return a + b;
-    case OP_SUB: return a - b;
-    case OP_MUL: return a * b;
-    case OP_DIV: return a / b;
-    case OP_POW: return pow(a, b);
+    case OP_ADD: return CT_R(a + b);
+    case OP_SUB: return CT_R(a - b);
+    case OP_MUL: return CT_R(a * b);
+    case OP_DIV: return CT_R(a / b);
+    case OP_POW: return CTK(pow(CTF(a), CTF(b)));
     case OP_MIN: return (a < b || isnan(a)) ? a : b;
     case OP_MAX: return (a > b || isnan(a)) ? a : b;
     default: return a;
@@ -190,17 +209,18 @@ inline uint chain_offset(uint i, int rank, int8 dims, int8 s) {
 
 #define CAT_(a, b) a##b
 #define CAT(a, b) CAT_(a, b)
-#define LOAD(j) \
-    (CAT(f, j) ? LD(CAT(b, j), i) : LD(CAT(b, j), chain_offset((uint)i, rank, dims, CAT(s, j))))
+#define LOAD(j)                                                                            \
+    (CAT(f, j) ? LDC(CAT(b, j), i)                                                         \
+               : LDC(CAT(b, j), chain_offset((uint)i, rank, dims, CAT(s, j))))
 /* The operand of step k (only the selected branch is evaluated). */
 #define OPERAND(k)                                                                         \
-    (CAT(SK, k) == 1 ? CAT(c0.s, k) : CAT(SK, k) == 2 ? xv : CAT(SK, k) == 3 ? LOAD(0)    \
+    (CAT(SK, k) == 1 ? CTK(CAT(c0.s, k)) : CAT(SK, k) == 2 ? xv : CAT(SK, k) == 3 ? LOAD(0) \
      : CAT(SK, k) == 4 ? LOAD(1) : CAT(SK, k) == 5 ? LOAD(2) : LOAD(3))
 #define STEP(k)                                                                            \
     if (CAT(SK, k) == 0) {                                                                 \
         v = chain_unary(CAT(SOP, k), v, CAT(c0.s, k), CAT(c1.s, k));                       \
     } else {                                                                               \
-        const float o = OPERAND(k);                                                        \
+        const CT o = OPERAND(k);                                                           \
         v = CAT(SS, k) ? chain_binary(CAT(SOP, k), o, v) : chain_binary(CAT(SOP, k), v, o); \
     }
 
@@ -211,8 +231,8 @@ __kernel void eltwise_chain(__global const TS *x, __global TS *y, long n, float8
                             int8 s3, int f3) {
     long i = get_global_id(0);
     if (i >= n) return;
-    const float xv = LD(x, i);
-    float v = xv;
+    const CT xv = LDC(x, i);
+    CT v = xv;
 #if NSTEP > 0
     STEP(0)
 #endif
@@ -237,43 +257,45 @@ __kernel void eltwise_chain(__global const TS *x, __global TS *y, long n, float8
 #if NSTEP > 7
     STEP(7)
 #endif
-    ST(y, i, v);
+    STC(y, i, v);
 }
 
 #elif OP < OP_ADD
 
-/* p0, p1: LeakyRelu alpha; HardSigmoid alpha, beta. */
-inline T unary_op(T x, float p0, float p1) {
+/* p0, p1: LeakyRelu alpha; HardSigmoid alpha, beta. In CT (T for integer types; see the
+ * banner for which ops compute in float). */
+inline CT unary_op(CT x, float p0, float p1) {
 #if OP == OP_RELU
-    return x > (T)0 ? x : (T)0;
+    return x > CTK(0) ? x : CTK(0);
 #elif OP == OP_LEAKY_RELU
-    return x >= 0.0f ? x : p0 * x;
+    return x >= CTK(0.0f) ? x : CT_R(CTK(p0) * x);
 #elif OP == OP_SIGMOID
-    return 1.0f / (1.0f + exp(-x));
+    return CTK(1.0f / (1.0f + exp(-CTF(x))));
 #elif OP == OP_HARD_SIGMOID
-    return fmax(0.0f, fmin(1.0f, p0 * x + p1));
+    return fmax(CTK(0.0f), fmin(CTK(1.0f), CT_R(CT_R(CTK(p0) * x) + CTK(p1))));
 #elif OP == OP_HARD_SWISH
-    return x * fmax(0.0f, fmin(1.0f, x * (1.0f / 6.0f) + 0.5f));
+    return CT_R(x * fmax(CTK(0.0f),
+                         fmin(CTK(1.0f), CT_R(CT_R(x * CTK(1.0f / 6.0f)) + CTK(0.5f)))));
 #elif OP == OP_TANH
-    return tanh(x);
+    return CTK(tanh(CTF(x)));
 #elif OP == OP_ERF
-    return erf(x);
+    return CTK(erf(CTF(x)));
 #elif OP == OP_EXP
-    return exp(x);
+    return CTK(exp(CTF(x)));
 #elif OP == OP_LOG
-    return log(x);
+    return CTK(log(CTF(x)));
 #elif OP == OP_SQRT
-    return sqrt(x);
+    return CTK(sqrt(CTF(x)));
 #elif OP == OP_NEG
     return -x;
 #elif OP == OP_ABS
-    return x < (T)0 ? -x : x;
+    return x < CTK(0) ? -x : x;
 #elif OP == OP_RECIPROCAL
-    return 1.0f / x;
+    return CTK(1.0f / CTF(x));
 #elif OP == OP_FLOOR
-    return floor(x);
+    return CTK(floor(CTF(x)));
 #elif OP == OP_CEIL
-    return ceil(x);
+    return CTK(ceil(CTF(x)));
 #else
 #error "OP is not a unary operation"
 #endif
@@ -282,7 +304,7 @@ inline T unary_op(T x, float p0, float p1) {
 __kernel void eltwise_unary(__global const TS *x, __global TS *y, long n, float p0, float p1) {
     long i = get_global_id(0);
     if (i >= n) return;
-    ST(y, i, unary_op(LDT(x, i), p0, p1));
+    STC(y, i, unary_op(LDC(x, i), p0, p1));
 }
 
 #else
@@ -301,24 +323,24 @@ inline T int_pow(T a, TB e) {
 }
 #endif
 
-inline TO binary_op(T a, TB b) {
+inline CO binary_op(CT a, CB b) {
 #if OP == OP_ADD
-    return a + b;
+    return CT_R(a + b);
 #elif OP == OP_SUB
-    return a - b;
+    return CT_R(a - b);
 #elif OP == OP_MUL
-    return a * b;
+    return CT_R(a * b);
 #elif OP == OP_DIV && T_INT
     /* Truncates toward zero; division by zero gives 0 and MIN / -1 wraps instead of trapping. */
     return b == 0 ? (T)0 : b == (T)-1 ? -a : a / b;
 #elif OP == OP_DIV
-    return a / b;
+    return CT_R(a / b);
 #elif OP == OP_POW && T_INT && TB_INT
     return int_pow(a, b);
 #elif OP == OP_POW && T_INT
     return (T)pow((float)a, b); /* integer base, float exponent: computed in float32 */
 #elif OP == OP_POW
-    return pow(a, (float)b);
+    return CTK(pow(CTF(a), CTF(b)));
 #elif OP == OP_MIN
     return (a < b || IS_NAN(a)) ? a : b; /* a NaN operand propagates */
 #elif OP == OP_MAX
@@ -338,7 +360,7 @@ __kernel void eltwise_binary_flat(__global const TS *a, __global const TBS *b, _
                                   long n) {
     long i = get_global_id(0);
     if (i >= n) return;
-    ST(y, i, binary_op(LDT(a, i), LDT(b, i)));
+    STC(y, i, binary_op(LDC(a, i), LDC(b, i)));
 }
 
 __kernel void eltwise_binary(__global const TS *a, __global const TBS *b, __global TOS *y, long n,
@@ -347,7 +369,7 @@ __kernel void eltwise_binary(__global const TS *a, __global const TBS *b, __glob
     if (i >= n) return;
     uint oa, ob, oc;
     bcast_offsets((uint)i, rank, dims, sa, sb, (int8)(0), &oa, &ob, &oc);
-    ST(y, i, binary_op(LDT(a, oa), LDT(b, ob)));
+    STC(y, i, binary_op(LDC(a, oa), LDC(b, ob)));
 }
 
 #endif

@@ -374,7 +374,13 @@ static trt_status elt_prepare(trt_exec *ex, const trt_node *node, trt_node_rt *r
         o += snprintf(opts + o, sizeof opts - (size_t)o, " -DTB=%s -DTB_INT=%d",
                       trt_dtype_cl_name(e), is_int(e));
     }
-    snprintf(opts + o, sizeof opts - (size_t)o, "%s", trt_tensor_storage_opts(&t[node->outputs[0]]));
+    /* Half arithmetic where the op's buffers are float16 (the unary and binary ops the
+     * precision pass makes half: one operation per element, so float16 arithmetic rounds
+     * like float arithmetic followed by the float16 store; eltwise.cl keeps the
+     * transcendental ones in float). */
+    const trt_tensor *y = &t[node->outputs[0]];
+    snprintf(opts + o, sizeof opts - (size_t)o, "%s%s", trt_tensor_storage_opts(y),
+             trt_exec_half_math_opts(ex, y));
     switch (d->kind) {
     case K_UNARY: return trt_exec_kernel(ex, "eltwise.cl", opts, "eltwise_unary", &rt->kernels[0]);
     case K_WHERE: return trt_exec_kernel(ex, "eltwise.cl", opts, "eltwise_where", &rt->kernels[0]);
@@ -626,6 +632,53 @@ static int chain_kind(const trt_chain_step *st) {
     }
 }
 
+/* A float constant of a chain is fit for half arithmetic: 0, or a float16 normal number
+ * (2^-14 <= |c| <= 65504, rounded with at most 2^-11 relative error; smaller ones lose
+ * precision as subnormals, larger ones become infinity, and a mask constant of -1e9 times 0
+ * would give NaN where float gives 0). `inf_ok`: Clip's absent bounds are infinite. */
+static int half_const_ok(float c, int inf_ok) {
+    float a = fabsf(c);
+    return c == 0.0f || (a >= 0x1p-14f && a <= 65504.0f) || (inf_ok && isinf(c));
+}
+
+/* Whether a chain may compute in float16 (HALF_MATH): its input and output are float16
+ * already, but its intermediate values are not, and float16 arithmetic rounds each step
+ * (at most 2^-11 relative each; FP16 accuracy bound of tests/models: rel L2 1e-2) and
+ * overflows past 65504. So every constant must be fit for float16, and no step but the
+ * last may be one that can leave float16's range from in-range values where a later step
+ * would bring a float result back: Exp (past x = 11.1), Pow, Reciprocal and Div by a value
+ * that is not a constant (by numbers near 0). Multiplying two values over 256 can still
+ * overflow where float would not; the chains the fusion pass builds from networks
+ * (activations, GELU, scale and shift) keep far from that. */
+static int chain_half_ok(const trt_chain *c) {
+    for (int k = 0; k < c->n; k++) {
+        const trt_chain_step *st = &c->step[k];
+        int last = k == c->n - 1;
+        switch ((trt_op)st->op) {
+        case TRT_OP_EXP:
+        case TRT_OP_POW:
+        case TRT_OP_RECIPROCAL:
+            if (!last) return 0;
+            break;
+        case TRT_OP_DIV:
+            if (!last && (st->operand != TRT_CHAIN_IMM || st->swap)) return 0;
+            break;
+        case TRT_OP_LEAKY_RELU:
+            if (!half_const_ok(st->c0, 0)) return 0;
+            break;
+        case TRT_OP_HARD_SIGMOID:
+            if (!half_const_ok(st->c0, 0) || !half_const_ok(st->c1, 0)) return 0;
+            break;
+        case TRT_OP_CLIP:
+            if (!half_const_ok(st->c0, 1) || !half_const_ok(st->c1, 1)) return 0;
+            break;
+        default: break;
+        }
+        if (st->operand == TRT_CHAIN_IMM && !half_const_ok(st->c0, 0)) return 0;
+    }
+    return 1;
+}
+
 static trt_status chain_prepare(trt_exec *ex, const trt_node *node, trt_node_rt *rt) {
     const trt_chain *c = &TRT_CPARAMS(node, elt_params)->chain;
     char opts[640];
@@ -635,9 +688,10 @@ static trt_status chain_prepare(trt_exec *ex, const trt_node *node, trt_node_rt 
         o += snprintf(opts + o, sizeof opts - (size_t)o, " -DSOP%d=%s -DSK%d=%d -DSS%d=%d", k,
                       desc_of((trt_op)st->op)->macro, k, chain_kind(st), k, st->swap != 0);
     }
+    const trt_tensor *y = &trt_exec_tensors(ex)[node->outputs[0]];
     if (o < (int)sizeof opts)
-        snprintf(opts + o, sizeof opts - (size_t)o, "%s",
-                 trt_tensor_storage_opts(&trt_exec_tensors(ex)[node->outputs[0]]));
+        snprintf(opts + o, sizeof opts - (size_t)o, "%s%s", trt_tensor_storage_opts(y),
+                 chain_half_ok(c) ? trt_exec_half_math_opts(ex, y) : "");
     return trt_exec_kernel(ex, "eltwise.cl", opts, "eltwise_chain", &rt->kernels[0]);
 }
 

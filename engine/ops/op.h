@@ -71,6 +71,14 @@ static inline int trt_caps_tensor_core_f16(const trt_device_caps *c) {
 typedef struct trt_exec trt_exec;
 /* The device caps of the executing context. */
 const trt_device_caps *trt_exec_caps(trt_exec *ex);
+/* Build options for half arithmetic (kernels/common.cl: compute type CT, LDC/STC) in a kernel
+ * whose float buffers all have t's storage: " -DHALF_MATH" when t is stored as float16 and
+ * the device compiles cl_khr_fp16 kernels (caps.fp16), else "". Append it after
+ * trt_tensor_storage_opts(t). The environment variable TRT_HALF_MATH overrides: "0" keeps
+ * float arithmetic (to compare), "emulate" gives " -DHALF_MATH -DHALF_MATH_EMULATE" on any
+ * device (float arithmetic rounded to float16 after every operation: half arithmetic's
+ * accuracy where the device has none, for tests). */
+const char *trt_exec_half_math_opts(trt_exec *ex, const trt_tensor *t);
 
 #define TRT_MAX_NODE_KERNELS 4
 

@@ -29,6 +29,14 @@ cl_context trt_exec_cl_context(trt_exec *ex) { return ex->eng->dev->cl_ctx; }
 cl_device_id trt_exec_cl_device(trt_exec *ex) { return ex->eng->dev->id; }
 const trt_device_caps *trt_exec_caps(trt_exec *ex) { return &ex->eng->dev->caps; }
 
+const char *trt_exec_half_math_opts(trt_exec *ex, const trt_tensor *t) {
+    if (!trt_tensor_is_half(t)) return "";
+    const char *env = getenv("TRT_HALF_MATH");
+    if (env && strcmp(env, "0") == 0) return "";
+    if (env && strcmp(env, "emulate") == 0) return " -DHALF_MATH -DHALF_MATH_EMULATE";
+    return ex->eng->dev->caps.fp16 ? " -DHALF_MATH" : "";
+}
+
 static void keep_event(cl_event *slot, cl_event ev) {
     if (*slot) clReleaseEvent(*slot);
     *slot = ev;
