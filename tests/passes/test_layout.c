@@ -1,0 +1,536 @@
+/* test_layout.c — the NHWC8 layout pass (engine/passes/layout.c) and the Reformat op.
+ *
+ *   graph     a hand-made graph through trt__pass_layout with TRT_LAYOUT=nhwc8: which Convs
+ *             run NHWC8 (group 1, depthwise; not group 2), how many Reformats and where,
+ *             graph outputs keep their names and LINEAR, the node list stays topologically
+ *             sorted and infers, W repacked to [K][R][S][Cp] (compared with a host
+ *             re-computation, float32 and float16 data), a W shared with a LINEAR Conv
+ *             duplicated; TRT_LAYOUT=linear and auto without tensor cores change nothing
+ *   tc        the tensor-core rule, on a device whose caps claim tensor cores: only Convs
+ *             with float16 storage, group 1 and K % 8 == 0
+ *   import    a model naming Reformat or TrtReformat is refused as an unsupported operator
+ *   reformat  Reformat round trips on the device, LINEAR -> NHWC8 -> LINEAR, with awkward
+ *             shapes (C = 3, 13, 64; H, W = 1, 7, 93), float32 and float16 storage; the
+ *             NHWC8 tensor (an engine output) holds the values at [n][h][w][c], zeros past C
+ *   engine    the graph of "graph" built by the builder with TRT_LAYOUT=nhwc8 (portable NHWC8
+ *             conv) gives the TRT_LAYOUT=linear engine's outputs, and has its Reformats
+ *
+ * usage: test_layout
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builder/builder.h"
+#include "onnx/onnx_import.h"
+#include "ops/conv.h"
+#include "passes/passes.h"
+#include "runtime/runtime.h"
+
+#include "../common/check.h"
+
+/* ---------------------------------------------------------------- graph building */
+
+static trt_dims dims4(int64_t a, int64_t b, int64_t c, int64_t d) {
+    const int64_t v[4] = {a, b, c, d};
+    return trt_dims_make(4, v);
+}
+
+static float value_at(size_t i, int salt) {
+    return (float)((int)((i * 7919u + 13u * (unsigned)salt) % 61u) - 30) / 32.0f;
+}
+
+static int add_weights(trt_graph *g, const char *name, trt_dims d, int salt) {
+    size_t n = (size_t)trt_dims_volume(&d);
+    float *v = malloc(n * sizeof *v);
+    for (size_t i = 0; v && i < n; i++) v[i] = value_at(i, salt);
+    int t = v ? trt_graph_add_const(g, name, TRT_DTYPE_FLOAT32, &d, v) : -1;
+    free(v);
+    return t;
+}
+
+/* Conv y = conv(x, w, b) with padding `pad` on every side, `group`; `residual` (or -1) fused
+ * as input 3 of the epilogue. */
+static void add_conv(trt_graph *g, const char *name, int x, int w, int b, int y, int group,
+                     int pad, int residual) {
+    int in[4] = {x, w, b, residual};
+    int n = trt_graph_add_node(g, TRT_OP_CONV, name, in, residual >= 0 ? 4 : 3, &y, 1);
+    conv_params *p = TRT_PARAMS(&g->nodes[n], conv_params);
+    p->group = group;
+    p->n_pads = 4;
+    for (int i = 0; i < 4; i++) p->pads[i] = pad;
+    if (residual >= 0) p->epi.residual = 3;
+}
+
+/* Graph inputs x [2,3,9,11] and r [2,16,9,11];
+ *   Conv_0  x, W0 [8,3,3,3], b0        -> t0      NHWC8 (x reformatted in)
+ *   Conv_1  t0, W1 [16,8,3,3]          -> t1      NHWC8, reads t0 directly
+ *   Flatten t0                         -> flat    graph output (a view: t0 reformatted out)
+ *   Conv_2  t1, W1, group 2            -> t2      LINEAR (group 2 != C): t1 reformatted
+ *                                                 out, W1 duplicated for Conv_1
+ *   Conv_3  t1, Wd [16,1,3,3], group 16, residual r -> y3  NHWC8 depthwise; r reformatted
+ *                                                 in; y3 a graph output (reformatted out)
+ *   Conv_4  t2, W4 [5,16,1,1]          -> y4      NHWC8 (t2 in, y4 out) */
+static trt_graph *make_graph(void) {
+    trt_graph *g = trt_graph_new();
+    trt_dims dx = dims4(2, 3, 9, 11), dr = dims4(2, 16, 9, 11);
+    int x = trt_graph_add_tensor(g, "x", TRT_DTYPE_FLOAT32, &dx);
+    int r = trt_graph_add_tensor(g, "r", TRT_DTYPE_FLOAT32, &dr);
+    trt_graph_add_input(g, x);
+    trt_graph_add_input(g, r);
+    int w0 = add_weights(g, "W0", dims4(8, 3, 3, 3), 1);
+    const int64_t eight = 8;
+    trt_dims db = trt_dims_make(1, &eight);
+    int b0 = add_weights(g, "b0", db, 2);
+    int w1 = add_weights(g, "W1", dims4(16, 8, 3, 3), 3);
+    int wd = add_weights(g, "Wd", dims4(16, 1, 3, 3), 4);
+    int w4 = add_weights(g, "W4", dims4(5, 16, 1, 1), 5);
+    int t0 = trt_graph_add_tensor(g, "t0", TRT_DTYPE_FLOAT32, NULL);
+    int t1 = trt_graph_add_tensor(g, "t1", TRT_DTYPE_FLOAT32, NULL);
+    int t2 = trt_graph_add_tensor(g, "t2", TRT_DTYPE_FLOAT32, NULL);
+    int flat = trt_graph_add_tensor(g, "flat", TRT_DTYPE_FLOAT32, NULL);
+    int y3 = trt_graph_add_tensor(g, "y3", TRT_DTYPE_FLOAT32, NULL);
+    int y4 = trt_graph_add_tensor(g, "y4", TRT_DTYPE_FLOAT32, NULL);
+    add_conv(g, "Conv_0", x, w0, b0, t0, 1, 1, -1);
+    add_conv(g, "Conv_1", t0, w1, -1, t1, 1, 1, -1);
+    int fl = trt_graph_add_node(g, TRT_OP_FLATTEN, "Flatten_0", &t0, 1, &flat, 1);
+    int32_t axis = 1; /* Flatten's params (shape.c) start with the axis */
+    memcpy(g->nodes[fl].params, &axis, sizeof axis);
+    add_conv(g, "Conv_2", t1, w1, -1, t2, 2, 1, -1);
+    add_conv(g, "Conv_3", t1, wd, -1, y3, 16, 1, r);
+    add_conv(g, "Conv_4", t2, w4, -1, y4, 1, 0, -1);
+    trt_graph_add_output(g, flat);
+    trt_graph_add_output(g, y3);
+    trt_graph_add_output(g, y4);
+    return g;
+}
+
+static const trt_node *find_node(const trt_graph *g, const char *name) {
+    for (int n = 0; n < g->n_nodes; n++)
+        if (strcmp(g->nodes[n].name, name) == 0) return &g->nodes[n];
+    return NULL;
+}
+
+static int count_op(const trt_graph *g, trt_op op) {
+    int k = 0;
+    for (int n = 0; n < g->n_nodes; n++) k += g->nodes[n].op == op;
+    return k;
+}
+
+static int node_layout(const trt_graph *g, const char *name) {
+    const trt_node *n = find_node(g, name);
+    return n ? (int)g->tensors[n->inputs[0]].layout : -1;
+}
+
+/* Every node input is a graph input, a constant or produced by an earlier node. */
+static int topo_sorted(const trt_graph *g) {
+    for (int n = 0; n < g->n_nodes; n++)
+        for (int k = 0; k < g->nodes[n].n_inputs; k++) {
+            int t = g->nodes[n].inputs[k];
+            if (t < 0 || (g->tensors[t].flags & (TRT_TENSOR_INPUT | TRT_TENSOR_CONST))) continue;
+            if (g->tensors[t].producer < 0 || g->tensors[t].producer >= n) return 0;
+        }
+    return 1;
+}
+
+/* The repacked W (NHWC8, [K][R][S][Cp]) against the LINEAR original `orig` (floats). */
+static int repacked_ok(const trt_tensor *w, const float *orig, int half) {
+    const int64_t K = w->shape.d[0], C = w->shape.d[1], R = w->shape.d[2], S = w->shape.d[3];
+    const int64_t CP = trt_nhwc8_channels(C);
+    const size_t es = half ? 2 : 4;
+    if (w->layout != TRT_LAYOUT_NHWC8 || w->data_size != (size_t)(K * R * S * CP) * es ||
+        trt_tensor_bytes(w) != w->data_size)
+        return 0;
+    for (int64_t k = 0; k < K; k++)
+        for (int64_t r = 0; r < R; r++)
+            for (int64_t s = 0; s < S; s++)
+                for (int64_t c = 0; c < CP; c++) {
+                    size_t i = (size_t)(((k * R + r) * S + s) * CP + c);
+                    float want = c < C ? orig[((k * C + c) * R + r) * S + s] : 0.0f;
+                    float got = half ? trt_f16_to_f32(((const uint16_t *)w->data)[i])
+                                     : ((const float *)w->data)[i];
+                    if (half) want = trt_f16_to_f32(trt_f32_to_f16(want));
+                    if (got != want || (c >= C && signbit(got))) return 0;
+                }
+    return 1;
+}
+
+/* ---------------------------------------------------------------- graph checks */
+
+static void test_graph(void) {
+    /* Forced: every eligible Conv. */
+    setenv("TRT_LAYOUT", "nhwc8", 1);
+    trt_graph *g = make_graph();
+    CHECK(trt_graph_infer(g, 1) == TRT_OK, "graph infers");
+    float *w0 = malloc(g->tensors[trt_graph_find_tensor(g, "W0")].data_size);
+    float *w1 = malloc(g->tensors[trt_graph_find_tensor(g, "W1")].data_size);
+    memcpy(w0, g->tensors[trt_graph_find_tensor(g, "W0")].data,
+           g->tensors[trt_graph_find_tensor(g, "W0")].data_size);
+    memcpy(w1, g->tensors[trt_graph_find_tensor(g, "W1")].data,
+           g->tensors[trt_graph_find_tensor(g, "W1")].data_size);
+    const int nt_before = g->n_tensors, nn_before = g->n_nodes;
+    CHECK(trt__pass_layout(NULL, g) == TRT_OK, "layout pass");
+    const char *nhwc[] = {"Conv_0", "Conv_1", "Conv_3", "Conv_4"};
+    for (int i = 0; i < 4; i++)
+        CHECK(node_layout(g, nhwc[i]) == TRT_LAYOUT_NHWC8, "%s runs NHWC8", nhwc[i]);
+    CHECK(node_layout(g, "Conv_2") == TRT_LAYOUT_LINEAR, "Conv_2 (group 2) stays LINEAR");
+    CHECK(node_layout(g, "Flatten_0") == TRT_LAYOUT_LINEAR, "the view reads LINEAR");
+    /* In: x, r (residual), t2. Out: t0 (Flatten), t1 (Conv_2), y3, y4. */
+    CHECK(count_op(g, TRT_OP_REFORMAT) == 7, "7 Reformats, got %d",
+          count_op(g, TRT_OP_REFORMAT));
+    CHECK(g->n_nodes == nn_before + 7, "only Reformats added");
+    CHECK(topo_sorted(g), "nodes topologically sorted");
+    const char *outs[] = {"flat", "y3", "y4"};
+    for (int i = 0; i < 3; i++) {
+        int t = g->outputs[i];
+        CHECK(strcmp(g->tensors[t].name, outs[i]) == 0 &&
+                  g->tensors[t].layout == TRT_LAYOUT_LINEAR,
+              "graph output %d is '%s', LINEAR", i, outs[i]);
+        int p = g->tensors[t].producer;
+        CHECK(p >= 0 && g->nodes[p].op == (i == 0 ? TRT_OP_FLATTEN : TRT_OP_REFORMAT),
+              "output '%s' written by %s", outs[i], i == 0 ? "Flatten" : "a Reformat");
+    }
+    /* Every NHWC8 tensor is read only by NHWC8 data slots or Reformats to LINEAR. */
+    int bad = 0;
+    for (int n = 0; n < g->n_nodes; n++) {
+        const trt_node *node = &g->nodes[n];
+        for (int k = 0; k < node->n_inputs; k++) {
+            int t = node->inputs[k];
+            if (t < 0 || g->tensors[t].layout != TRT_LAYOUT_NHWC8) continue;
+            int ok = node->op == TRT_OP_REFORMAT ||
+                     (node->op == TRT_OP_CONV && (k == 0 || k == 1 || k == 3) &&
+                      g->tensors[node->inputs[0]].layout == TRT_LAYOUT_NHWC8);
+            if (!ok) {
+                printf("  %s reads NHWC8 '%s' in slot %d\n", node->name, g->tensors[t].name, k);
+                bad++;
+            }
+        }
+    }
+    CHECK(bad == 0, "NHWC8 tensors only reach NHWC8 slots");
+    const trt_node *c3 = find_node(g, "Conv_3");
+    CHECK(c3 && g->tensors[c3->inputs[3]].layout == TRT_LAYOUT_NHWC8, "residual is NHWC8");
+    const trt_node *c0 = find_node(g, "Conv_0");
+    CHECK(c0 && g->tensors[c0->inputs[2]].layout == TRT_LAYOUT_LINEAR, "bias stays LINEAR");
+    /* Weights: W0 repacked in place; W1 shared with Conv_2: a repacked copy for Conv_1. */
+    CHECK(c0 && c0->inputs[1] == trt_graph_find_tensor(g, "W0") &&
+              repacked_ok(&g->tensors[c0->inputs[1]], w0, 0),
+          "W0 repacked in place to [K][R][S][Cp]");
+    const trt_node *c1 = find_node(g, "Conv_1"), *c2 = find_node(g, "Conv_2");
+    const trt_tensor *w1o = &g->tensors[trt_graph_find_tensor(g, "W1")];
+    CHECK(c1 && c2 && c1->inputs[1] != c2->inputs[1] && c2->inputs[1] == (int)(w1o - g->tensors),
+          "shared W1 duplicated");
+    CHECK(c1 && repacked_ok(&g->tensors[c1->inputs[1]], w1, 0), "W1 copy repacked");
+    CHECK(w1o->layout == TRT_LAYOUT_LINEAR && w1o->data_size == 16 * 8 * 9 * 4 &&
+              memcmp(w1o->data, w1, w1o->data_size) == 0,
+          "W1 stays LINEAR for Conv_2");
+    const trt_node *c3w = find_node(g, "Conv_3");
+    CHECK(c3w && g->tensors[c3w->inputs[1]].data_size == 16 * 9 * 8 * 4,
+          "depthwise W padded to 8 channels");
+    CHECK(trt_graph_infer(g, 1) == TRT_OK, "graph infers after the pass");
+    CHECK(g->n_tensors > nt_before, "twins added");
+    trt_graph_free(g);
+
+    /* Off, and auto without tensor cores: nothing changes. */
+    const char *modes[] = {"linear", "auto", NULL};
+    for (int i = 0; i < 3; i++) {
+        if (modes[i]) setenv("TRT_LAYOUT", modes[i], 1);
+        else unsetenv("TRT_LAYOUT");
+        g = make_graph();
+        trt_graph_infer(g, 1);
+        int nn = g->n_nodes;
+        CHECK(trt__pass_layout(NULL, g) == TRT_OK && g->n_nodes == nn &&
+                  count_op(g, TRT_OP_REFORMAT) == 0 &&
+                  node_layout(g, "Conv_0") == TRT_LAYOUT_LINEAR,
+              "TRT_LAYOUT=%s: no change", modes[i] ? modes[i] : "(unset)");
+        trt_graph_free(g);
+    }
+
+    /* Float16 weights (as the precision pass leaves them) repack as float16. */
+    setenv("TRT_LAYOUT", "nhwc8", 1);
+    g = make_graph();
+    trt_graph_infer(g, 1);
+    trt_tensor *w = &g->tensors[trt_graph_find_tensor(g, "W0")];
+    size_t n = w->data_size / 4;
+    uint16_t *h = malloc(n * 2);
+    for (size_t i = 0; i < n; i++) h[i] = trt_f32_to_f16(w0[i]);
+    free(w->data);
+    w->data = h;
+    w->data_size = n * 2;
+    w->storage = TRT_DTYPE_FLOAT16;
+    CHECK(trt__pass_layout(NULL, g) == TRT_OK, "layout pass, float16 W");
+    c0 = find_node(g, "Conv_0");
+    CHECK(c0 && repacked_ok(&g->tensors[c0->inputs[1]], w0, 1), "float16 W0 repacked");
+    trt_graph_free(g);
+    unsetenv("TRT_LAYOUT");
+    free(w0);
+    free(w1);
+}
+
+/* x [1,16,6,6] float16 storage -> Conv_a (K 16) -> Conv_b (K 12) ; x -> Conv_c (float32). */
+static void test_tensor_core_rule(void) {
+    unsetenv("TRT_LAYOUT");
+    trt_graph *g = trt_graph_new();
+    trt_dims dx = dims4(1, 16, 6, 6);
+    int x = trt_graph_add_tensor(g, "x", TRT_DTYPE_FLOAT32, &dx);
+    int xf = trt_graph_add_tensor(g, "xf", TRT_DTYPE_FLOAT32, &dx);
+    trt_graph_add_input(g, x);
+    trt_graph_add_input(g, xf);
+    int wa = add_weights(g, "Wa", dims4(16, 16, 3, 3), 1);
+    int wb = add_weights(g, "Wb", dims4(12, 16, 3, 3), 2);
+    int wc = add_weights(g, "Wc", dims4(16, 16, 3, 3), 3);
+    int a = trt_graph_add_tensor(g, "a", TRT_DTYPE_FLOAT32, NULL);
+    int b = trt_graph_add_tensor(g, "b", TRT_DTYPE_FLOAT32, NULL);
+    int c = trt_graph_add_tensor(g, "c", TRT_DTYPE_FLOAT32, NULL);
+    add_conv(g, "Conv_a", x, wa, -1, a, 1, 1, -1);
+    add_conv(g, "Conv_b", a, wb, -1, b, 1, 1, -1);
+    add_conv(g, "Conv_c", xf, wc, -1, c, 1, 1, -1);
+    trt_graph_add_output(g, b);
+    trt_graph_add_output(g, c);
+    trt_graph_infer(g, 1);
+    int halfs[] = {x, a, b};
+    for (int i = 0; i < 3; i++) g->tensors[halfs[i]].storage = TRT_DTYPE_FLOAT16;
+    trt_device fake;
+    memset(&fake, 0, sizeof fake);
+    fake.caps.mma_f16 = fake.caps.ldmatrix = fake.caps.cp_async = 1;
+    CHECK(trt__pass_layout(&fake, g) == TRT_OK, "layout pass, tensor cores");
+    CHECK(node_layout(g, "Conv_a") == TRT_LAYOUT_NHWC8, "Conv_a (FP16, K 16) on tensor cores");
+    CHECK(node_layout(g, "Conv_b") == TRT_LAYOUT_LINEAR, "Conv_b (K 12) stays LINEAR");
+    CHECK(node_layout(g, "Conv_c") == TRT_LAYOUT_LINEAR, "Conv_c (float32) stays LINEAR");
+    CHECK(count_op(g, TRT_OP_REFORMAT) == 2 && topo_sorted(g), "x in, a out: 2 Reformats");
+    const trt_node *na = find_node(g, "Conv_a");
+    CHECK(na && g->tensors[na->inputs[0]].storage == TRT_DTYPE_FLOAT16 &&
+              g->tensors[na->outputs[0]].storage == TRT_DTYPE_FLOAT16,
+          "twins keep float16 storage");
+    trt_graph_free(g);
+}
+
+/* ---------------------------------------------------------------- import */
+
+typedef struct {
+    uint8_t b[512];
+    size_t n;
+} pbuf;
+
+static void pb_varint(pbuf *p, uint64_t v) {
+    do {
+        p->b[p->n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+        v >>= 7;
+    } while (v);
+}
+static void pb_int(pbuf *p, int field, uint64_t v) {
+    pb_varint(p, (uint64_t)field << 3);
+    pb_varint(p, v);
+}
+static void pb_bytes(pbuf *p, int field, const void *d, size_t n) {
+    pb_varint(p, (uint64_t)field << 3 | 2);
+    pb_varint(p, n);
+    memcpy(p->b + p->n, d, n);
+    p->n += n;
+}
+static void pb_str(pbuf *p, int field, const char *s) { pb_bytes(p, field, s, strlen(s)); }
+static void pb_msg(pbuf *p, int field, const pbuf *m) { pb_bytes(p, field, m->b, m->n); }
+
+/* ValueInfoProto: name, float tensor [1, 8, 2, 2]. */
+static void value_info(pbuf *out, const char *name) {
+    pbuf shape = {0}, tensor = {0}, type = {0}, vi = {0};
+    const int d[4] = {1, 8, 2, 2};
+    for (int i = 0; i < 4; i++) {
+        pbuf dim = {0};
+        pb_int(&dim, 1, (uint64_t)d[i]);
+        pb_msg(&shape, 1, &dim);
+    }
+    pb_int(&tensor, 1, 1);
+    pb_msg(&tensor, 2, &shape);
+    pb_msg(&type, 1, &tensor);
+    pb_str(&vi, 1, name);
+    pb_msg(&vi, 2, &type);
+    *out = vi;
+}
+
+static void test_import(void) {
+    const char *types[] = {"Reformat", "TrtReformat"};
+    for (int i = 0; i < 2; i++) {
+        pbuf node = {0}, graph = {0}, opset = {0}, model = {0}, vi;
+        pb_str(&node, 1, "x");
+        pb_str(&node, 2, "y");
+        pb_str(&node, 3, "r0");
+        pb_str(&node, 4, types[i]);
+        pb_msg(&graph, 1, &node);
+        pb_str(&graph, 2, "g");
+        value_info(&vi, "x");
+        pb_msg(&graph, 11, &vi);
+        value_info(&vi, "y");
+        pb_msg(&graph, 12, &vi);
+        pb_int(&opset, 2, 17);
+        pb_int(&model, 1, 8);
+        pb_msg(&model, 7, &graph);
+        pb_msg(&model, 8, &opset);
+        trt_graph *g = NULL;
+        trt_status s = trt__onnx_import(model.b, model.n, &g);
+        const char *e = trt_get_last_error();
+        CHECK(s == TRT_ERR_UNSUPPORTED && strstr(e, "unsupported operator") && strstr(e, types[i]),
+              "a model node of type %s is an unsupported operator (%s)", types[i],
+              trt_status_name(s));
+        trt_graph_free(g);
+    }
+    CHECK(trt_op_from_onnx("Reformat") == TRT_OP_COUNT_ && trt_op_from_onnx("Conv") == TRT_OP_CONV,
+          "trt_op_from_onnx skips internal ops only");
+    CHECK(strcmp(trt_op_name(TRT_OP_REFORMAT), "Reformat") == 0, "layer name Reformat");
+}
+
+/* ---------------------------------------------------------------- device */
+
+/* x -> [Cast to float16 storage] -> Reformat to NHWC8 (x8, an output) -> Reformat to LINEAR
+ * -> [Cast to float32] -> y. */
+static void test_reformat(trt_device *dev, int64_t N, int64_t C, int64_t H, int64_t W, int half) {
+    trt_graph *g = trt_graph_new();
+    trt_dims d = dims4(N, C, H, W);
+    int x = trt_graph_add_tensor(g, "x", TRT_DTYPE_FLOAT32, &d);
+    trt_graph_add_input(g, x);
+    int src = x;
+    if (half) {
+        src = trt_graph_add_tensor(g, "xh", TRT_DTYPE_FLOAT32, &d);
+        g->tensors[src].storage = TRT_DTYPE_FLOAT16;
+        int n = trt_graph_add_node(g, TRT_OP_CAST, "to_half", &x, 1, &src, 1);
+        int32_t to = TRT_DTYPE_FLOAT32;
+        memcpy(g->nodes[n].params, &to, sizeof to);
+    }
+    int x8 = trt_graph_add_tensor(g, "x8", TRT_DTYPE_FLOAT32, &d);
+    int yl = trt_graph_add_tensor(g, half ? "yh" : "y", TRT_DTYPE_FLOAT32, &d);
+    g->tensors[x8].layout = TRT_LAYOUT_NHWC8;
+    if (half) g->tensors[x8].storage = g->tensors[yl].storage = TRT_DTYPE_FLOAT16;
+    int n1 = trt_graph_add_node(g, TRT_OP_REFORMAT, "to_nhwc8", &src, 1, &x8, 1);
+    int32_t l = TRT_LAYOUT_NHWC8;
+    memcpy(g->nodes[n1].params, &l, sizeof l);
+    int n2 = trt_graph_add_node(g, TRT_OP_REFORMAT, "to_linear", &x8, 1, &yl, 1);
+    l = TRT_LAYOUT_LINEAR;
+    memcpy(g->nodes[n2].params, &l, sizeof l);
+    int y = yl;
+    if (half) {
+        y = trt_graph_add_tensor(g, "y", TRT_DTYPE_FLOAT32, &d);
+        int n = trt_graph_add_node(g, TRT_OP_CAST, "to_float", &yl, 1, &y, 1);
+        int32_t to = TRT_DTYPE_FLOAT32;
+        memcpy(g->nodes[n].params, &to, sizeof to);
+    }
+    trt_graph_add_output(g, y);
+    if (!half) trt_graph_add_output(g, x8); /* outputs keep their dtype as storage */
+    char what[128];
+    snprintf(what, sizeof what, "Reformat %s [%lld,%lld,%lld,%lld]", half ? "half" : "float",
+             (long long)N, (long long)C, (long long)H, (long long)W);
+    trt_engine *e = NULL;
+    trt_status s = trt__build_graph(dev, g, NULL, &e);
+    CHECK(s == TRT_OK, "%s: build", what);
+    if (s != TRT_OK) return;
+    const size_t n = (size_t)(N * C * H * W), CP = (size_t)trt_nhwc8_channels(C);
+    const size_t n8 = (size_t)(N * H * W) * CP;
+    float *in = malloc(n * 4), *out = malloc(n * 4), *raw = malloc(n8 * 4 + 4);
+    for (size_t i = 0; i < n; i++) in[i] = value_at(i, 7) + (float)(i % 1000);
+    for (size_t i = 0; i < n8; i++) raw[i] = -1.0f; /* the padding must be overwritten */
+    trt_context *ctx = NULL;
+    int ok = trt_context_new(e, &ctx) == TRT_OK &&
+             trt_context_write_input(ctx, "x", in, n * 4) == TRT_OK &&
+             trt_context_enqueue(ctx) == TRT_OK &&
+             trt_context_read_output(ctx, "y", out, n * 4) == TRT_OK &&
+             (half || trt_context_read_output(ctx, "x8", raw, n8 * 4) == TRT_OK) &&
+             trt_context_wait(ctx) == TRT_OK;
+    CHECK(ok, "%s: run", what);
+    size_t wrong = 0, wrong8 = 0;
+    for (size_t i = 0; ok && i < n; i++)
+        wrong += out[i] != (half ? trt_f16_to_f32(trt_f32_to_f16(in[i])) : in[i]);
+    for (size_t i = 0; ok && !half && i < n8; i++) {
+        size_t c = i % CP, p = i / CP, hw = p % (size_t)(H * W), b = p / (size_t)(H * W);
+        float want = c < (size_t)C ? in[(b * (size_t)C + c) * (size_t)(H * W) + hw] : 0.0f;
+        wrong8 += raw[i] != want;
+    }
+    CHECK(ok && wrong == 0, "%s: round trip, %zu of %zu values differ", what, wrong, n);
+    CHECK(ok && wrong8 == 0, "%s: NHWC8 data, %zu of %zu values differ", what, wrong8, n8);
+    trt_context_free(ctx);
+    trt_engine_free(e);
+    free(in);
+    free(out);
+    free(raw);
+}
+
+/* The builder's engine of make_graph() with TRT_LAYOUT=mode; outputs into out[3]. */
+static trt_engine *build_mode(trt_device *dev, const char *mode) {
+    setenv("TRT_LAYOUT", mode, 1);
+    trt_engine *e = NULL;
+    trt_status s = trt__build_graph(dev, make_graph(), NULL, &e);
+    unsetenv("TRT_LAYOUT");
+    CHECK(s == TRT_OK, "building with TRT_LAYOUT=%s", mode);
+    return e;
+}
+
+static int run(trt_engine *e, float *out[3], size_t counts[3]) {
+    static const char *outs[3] = {"flat", "y3", "y4"};
+    const size_t nx = 2 * 3 * 9 * 11, nr = 2 * 16 * 9 * 11;
+    float *x = malloc(nx * 4), *r = malloc(nr * 4);
+    for (size_t i = 0; i < nx; i++) x[i] = value_at(i, 11);
+    for (size_t i = 0; i < nr; i++) r[i] = value_at(i, 12);
+    counts[0] = 2 * 8 * 9 * 11, counts[1] = nr, counts[2] = 2 * 5 * 9 * 11;
+    trt_context *ctx = NULL;
+    int ok = trt_context_new(e, &ctx) == TRT_OK &&
+             trt_context_write_input(ctx, "x", x, nx * 4) == TRT_OK &&
+             trt_context_write_input(ctx, "r", r, nr * 4) == TRT_OK &&
+             trt_context_enqueue(ctx) == TRT_OK;
+    for (int i = 0; i < 3; i++) {
+        out[i] = malloc(counts[i] * 4);
+        ok = ok && trt_context_read_output(ctx, outs[i], out[i], counts[i] * 4) == TRT_OK;
+    }
+    ok = ok && trt_context_wait(ctx) == TRT_OK;
+    trt_context_free(ctx);
+    free(x);
+    free(r);
+    return ok;
+}
+
+static void test_engine(trt_device *dev) {
+    trt_engine *e8 = build_mode(dev, "nhwc8"), *el = build_mode(dev, "linear");
+    if (!e8 || !el) goto done;
+    CHECK(count_op(e8->graph, TRT_OP_REFORMAT) == 7 && count_op(el->graph, TRT_OP_REFORMAT) == 0,
+          "the builder ran the layout pass (%d Reformats with nhwc8, %d with linear)",
+          count_op(e8->graph, TRT_OP_REFORMAT), count_op(el->graph, TRT_OP_REFORMAT));
+    CHECK(node_layout(e8->graph, "Conv_0") == TRT_LAYOUT_NHWC8,
+          "the loaded engine keeps Conv_0's NHWC8 input");
+    float *a[3] = {NULL}, *b[3] = {NULL};
+    size_t ca[3], cb[3];
+    int ok = run(e8, a, ca) && run(el, b, cb);
+    CHECK(ok, "running both engines");
+    for (int i = 0; ok && i < 3; i++) {
+        double num = 0, den = 0;
+        for (size_t k = 0; k < ca[i]; k++) {
+            num += (a[i][k] - b[i][k]) * (double)(a[i][k] - b[i][k]);
+            den += (double)b[i][k] * b[i][k];
+        }
+        double rel = sqrt(num / (den > 0 ? den : 1));
+        CHECK(rel <= 1e-5, "output %d: NHWC8 vs LINEAR engine, relative L2 %g", i, rel);
+    }
+    for (int i = 0; i < 3; i++) {
+        free(a[i]);
+        free(b[i]);
+    }
+done:
+    trt_engine_free(e8);
+    trt_engine_free(el);
+}
+
+int main(void) {
+    test_graph();
+    test_tensor_core_rule();
+    test_import();
+    trt_device *dev = NULL;
+    if (trt_device_open(NULL, &dev) != TRT_OK) {
+        printf("no device: %s\n", trt_get_last_error());
+        return 1;
+    }
+    static const int64_t cs[3] = {3, 13, 64}, hw[3] = {1, 7, 93};
+    for (int c = 0; c < 3; c++)
+        for (int h = 0; h < 3; h++)
+            for (int w = 0; w < 3; w++) test_reformat(dev, c == 1 ? 1 : 2, cs[c], hw[h], hw[w], 0);
+    test_reformat(dev, 2, 13, 7, 93, 1);
+    test_reformat(dev, 1, 3, 93, 1, 1);
+    test_engine(dev);
+    trt_device_free(dev);
+    return check_summary();
+}
