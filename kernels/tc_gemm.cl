@@ -285,15 +285,16 @@ inline void tc_epilogue(float acc[MI][NI][4], int M, int N, int m0, int n0, int 
 
 /* ---------------------------------------------------------------- main loop */
 
-/* The cp.async ring: the arguments are the statement that loads A tile k0 into sa, then
- * tc_load_b; the products of tile kt overlap the copies of tile kt + STAGES - 1. */
-#define TC_MAIN_LOOP(...)                                                                      \
+/* The cp.async ring: TC_LOAD_A(sa, k0) (defined by the kernel: OpenCL C has no variadic
+ * macros) loads A tile k0 into sa, tc_load_b the B tile; the products of tile kt overlap the
+ * copies of tile kt + STAGES - 1. */
+#define TC_MAIN_LOOP                                                                           \
     const int KT = (K + BK - 1) / BK;                                                          \
     _Pragma("unroll") for (int s = 0; s < STAGES - 1; s++) {                                   \
         if (s < KT) {                                                                          \
             __local ushort *sa = As + s * BM * BK;                                             \
             const int k0 = s * BK;                                                             \
-            __VA_ARGS__;                                                                       \
+            TC_LOAD_A(sa, k0);                                                                 \
             tc_load_b(Bs + s * BN * BK, B, ldb, N, K, n0, k0, tid);                            \
         }                                                                                      \
         tc_cp_commit();                                                                        \
@@ -305,7 +306,7 @@ inline void tc_epilogue(float acc[MI][NI][4], int M, int N, int m0, int n0, int 
         if (pf < KT) {                                                                         \
             __local ushort *sa = As + (pf % STAGES) * BM * BK;                                 \
             const int k0 = pf * BK;                                                            \
-            __VA_ARGS__;                                                                       \
+            TC_LOAD_A(sa, k0);                                                                 \
             tc_load_b(Bs + (pf % STAGES) * BN * BK, B, ldb, N, K, n0, k0, tid);                \
         }                                                                                      \
         tc_cp_commit();                                                                        \
@@ -315,8 +316,10 @@ inline void tc_epilogue(float acc[MI][NI][4], int M, int N, int m0, int n0, int 
     tc_cp_wait_all();
 
 #define TC_PROLOGUE                                                                            \
-    __local ushort As[STAGES * BM * BK];                                                       \
-    __local ushort Bs[STAGES * BN * BK];                                                       \
+    /* uint4: cp.async and ldmatrix need 16-byte aligned rows (a ushort array may start at  \
+     * any even address). */                                                                 \
+    __local uint4 As4[STAGES * BM * BK / 8], Bs4[STAGES * BN * BK / 8];                        \
+    __local ushort *As = (__local ushort *)As4, *Bs = (__local ushort *)Bs4;                   \
     const int tid = (int)get_local_id(0), lane = tid & 31, warp = tid >> 5;                    \
     const int wm = warp % WARPS_M, wn = warp / WARPS_M;                                        \
     const int n0 = (int)get_group_id(0) * BN, m0 = (int)get_group_id(1) * BM;                  \
@@ -342,7 +345,9 @@ void tc_gemm(const int M, const int N, const int K, const float alpha,
     const long yo = trt_bcast_offset(bi, bdims, y_bs);
     Y += yo;
     if (has_res) R += yo;
-    TC_MAIN_LOOP(tc_load_a_gemm(sa, A, lda, M, K, m0, k0, tid))
+#define TC_LOAD_A(sa, k0) tc_load_a_gemm(sa, A, lda, M, K, m0, k0, tid)
+    TC_MAIN_LOOP
+#undef TC_LOAD_A
     tc_epilogue(acc, M, N, m0, n0, wm, wn, lane, alpha, bias, has_bias, bias_sn, beta, Y, ldy,
                 R, has_res, ldr, act, act_a, act_b);
 }
@@ -367,7 +372,9 @@ void tc_conv(const int M, const int N, const int K, __global const ushort *X, co
         iw0[i] = ow * stride.s1 - pad.s1;
         base[i] = img * H * W * Cp;
     }
-    TC_MAIN_LOOP(tc_load_a_conv(sa, X, K, k0, c, tid, ih0, iw0, base, H, W, Cp, S, dil))
+#define TC_LOAD_A(sa, k0) tc_load_a_conv(sa, X, K, k0, c, tid, ih0, iw0, base, H, W, Cp, S, dil)
+    TC_MAIN_LOOP
+#undef TC_LOAD_A
     tc_epilogue(acc, M, N, m0, n0, wm, wn, lane, 1.0f, bias, has_bias, 1, 1.0f, Y, ldy, R,
                 has_res, ldy, act, act_a, act_b);
 }

@@ -1,0 +1,318 @@
+/* tc_kernel_check.c — kernels/tc_gemm.cl on its own: correctness against a CPU reference at
+ * awkward sizes, then the time of every tile configuration at large FP16 products.
+ *
+ *   tc_kernel_check KERNEL_DIR [--time M,N,K ...] [--device N]
+ *
+ * For NVIDIA devices only (the kernels are inline PTX); it forces the capability macros, so
+ * a device without the features fails to compile (the engine's probe keeps such a device off
+ * these kernels). Exit status 0 only if every check passed. Prints one line per check and per
+ * timing: "time BMxBN/WMxWN/S M N K: X ms, Y TFLOP/s". Not part of CI (no GPU there).
+ */
+#define CL_TARGET_OPENCL_VERSION 120
+#include <CL/cl.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ir.h" /* trt_f32_to_f16 / trt_f16_to_f32 */
+
+static cl_context ctx;
+static cl_command_queue q;
+static cl_device_id dev;
+static char *src_common, *src_tc;
+
+static char *slurp(const char *dir, const char *name) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "cannot open %s\n", path);
+        exit(2);
+    }
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    if (fread(s, 1, (size_t)n, f) != (size_t)n) exit(2);
+    s[n] = 0;
+    fclose(f);
+    return s;
+}
+
+#define CK(x)                                                                                  \
+    do {                                                                                       \
+        cl_int e_ = (x);                                                                       \
+        if (e_ != CL_SUCCESS) {                                                                \
+            fprintf(stderr, "%s:%d: OpenCL error %d: %s\n", __FILE__, __LINE__, e_, #x);       \
+            exit(2);                                                                           \
+        }                                                                                      \
+    } while (0)
+
+typedef struct {
+    int bm, bn, wm, wn, st;
+} tile;
+static const tile tiles[] = {{128, 128, 64, 64, 3}, {128, 256, 64, 64, 2}, {256, 128, 64, 64, 2},
+                             {128, 128, 32, 64, 3}, {64, 128, 32, 64, 4},  {128, 64, 64, 32, 4},
+                             {64, 64, 32, 32, 4}};
+enum { NTILES = sizeof tiles / sizeof tiles[0] };
+
+static cl_program build(const tile *t, int kmajor) {
+    char opts[512];
+    snprintf(opts, sizeof opts,
+             "-cl-std=CL1.2 -DTRT_CAP_MMA_F16=1 -DTRT_CAP_LDMATRIX=1 -DTRT_CAP_CP_ASYNC=1 "
+             "-DBM=%d -DBN=%d -DWM=%d -DWN=%d -DSTAGES=%d -DB_KMAJOR=%d -DOUT_HALF=1 "
+             "-DBIAS_HALF=1",
+             t->bm, t->bn, t->wm, t->wn, t->st, kmajor);
+    const char *srcs[2] = {src_common, src_tc};
+    cl_int err;
+    cl_program p = clCreateProgramWithSource(ctx, 2, srcs, NULL, &err);
+    CK(err);
+    err = clBuildProgram(p, 1, &dev, opts, NULL, NULL);
+    if (err != CL_SUCCESS) {
+        static char log[65536];
+        clGetProgramBuildInfo(p, dev, CL_PROGRAM_BUILD_LOG, sizeof log, log, NULL);
+        fprintf(stderr, "build failed (%s):\n%.4000s\n", opts, log);
+        exit(2);
+    }
+    return p;
+}
+
+static cl_mem upload(const uint16_t *h, size_t n) {
+    cl_int err;
+    cl_mem m = clCreateBuffer(ctx, CL_MEM_READ_WRITE, n * 2 + 16, NULL, &err);
+    CK(err);
+    CK(clEnqueueWriteBuffer(q, m, CL_TRUE, 0, n * 2, h, 0, NULL, NULL));
+    return m;
+}
+
+static uint16_t *rand_half(size_t n, unsigned *seed) {
+    uint16_t *h = malloc(n * 2);
+    for (size_t i = 0; i < n; i++) {
+        *seed = *seed * 1103515245u + 12345u;
+        h[i] = trt_f32_to_f16(((float)((*seed >> 8) & 0xffff) / 65535.0f - 0.5f) * 2.0f);
+    }
+    return h;
+}
+
+static int failures;
+
+static void setarg(cl_kernel k, int i, size_t size, const void *v) {
+    cl_int e = clSetKernelArg(k, (cl_uint)i, size, v);
+    if (e != CL_SUCCESS) {
+        fprintf(stderr, "clSetKernelArg %d: error %d\n", i, e);
+        exit(2);
+    }
+}
+
+static void report(const char *what, const float *ref, const uint16_t *got, size_t n) {
+    double num = 0, den = 0;
+    int nonfinite = 0;
+    for (size_t i = 0; i < n; i++) {
+        double g = trt_f16_to_f32(got[i]);
+        if (!isfinite(g)) nonfinite++;
+        num += (g - ref[i]) * (g - ref[i]);
+        den += (double)ref[i] * ref[i];
+    }
+    double rel = sqrt(num / (den > 0 ? den : 1));
+    int ok = rel <= 2e-3 && !nonfinite;
+    failures += !ok;
+    printf("%s %s: rel L2 %.2e%s\n", ok ? "PASS" : "FAIL", what, rel,
+           nonfinite ? " (non-finite values)" : "");
+}
+
+/* Y = act(A B + bias) with A [M][K], B [N][K] (kmajor) or [K][N]. */
+static void run_gemm(cl_kernel k, const tile *t, int M, int N, int K, cl_mem A, cl_mem B,
+                     int ldb, cl_mem bias, int has_bias, cl_mem Y, cl_event *ev) {
+    cl_int lda = K, ldy = N, zero = 0, act = 1, bsn = 1;
+    cl_float one = 1.0f, z = 0.0f;
+    cl_int8 bd, zb;
+    for (int i = 0; i < 8; i++) bd.s[i] = 1, zb.s[i] = 0;
+    int a = 0;
+#define ARG(x) setarg(k, a++, sizeof(x), &(x))
+    ARG(M), ARG(N), ARG(K), ARG(one), ARG(A), ARG(lda), ARG(B), ARG(ldb), ARG(bias);
+    ARG(has_bias), ARG(bsn), ARG(one), ARG(Y), ARG(ldy), ARG(Y), ARG(zero), ARG(zero), ARG(act);
+    ARG(z), ARG(z), ARG(bd), ARG(zb), ARG(zb), ARG(zb);
+    size_t nt = (size_t)(t->bm / t->wm) * (t->bn / t->wn) * 32;
+    size_t gws[3] = {(size_t)(N + t->bn - 1) / t->bn * nt, (size_t)(M + t->bm - 1) / t->bm, 1};
+    size_t lws[3] = {nt, 1, 1};
+    CK(clEnqueueNDRangeKernel(q, k, 3, NULL, gws, lws, 0, NULL, ev));
+}
+
+static void check_gemm(const tile *t, int kmajor, int M, int N, int K, unsigned seed) {
+    cl_program p = build(t, kmajor);
+    cl_int err;
+    cl_kernel k = clCreateKernel(p, "tc_gemm", &err);
+    CK(err);
+    uint16_t *a = rand_half((size_t)M * K, &seed), *b = rand_half((size_t)N * K, &seed);
+    uint16_t *bias = rand_half((size_t)N, &seed);
+    cl_mem A = upload(a, (size_t)M * K), B = upload(b, (size_t)N * K), Bi = upload(bias, N);
+    cl_mem Y = clCreateBuffer(ctx, CL_MEM_READ_WRITE, (size_t)M * N * 2 + 16, NULL, &err);
+    run_gemm(k, t, M, N, K, A, B, kmajor ? K : N, Bi, 1, Y, NULL);
+    uint16_t *y = malloc((size_t)M * N * 2);
+    CK(clEnqueueReadBuffer(q, Y, CL_TRUE, 0, (size_t)M * N * 2, y, 0, NULL, NULL));
+    float *ref = malloc((size_t)M * N * sizeof(float));
+    for (int m = 0; m < M; m++)
+        for (int n = 0; n < N; n++) {
+            double s = trt_f16_to_f32(bias[n]);
+            for (int kk = 0; kk < K; kk++)
+                s += (double)trt_f16_to_f32(a[(size_t)m * K + kk]) *
+                     trt_f16_to_f32(kmajor ? b[(size_t)n * K + kk] : b[(size_t)kk * N + n]);
+            ref[(size_t)m * N + n] = s > 0 ? (float)s : 0.0f;
+        }
+    char what[128];
+    snprintf(what, sizeof what, "gemm %dx%d/%dx%d/%d %s M=%d N=%d K=%d", t->bm, t->bn, t->wm,
+             t->wn, t->st, kmajor ? "B[N][K]" : "B[K][N]", M, N, K);
+    report(what, ref, y, (size_t)M * N);
+    free(a), free(b), free(bias), free(y), free(ref);
+    clReleaseMemObject(A), clReleaseMemObject(B), clReleaseMemObject(Bi), clReleaseMemObject(Y);
+    clReleaseKernel(k), clReleaseProgram(p);
+}
+
+/* NHWC8 conv: x [n][h][w][cp], w [k][r][s][cp], y [n][oh][ow][k], stride/pad/dil equal in
+ * both directions, with residual and relu. */
+static void check_conv(const tile *t, int n, int h, int w, int c, int kc, int r, int st, int pd,
+                       int dl, unsigned seed) {
+    const int cp = (c + 7) / 8 * 8;
+    const int oh = (h + 2 * pd - ((r - 1) * dl + 1)) / st + 1, ow = (w + 2 * pd - ((r - 1) * dl + 1)) / st + 1;
+    const int M = n * oh * ow, N = kc, K = r * r * cp;
+    uint16_t *x = rand_half((size_t)n * h * w * cp, &seed), *wt = rand_half((size_t)kc * r * r * cp, &seed);
+    for (size_t i = 0; i < (size_t)n * h * w; i++)
+        for (int ci = c; ci < cp; ci++) x[i * cp + ci] = 0;
+    for (size_t i = 0; i < (size_t)kc * r * r; i++)
+        for (int ci = c; ci < cp; ci++) wt[i * cp + ci] = 0;
+    uint16_t *bias = rand_half((size_t)kc, &seed), *res = rand_half((size_t)M * N, &seed);
+    cl_program p = build(t, 1);
+    cl_int err;
+    cl_kernel k = clCreateKernel(p, "tc_conv", &err);
+    CK(err);
+    cl_mem X = upload(x, (size_t)n * h * w * cp), W = upload(wt, (size_t)kc * r * r * cp);
+    cl_mem Bi = upload(bias, kc), R = upload(res, (size_t)M * N);
+    cl_mem Y = clCreateBuffer(ctx, CL_MEM_READ_WRITE, (size_t)M * N * 2 + 16, NULL, &err);
+    cl_int one = 1, act = 1;
+    cl_float z = 0;
+    cl_int2 s2 = {{st, st}}, p2 = {{pd, pd}}, d2 = {{dl, dl}};
+    int a = 0;
+    ARG(M), ARG(N), ARG(K), ARG(X), ARG(h), ARG(w), ARG(cp), ARG(oh), ARG(ow), ARG(r), ARG(s2);
+    ARG(p2), ARG(d2), ARG(W), ARG(K), ARG(Bi), ARG(one), ARG(Y), ARG(N), ARG(R), ARG(one);
+    ARG(act), ARG(z), ARG(z);
+    size_t nt = (size_t)(t->bm / t->wm) * (t->bn / t->wn) * 32;
+    size_t gws[3] = {(size_t)(N + t->bn - 1) / t->bn * nt, (size_t)(M + t->bm - 1) / t->bm, 1};
+    size_t lws[3] = {nt, 1, 1};
+    CK(clEnqueueNDRangeKernel(q, k, 3, NULL, gws, lws, 0, NULL, NULL));
+    uint16_t *y = malloc((size_t)M * N * 2);
+    CK(clEnqueueReadBuffer(q, Y, CL_TRUE, 0, (size_t)M * N * 2, y, 0, NULL, NULL));
+    float *ref = malloc((size_t)M * N * sizeof(float));
+    for (int b = 0; b < n; b++)
+        for (int i = 0; i < oh; i++)
+            for (int j = 0; j < ow; j++)
+                for (int o = 0; o < kc; o++) {
+                    size_t mi = ((size_t)b * oh + i) * ow + j;
+                    double s = trt_f16_to_f32(bias[o]) + trt_f16_to_f32(res[mi * N + o]);
+                    for (int ky = 0; ky < r; ky++)
+                        for (int kx = 0; kx < r; kx++) {
+                            int ih = i * st - pd + ky * dl, iw = j * st - pd + kx * dl;
+                            if (ih < 0 || ih >= h || iw < 0 || iw >= w) continue;
+                            for (int ci = 0; ci < c; ci++)
+                                s += (double)trt_f16_to_f32(x[(((size_t)b * h + ih) * w + iw) * cp + ci]) *
+                                     trt_f16_to_f32(wt[(((size_t)o * r + ky) * r + kx) * cp + ci]);
+                        }
+                    ref[mi * N + o] = s > 0 ? (float)s : 0.0f;
+                }
+    char what[160];
+    snprintf(what, sizeof what, "conv %dx%d/%dx%d/%d n%d %dx%d c%d k%d r%d s%d p%d d%d", t->bm,
+             t->bn, t->wm, t->wn, t->st, n, h, w, c, kc, r, st, pd, dl);
+    report(what, ref, y, (size_t)M * N);
+    free(x), free(wt), free(bias), free(res), free(y), free(ref);
+    clReleaseMemObject(X), clReleaseMemObject(W), clReleaseMemObject(Bi), clReleaseMemObject(R);
+    clReleaseMemObject(Y), clReleaseKernel(k), clReleaseProgram(p);
+}
+
+static int cmp_d(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void time_gemm(int M, int N, int K) {
+    unsigned seed = 7;
+    uint16_t *a = rand_half((size_t)M * K, &seed), *b = rand_half((size_t)N * K, &seed);
+    cl_mem A = upload(a, (size_t)M * K), B = upload(b, (size_t)N * K);
+    cl_int err;
+    cl_mem Y = clCreateBuffer(ctx, CL_MEM_READ_WRITE, (size_t)M * N * 2 + 16, NULL, &err);
+    CK(err);
+    for (int kmajor = 1; kmajor >= 0; kmajor--)
+        for (int i = 0; i < NTILES; i++) {
+            cl_program p = build(&tiles[i], kmajor);
+            cl_kernel k = clCreateKernel(p, "tc_gemm", &err);
+            CK(err);
+            double ms[20];
+            for (int it = -3; it < 20; it++) {
+                cl_event ev;
+                run_gemm(k, &tiles[i], M, N, K, A, B, kmajor ? K : N, A, 0, Y, &ev);
+                CK(clWaitForEvents(1, &ev));
+                cl_ulong t0, t1;
+                clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL);
+                clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL);
+                clReleaseEvent(ev);
+                if (it >= 0) ms[it] = (double)(t1 - t0) * 1e-6;
+            }
+            qsort(ms, 20, sizeof ms[0], cmp_d);
+            printf("time %dx%d/%dx%d/%d %s M=%d N=%d K=%d: %.3f ms, %.1f TFLOP/s\n",
+                   tiles[i].bm, tiles[i].bn, tiles[i].wm, tiles[i].wn, tiles[i].st,
+                   kmajor ? "B[N][K]" : "B[K][N]", M, N, K, ms[10],
+                   2.0 * M * N * (double)K / (ms[10] * 1e-3) / 1e12);
+            fflush(stdout);
+            clReleaseKernel(k), clReleaseProgram(p);
+        }
+    free(a), free(b);
+    clReleaseMemObject(A), clReleaseMemObject(B), clReleaseMemObject(Y);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s KERNEL_DIR [--time M,N,K]...\n", argv[0]);
+        return 2;
+    }
+    src_common = slurp(argv[1], "common.cl");
+    src_tc = slurp(argv[1], "tc_gemm.cl");
+    cl_platform_id plats[8];
+    cl_uint np = 0;
+    CK(clGetPlatformIDs(8, plats, &np));
+    int found = 0;
+    for (cl_uint i = 0; i < np && !found; i++)
+        found = clGetDeviceIDs(plats[i], CL_DEVICE_TYPE_GPU, 1, &dev, NULL) == CL_SUCCESS;
+    if (!found) {
+        printf("no OpenCL GPU: nothing checked\n");
+        return 77;
+    }
+    char name[256];
+    clGetDeviceInfo(dev, CL_DEVICE_NAME, sizeof name, name, NULL);
+    printf("device: %s\n", name);
+    cl_int err;
+    ctx = clCreateContext(NULL, 1, &dev, NULL, NULL, &err);
+    CK(err);
+    q = clCreateCommandQueue(ctx, dev, CL_QUEUE_PROFILING_ENABLE, &err);
+    CK(err);
+    int timing = 0;
+    for (int i = 2; i < argc; i++) timing |= strcmp(argv[i], "--time") == 0;
+    for (int i = 0; i < NTILES; i++) {
+        check_gemm(&tiles[i], 1, 128, 128, 64, 1);
+        check_gemm(&tiles[i], 1, 93, 641, 1000, 2);
+        check_gemm(&tiles[i], 0, 641, 96, 264, 3);
+        check_gemm(&tiles[i], 1, 1, 8, 8, 4);
+        check_gemm(&tiles[i], 0, 7, 24, 40, 5);
+        check_conv(&tiles[i], 2, 9, 11, 13, 24, 3, 1, 1, 1, 6);
+        check_conv(&tiles[i], 1, 17, 15, 64, 72, 3, 2, 1, 1, 7);
+        check_conv(&tiles[i], 3, 7, 7, 3, 8, 7, 2, 3, 1, 8);
+        check_conv(&tiles[i], 1, 12, 12, 16, 16, 3, 1, 2, 2, 9);
+    }
+    for (int i = 2; i + 1 < argc; i++)
+        if (strcmp(argv[i], "--time") == 0) {
+            int M, N, K;
+            if (sscanf(argv[i + 1], "%d,%d,%d", &M, &N, &K) == 3) time_gemm(M, N, K);
+        }
+    (void)timing;
+    printf("%d checks failed\n", failures);
+    return failures ? 1 : 0;
+}
