@@ -48,11 +48,23 @@ static int env_mode(void) {
     return MODE_AUTO;
 }
 
-/* Ops other than Conv that have NHWC8 kernels for their data input (input 0) and output:
- * they run NHWC8 when that input is NHWC8. The one place to extend when an op gains them. */
+/* Ops other than Conv that have NHWC8 kernels for their data input (input 0) and output 0:
+ * they run NHWC8 when that input is NHWC8 (the caller checks it is a float rank-4 activation
+ * written by an NHWC8 node). The one place to extend when an op gains them.
+ *   pools (pool.c, kernels/pool_nhwc.cl): 2-D MaxPool and AveragePool, GlobalAveragePool,
+ *   GlobalMaxPool, float32 or float16 storage; not a MaxPool whose Indices output is used
+ *   (indices count NCHW elements). */
 static int runs_nhwc8(const trt_graph *g, const trt_node *node) {
+    (void)g;
     switch (node->op) {
-    default: (void)g; return 0;
+    case TRT_OP_MAX_POOL:
+    case TRT_OP_AVERAGE_POOL:
+    case TRT_OP_GLOBAL_AVERAGE_POOL:
+    case TRT_OP_GLOBAL_MAX_POOL:
+        for (int o = 1; o < node->n_outputs; o++)
+            if (node->outputs[o] >= 0) return 0;
+        return 1;
+    default: return 0;
     }
 }
 
@@ -199,7 +211,7 @@ trt_status trt__pass_layout(trt_device *dev, trt_graph *g) {
     for (int n = 0; n < nn; n++) {
         const trt_node *node = &g->nodes[n];
         const char *why = conv_choice(g, node, mode, tc);
-        if (!why && !node->is_host && node->n_inputs >= 1 && node->n_outputs == 1 &&
+        if (!why && !node->is_host && node->n_inputs >= 1 && node->n_outputs >= 1 &&
             node->inputs[0] >= 0 && is8[node->inputs[0]] && is_activation4(g, node->outputs[0]) &&
             runs_nhwc8(g, node))
             why = "its input is NHWC8";
