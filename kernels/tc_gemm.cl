@@ -123,7 +123,8 @@ inline void tc_ldmatrix_x4_trans(uint r[4], uint addr) {
 
 /* d += a * b for one m16n8k16 tile (a: 4 registers of 2 halves, b: 2, d: 4 floats). */
 inline void tc_mma(float d[4], const uint a[4], const uint b[2]) {
-    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 "
+    /* Not volatile: registers only, so the compiler may interleave it with the loads. */
+    asm("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 "
                  "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
                  : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
@@ -200,13 +201,15 @@ inline void tc_load_a_conv(__local ushort *sa, __global const ushort *X, int K, 
  * fragments by ldmatrix.x4(.trans) two n8 tiles at a time. */
 inline void tc_stage_mma(float acc[MI][NI][4], __local const ushort *sa,
                          __local const ushort *sb, int wm, int wn, int lane) {
+    /* Every fragment of the stage first, then the products: the loads of the second k16
+     * step are in flight while the first step's products issue. */
+    uint a[BK / 16][MI][4], b[BK / 16][NI][2];
 #pragma unroll
     for (int kk = 0; kk < BK / 16; kk++) {
-        uint a[MI][4], b[NI][2];
 #pragma unroll
         for (int mi = 0; mi < MI; mi++) {
             const int row = wm * WM + mi * 16 + (lane & 15);
-            tc_ldmatrix_x4(a[mi], tc_smem(sa + tc_off4(row, kk * 2 + (lane >> 4))));
+            tc_ldmatrix_x4(a[kk][mi], tc_smem(sa + tc_off4(row, kk * 2 + (lane >> 4))));
         }
 #pragma unroll
         for (int nj = 0; nj < NI / 2; nj++) {
@@ -219,16 +222,18 @@ inline void tc_stage_mma(float acc[MI][NI][4], __local const ushort *sa,
             tc_ldmatrix_x4_trans(r, tc_smem(sb + tc_offn(k, (wn * WN + nj * 16) / 8 +
                                                               (lane >> 4))));
 #endif
-            b[2 * nj][0] = r[0];
-            b[2 * nj][1] = r[1];
-            b[2 * nj + 1][0] = r[2];
-            b[2 * nj + 1][1] = r[3];
+            b[kk][2 * nj][0] = r[0];
+            b[kk][2 * nj][1] = r[1];
+            b[kk][2 * nj + 1][0] = r[2];
+            b[kk][2 * nj + 1][1] = r[3];
         }
+    }
+#pragma unroll
+    for (int kk = 0; kk < BK / 16; kk++)
 #pragma unroll
         for (int mi = 0; mi < MI; mi++)
 #pragma unroll
-            for (int ni = 0; ni < NI; ni++) tc_mma(acc[mi][ni], a[mi], b[ni]);
-    }
+            for (int ni = 0; ni < NI; ni++) tc_mma(acc[mi][ni], a[kk][mi], b[kk][ni]);
 }
 
 /* ---------------------------------------------------------------- epilogue */
@@ -285,6 +290,19 @@ inline void tc_epilogue(float acc[MI][NI][4], int M, int N, int m0, int n0, int 
 
 /* ---------------------------------------------------------------- main loop */
 
+/* The tile of this work-group: work-groups run in order of their linear index, which goes
+ * down columns of TC_GROUP_M tiles before moving right, so the work-groups resident at one
+ * time share rows of A and columns of B in the L2 cache. */
+#define TC_GROUP_M 8
+inline void tc_tile_origin(int *m0, int *n0) {
+    const int gn = (int)get_num_groups(0), gm = (int)get_num_groups(1);
+    const int pid = (int)get_group_id(1) * gn + (int)get_group_id(0);
+    const int width = TC_GROUP_M * gn, first = pid / width * TC_GROUP_M;
+    const int rows = min(gm - first, TC_GROUP_M);
+    *m0 = (first + (pid % width) % rows) * BM;
+    *n0 = (pid % width) / rows * BN;
+}
+
 /* The cp.async ring: TC_LOAD_A(sa, k0) (defined by the kernel: OpenCL C has no variadic
  * macros) loads A tile k0 into sa, tc_load_b the B tile; the products of tile kt overlap the
  * copies of tile kt + STAGES - 1. */
@@ -322,7 +340,8 @@ inline void tc_epilogue(float acc[MI][NI][4], int M, int N, int m0, int n0, int 
     __local ushort *As = (__local ushort *)As4, *Bs = (__local ushort *)Bs4;                   \
     const int tid = (int)get_local_id(0), lane = tid & 31, warp = tid >> 5;                    \
     const int wm = warp % WARPS_M, wn = warp / WARPS_M;                                        \
-    const int n0 = (int)get_group_id(0) * BN, m0 = (int)get_group_id(1) * BM;                  \
+    int m0, n0;                                                                                \
+    tc_tile_origin(&m0, &n0);                                                                  \
     float acc[MI][NI][4];                                                                      \
     _Pragma("unroll") for (int mi = 0; mi < MI; mi++)                                          \
         _Pragma("unroll") for (int ni = 0; ni < NI; ni++)                                      \

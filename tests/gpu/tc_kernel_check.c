@@ -288,7 +288,9 @@ int main(int argc, char **argv) {
     }
     char name[256];
     clGetDeviceInfo(dev, CL_DEVICE_NAME, sizeof name, name, NULL);
-    printf("device: %s\n", name);
+    cl_ulong lmem = 0;
+    clGetDeviceInfo(dev, CL_DEVICE_LOCAL_MEM_SIZE, sizeof lmem, &lmem, NULL);
+    printf("device: %s, local memory %llu bytes\n", name, (unsigned long long)lmem);
     cl_int err;
     ctx = clCreateContext(NULL, 1, &dev, NULL, NULL, &err);
     CK(err);
