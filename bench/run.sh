@@ -2,7 +2,9 @@
 # bench/run.sh OUTDIR — trtinfer-exec against PyTorch (eager and torch.compile) on ResNet-50,
 # MobileNetV2 and EfficientNet-B0 at batch 1, 8 and 32. Writes OUTDIR/results.md,
 # OUTDIR/results.json (rewritten after every phase, so a cut-off run keeps what it measured),
-# OUTDIR/bench.log and OUTDIR/trtinfer-exec.log.
+# OUTDIR/bench.log and OUTDIR/trtinfer-exec.log. Then, with a budget of its own, the FP16 GEMM
+# section (bench/gemm.py: trtinfer's MatMul layer vs torch.matmul/cuBLAS): OUTDIR/gemm.md,
+# gemm.json, gemm.log, gemm-trtinfer.log.
 #
 # On the GPU machine:  . .gpu/gpu-env.sh .gpu/debs && bench/run.sh "$OUT"
 # Here, on PoCL:       BENCH_DEVICE=cpu BENCH_QUICK=1 bench/run.sh /tmp/bench-out
@@ -18,6 +20,9 @@
 #   BENCH_MODELS     comma list out of resnet50,mobilenet_v2,efficientnet_b0
 #   BENCH_BATCHES    comma list (default 1,8,32)
 #   BENCH_WORKDIR    where the ONNX files go (default: a fresh temporary directory, removed)
+#   BENCH_GEMM_BUDGET_S  wall-time budget of the GEMM section (default 240; 0 skips it)
+#   BENCH_GEMM_SIZES     its shapes (gemm.py --sizes; default "default", "small" with
+#                    BENCH_QUICK)
 set -euo pipefail
 out=${1:?usage: bench/run.sh OUTDIR}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -38,7 +43,8 @@ export TRTINFER_COMMIT
 
 # The command as it was typed, with the settings that change what is measured.
 cmd="bench/run.sh $1"
-for v in BENCH_DEVICE BENCH_QUICK BENCH_BUDGET_S BENCH_MODELS BENCH_BATCHES; do
+for v in BENCH_DEVICE BENCH_QUICK BENCH_BUDGET_S BENCH_MODELS BENCH_BATCHES BENCH_GEMM_BUDGET_S \
+         BENCH_GEMM_SIZES; do
     if [ -n "${!v:-}" ]; then cmd="$v=${!v} $cmd"; fi
 done
 export BENCH_COMMAND=${BENCH_COMMAND:-$cmd}
@@ -52,4 +58,20 @@ export BENCH_WORKDIR
 trap '[ "$own_work" = 1 ] && rm -rf "$BENCH_WORKDIR"' EXIT
 
 python3 -u "$here/bench.py" "$out" 2>&1 | tee "$out/bench.log"
-exit "${PIPESTATUS[0]}"
+rc=${PIPESTATUS[0]}
+
+gemm_budget=${BENCH_GEMM_BUDGET_S:-240}
+if [ "$gemm_budget" != 0 ]; then
+    sizes=default
+    if [ -n "${BENCH_QUICK:-}" ] && [ "$BENCH_QUICK" != 0 ]; then sizes=small; fi
+    echo "== FP16 GEMM vs cuBLAS (bench/gemm.py, budget ${gemm_budget} s)"
+    python3 -u "$here/gemm.py" "$out" --budget "$gemm_budget" \
+        --sizes "${BENCH_GEMM_SIZES:-$sizes}" --device "${BENCH_DEVICE:-cuda}" 2>&1 |
+        tee "$out/gemm.log"
+    grc=${PIPESTATUS[0]}
+    if [ "$grc" != 0 ]; then
+        echo "bench/run.sh: the GEMM section failed (exit $grc); see $out/gemm.log" >&2
+        [ "$rc" != 0 ] || rc=$grc
+    fi
+fi
+exit "$rc"
