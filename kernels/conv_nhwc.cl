@@ -11,7 +11,7 @@
  * NHWC8 of Y's shape. Output channels K..Kp-1 are written as 0 (an activation of 0 may not
  * be 0, and the next NHWC8 consumer relies on zero padding).
  *
- * Kernels:
+ * Kernels (VACC: see the macro below):
  *   conv_nhwc          PIX adjacent output pixels of a row and OCB output channels (a multiple
  *                      of 8) per work-item, the reduction over input channels 8 at a time
  *                      (vload8 / vload_half8 of X and W; the zero padding of both makes a
@@ -29,6 +29,10 @@
 #endif
 #ifndef PIX
 #define PIX 1 // adjacent output pixels of a row per work-item (conv_nhwc)
+#endif
+#ifndef VACC
+#define VACC 0 // conv_nhwc: 1 = float8 accumulators, summed across once at the end (SIMD
+               // CPUs); 0 = a dot product per step into scalar accumulators (fewer registers)
 #endif
 
 /* Range [lo, hi) of kernel taps k whose input index o0 + k*dil lies in [0, I). */
@@ -77,9 +81,15 @@ __kernel void conv_nhwc(__global const TS *X, __global const TS *W, __global con
     /* Channels past K reuse channel K-1's weights; their sums are never stored. */
     int woff[OCB];
     for (int j = 0; j < OCB; j++) woff[j] = min(oc0 + j, K - 1) * KVOL;
+#if VACC
+    float8 acc[OCB][PIX];
+    for (int j = 0; j < OCB; j++)
+        for (int p = 0; p < PIX; p++) acc[j][p] = (float8)(0.0f);
+#else
     float acc[OCB][PIX];
     for (int j = 0; j < OCB; j++)
         for (int p = 0; p < PIX; p++) acc[j][p] = 0.0f;
+#endif
 
     const int nv = Cgp / 8;
     __global const TS *xn = X + (long)n * IH * IW * Cp + g * Cg;
@@ -102,7 +112,11 @@ __kernel void conv_nhwc(__global const TS *X, __global const TS *W, __global con
                 for (int j = 0; j < OCB; j++) {
                     const float8 wv = LD8(wk + woff[j] + v * 8, 0);
                     for (int p = 0; p < PIX; p++)
+#if VACC
+                        acc[j][p] = fma(xv[p], wv, acc[j][p]);
+#else
                         acc[j][p] += dot(xv[p].lo, wv.lo) + dot(xv[p].hi, wv.hi);
+#endif
                 }
             }
         }
@@ -114,7 +128,15 @@ __kernel void conv_nhwc(__global const TS *X, __global const TS *W, __global con
         for (int j8 = 0; j8 < OCB; j8 += 8) {
             if (oc0 + j8 >= Kp) break;
             float a[8];
+#if VACC
+            for (int i = 0; i < 8; i++) {
+                const float8 v = acc[j8 + i][p];
+                const float4 h = v.lo + v.hi;
+                a[i] = (h.x + h.y) + (h.z + h.w);
+            }
+#else
             for (int i = 0; i < 8; i++) a[i] = acc[j8 + i][p];
+#endif
             nhwc_store8(Y, o + j8, a, oc0 + j8, K, bias, has_bias, res, has_res, act, act_a,
                         act_b);
         }

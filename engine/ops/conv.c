@@ -17,8 +17,9 @@
  *   4 CONV_TACTIC_NHWC_DIRECT NHWC8 Conv (conv_nhwc.c, kernels/conv_nhwc.cl), portable:
  *                             conv_nhwc, or conv_nhwc_grouped where that does not apply
  *                             (depthwise...); tactic_params[0] = OCB (output channels per
- *                             work-item, 8/16/32), [1] = PIX (output pixels per work-item);
- *                             0 = by conv_nhwc.c's heuristic
+ *                             work-item, 8/16/32), [1] = PIX (output pixels per work-item),
+ *                             [2] = accumulators (dot / float8); 0 = by conv_nhwc.c's
+ *                             heuristic and the device kind
  *   5 CONV_TACTIC_TENSOR_CORE NHWC8 Conv, FP16 storage, mma.sync (conv_tc.c); parameters
  *                             as conv_tc.c describes
  *
