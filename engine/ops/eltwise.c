@@ -357,6 +357,15 @@ static trt_status elt_infer(const trt_node *node, trt_tensor *t) {
 
 static int is_int(trt_dtype dt) { return dclass(dt) == D_INT; }
 
+/* A float constant (op parameter, chain operand) is fit for half arithmetic: 0, or a float16
+ * normal number (2^-14 <= |c| <= 65504, rounded with at most 2^-11 relative error; smaller
+ * ones lose precision as subnormals, larger ones become infinity, and a mask constant of -1e9
+ * times 0 would give NaN where float gives 0). `inf_ok`: Clip's absent bounds are infinite. */
+static int half_const_ok(float c, int inf_ok) {
+    float a = fabsf(c);
+    return c == 0.0f || (a >= 0x1p-14f && a <= 65504.0f) || (inf_ok && isinf(c));
+}
+
 static trt_status chain_prepare(trt_exec *ex, const trt_node *node, trt_node_rt *rt);
 static trt_status chain_launch(trt_exec *ex, const trt_node *node, trt_node_rt *rt);
 
@@ -377,10 +386,13 @@ static trt_status elt_prepare(trt_exec *ex, const trt_node *node, trt_node_rt *r
     /* Half arithmetic where the op's buffers are float16 (the unary and binary ops the
      * precision pass makes half: one operation per element, so float16 arithmetic rounds
      * like float arithmetic followed by the float16 store; eltwise.cl keeps the
-     * transcendental ones in float). */
+     * transcendental ones in float), unless a parameter is no float16 normal number. */
     const trt_tensor *y = &t[node->outputs[0]];
+    int half_ok = (node->op != TRT_OP_LEAKY_RELU || half_const_ok(p->alpha, 0)) &&
+                  (node->op != TRT_OP_HARD_SIGMOID ||
+                   (half_const_ok(p->alpha, 0) && half_const_ok(p->beta, 0)));
     snprintf(opts + o, sizeof opts - (size_t)o, "%s%s", trt_tensor_storage_opts(y),
-             trt_exec_half_math_opts(ex, y));
+             half_ok ? trt_exec_half_math_opts(ex, y) : "");
     switch (d->kind) {
     case K_UNARY: return trt_exec_kernel(ex, "eltwise.cl", opts, "eltwise_unary", &rt->kernels[0]);
     case K_WHERE: return trt_exec_kernel(ex, "eltwise.cl", opts, "eltwise_where", &rt->kernels[0]);
@@ -630,15 +642,6 @@ static int chain_kind(const trt_chain_step *st) {
     case TRT_CHAIN_X: return 2;
     default: return 2 + st->operand; /* buffer b<operand - 1> */
     }
-}
-
-/* A float constant of a chain is fit for half arithmetic: 0, or a float16 normal number
- * (2^-14 <= |c| <= 65504, rounded with at most 2^-11 relative error; smaller ones lose
- * precision as subnormals, larger ones become infinity, and a mask constant of -1e9 times 0
- * would give NaN where float gives 0). `inf_ok`: Clip's absent bounds are infinite. */
-static int half_const_ok(float c, int inf_ok) {
-    float a = fabsf(c);
-    return c == 0.0f || (a >= 0x1p-14f && a <= 65504.0f) || (inf_ok && isinf(c));
 }
 
 /* Whether a chain may compute in float16 (HALF_MATH): its input and output are float16

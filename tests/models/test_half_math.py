@@ -11,6 +11,8 @@ results differ by far more than rounding:
             0 * infinity is NaN), so the chain must stay in float and give 0.
   softplus  log(exp(x) + 1) at x = 12: exp(12) passes float16's largest value mid-chain
             (float16 would give infinity), so the chain must stay in float: 12.
+  leaky     LeakyRelu alone with alpha 1e-6 (a float16 subnormal, 1.3% off) at x = -1000:
+            must stay in float, -1e-3 within float16's rounding.
 
 Usage: test_half_math.py TRTINFER_EXEC
 """
@@ -39,8 +41,8 @@ def const(name, value):
         name, TensorProto.FLOAT, [], [value]))
 
 
-def chain_model(path, steps):
-    """x -> steps -> y; steps: [(op, constant or None)], one node each."""
+def chain_model(path, steps, **attrs):
+    """x -> steps -> y; steps: [(op, constant or None)], one node each; attrs: of the last."""
     nodes, v = [], "x"
     for k, (op, c) in enumerate(steps):
         ins = [v]
@@ -48,7 +50,8 @@ def chain_model(path, steps):
             nodes.append(const(f"c{k}", c))
             ins.append(f"c{k}")
         v = "y" if k == len(steps) - 1 else f"v{k}"
-        nodes.append(helper.make_node(op, ins, [v], name=f"{op.lower()}_{k}"))
+        nodes.append(helper.make_node(op, ins, [v], name=f"{op.lower()}_{k}",
+                                      **(attrs if k == len(steps) - 1 else {})))
     g = helper.make_graph(nodes, "half_math",
                           [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4])],
                           [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4])])
@@ -101,6 +104,8 @@ def main():
         chain_model(mask_m, [("Sub", 1.0), ("Mul", -1e9)])
         soft_m = os.path.join(tmp, "softplus.onnx")
         chain_model(soft_m, [("Exp", None), ("Add", 1.0), ("Log", None)])
+        leaky_m = os.path.join(tmp, "leaky.onnx")
+        chain_model(leaky_m, [("LeakyRelu", None)], alpha=1e-6)
         xs = np.array([12.0, 0.0, -3.0, 11.5])
         soft_ref = np.log1p(np.exp(xs))
         for mode in ("emulate", None):
@@ -112,6 +117,11 @@ def main():
             ok = np.all(np.isfinite(y)) and np.all(np.abs(y - soft_ref) <= 1e-2 * soft_ref)
             check(f"softplus ({tag}): Exp inside a chain keeps it in float", ok,
                   f"got {y}, want {soft_ref} (relative 1e-2)")
+            y, _ = run(exe, leaky_m, [-1000.0, 1.0, -1.0, 0.0], tmp, mode)
+            want = np.array([-1e-3, 1.0, -1e-6, 0.0])
+            ok = np.all(np.abs(y - want) <= 1e-3 * np.abs(want) + 1e-7)
+            check(f"leaky ({tag}): an alpha outside float16's normals keeps LeakyRelu in float",
+                  ok, f"got {y}, want {want} (relative 1e-3)")
     print(f"{len(failures)} failed" if failures else "all passed")
     return 1 if failures else 0
 
