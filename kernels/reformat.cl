@@ -3,28 +3,39 @@
  * LINEAR is [N][C][H][W]; NHWC8 is [N][H][W][CP], CP = C rounded up to 8, the channels past
  * C zero. T is an unsigned type of the stored element's size (uint for float32, ushort for
  * float16): only bits move, so both storages use the same kernels and zero bits are 0.0.
- * One work-item per element of the NHWC8 side, i = ((n * HW) + p) * CP + c, so NHWC8
- * accesses are contiguous across a work-group.
+ * One work-item per pixel and block of 8 channels, i = (n * CB + cb) * HW + p (CB = CP / 8):
+ * adjacent work-items read (to_nhwc8) or write (to_linear) adjacent LINEAR elements of a
+ * channel, and each moves one 8-channel NHWC8 row with a single vector access (aligned:
+ * rows start at multiples of 8 elements, and device buffers at multiples of 256 bytes).
  */
 #ifndef T
 #define T uint
 #endif
+#define T8 TRT_CAT(T, 8)
 
 kernel void to_nhwc8(global const T *src, global T *dst, long total, int C, int CP, long HW) {
     long i = get_global_id(0);
     if (i >= total) return;
-    int c = (int)(i % CP);
-    long np = i / CP; /* n * HW + p */
-    long n = np / HW, p = np - n * HW;
-    dst[i] = c < C ? src[(n * C + c) * HW + p] : (T)0;
+    const int CB = CP / 8;
+    long ncb = i / HW, p = i - ncb * HW;
+    long n = ncb / CB;
+    int c0 = (int)(ncb - n * CB) * 8;
+    global const T *s = src + (n * C + c0) * HW + p;
+    T v[8];
+    for (int j = 0; j < 8; j++) v[j] = c0 + j < C ? s[j * HW] : (T)0;
+    ((global T8 *)dst)[((n * HW + p) * CP + c0) / 8] =
+        (T8)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
 }
 
 kernel void to_linear(global const T *src, global T *dst, long total, int C, int CP, long HW) {
     long i = get_global_id(0);
     if (i >= total) return;
-    int c = (int)(i % CP);
-    if (c >= C) return;
-    long np = i / CP;
-    long n = np / HW, p = np - n * HW;
-    dst[(n * C + c) * HW + p] = src[i];
+    const int CB = CP / 8;
+    long ncb = i / HW, p = i - ncb * HW;
+    long n = ncb / CB;
+    int c0 = (int)(ncb - n * CB) * 8;
+    T8 r = ((global const T8 *)src)[((n * HW + p) * CP + c0) / 8];
+    T v[8] = {r.s0, r.s1, r.s2, r.s3, r.s4, r.s5, r.s6, r.s7};
+    global T *d = dst + (n * C + c0) * HW + p;
+    for (int j = 0; j < 8 && c0 + j < C; j++) d[j * HW] = v[j];
 }

@@ -81,9 +81,9 @@ static trt_status reformat_launch(trt_exec *ex, const trt_node *node, trt_node_r
     const int64_t *d = x->shape.d;
     cl_int C = (cl_int)d[1], CP = (cl_int)trt_nhwc8_channels(d[1]);
     cl_long HW = (cl_long)(d[2] * d[3]);
-    /* One work-item per element of the NHWC8 side (padding channels included): to_nhwc8
-     * writes the zeros, to_linear skips them. */
-    cl_long n = (cl_long)d[0] * HW * CP;
+    /* One work-item per pixel and 8-channel block (padding channels included: to_nhwc8
+     * writes their zeros, to_linear skips them). */
+    cl_long n = (cl_long)d[0] * HW * (CP / 8);
     const trt_karg args[] = {TRT_KARG(src), TRT_KARG(dst), TRT_KARG(n),
                              TRT_KARG(C),   TRT_KARG(CP),  TRT_KARG(HW)};
     size_t gws = (size_t)n, lws = REFORMAT_LWS;

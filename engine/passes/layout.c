@@ -313,6 +313,28 @@ trt_status trt__pass_layout(trt_device *dev, trt_graph *g) {
                      g->nodes[n].name);
     }
     if ((s = trt__graph_place_new_nodes(g, nn, pos)) != TRT_OK) goto done;
+    /* Only NHWC8 nodes' data slots and Reformats may read NHWC8 tensors: a view would alias
+     * the padded channels-last bytes as NCHW, any other kernel index them wrongly. */
+    for (int n = 0; n < g->n_nodes; n++) {
+        const trt_node *node = &g->nodes[n];
+        const int nhwc_node = node->n_inputs > 0 && node->inputs[0] >= 0 &&
+                              g->tensors[node->inputs[0]].layout == TRT_LAYOUT_NHWC8;
+        const trt_epilogue *e =
+            node->op == TRT_OP_CONV ? trt__conv_epilogue((trt_node *)node) : NULL;
+        for (int k = 0; k < node->n_inputs; k++) {
+            const int t = node->inputs[k];
+            if (t < 0 || g->tensors[t].layout != TRT_LAYOUT_NHWC8 || node->op == TRT_OP_REFORMAT)
+                continue;
+            if (!nhwc_node || (k != 0 && !(e && (k == 1 || k == e->residual)))) {
+                s = trt__error(TRT_ERR_INTERNAL,
+                               "layout pass: node '%s' (%s) reads NHWC8 tensor '%s' as input %d, "
+                               "which it reads LINEAR; build with TRT_LAYOUT=linear and report "
+                               "the model",
+                               node->name, trt_op_name(node->op), g->tensors[t].name, k);
+                goto done;
+            }
+        }
+    }
     trt__log(TRT_LOG_INFO, "Layout: %d of %d layers run NHWC8, %d reformats", n_nhwc, nn, npos);
 done:
     free(nhwc);
