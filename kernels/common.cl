@@ -31,6 +31,9 @@ inline long trt_bcast_offset(long i, int8 dims, int8 strides) {
  *   LD(p, i)      element i of p as float        LD8(p, i)     elements 8i..8i+7 as float8
  *   ST(p, i, v)   p[i] = v (float v)             ST8(p, i, v)  elements 8i..8i+7 = v
  *   LDT(p, i)     element i of p as T (eltwise kernels; T is float when STORAGE_HALF)
+ *   LD8A(p), ST8A(p, v)  as LD8/ST8 at element 0 of p, for p aligned to 8 elements (NHWC8
+ *                 channel blocks): one vector access, where vload_half8 on a pointer of
+ *                 unknown alignment may become 8 two-byte accesses on GPUs
  */
 #define TRT_CAT_(a, b) a##b
 #define TRT_CAT(a, b) TRT_CAT_(a, b)
@@ -41,6 +44,17 @@ inline long trt_bcast_offset(long i, int8 dims, int8 strides) {
 #define ST(p, i, v) vstore_half((float)(v), (i), (p))
 #define LD8(p, i) vload_half8((i), (p))
 #define ST8(p, i, v) vstore_half8((v), (i), (p))
+inline float8 trt_ld8a(__global const half *p) {
+    uint4 raw = *(__global const uint4 *)p;
+    return vload_half8(0, (const half *)&raw);
+}
+inline void trt_st8a(__global half *p, float8 v) {
+    uint4 raw;
+    vstore_half8(v, 0, (half *)&raw);
+    *(__global uint4 *)p = raw;
+}
+#define LD8A(p) trt_ld8a(p)
+#define ST8A(p, v) trt_st8a((p), (v))
 #else
 #define TS T
 #define LD(p, i) ((float)(p)[i])
@@ -48,6 +62,8 @@ inline long trt_bcast_offset(long i, int8 dims, int8 strides) {
 #define ST(p, i, v) ((p)[i] = (T)(v))
 #define LD8(p, i) convert_float8(vload8((i), (p)))
 #define ST8(p, i, v) vstore8(TRT_CAT(convert_, TRT_CAT(T, 8))(v), (i), (p))
+#define LD8A(p) convert_float8(*(__global const TRT_CAT(T, 8) *)(p))
+#define ST8A(p, v) (*(__global TRT_CAT(T, 8) *)(p) = TRT_CAT(convert_, TRT_CAT(T, 8))(v))
 #endif
 
 /* Compute type (half arithmetic). Kernels that may compute in float16 do their arithmetic in

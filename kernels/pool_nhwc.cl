@@ -2,14 +2,15 @@
  *
  * Layout (engine/core/ir.h, TRT_LAYOUT_NHWC8): X is [N][IH][IW][Cp] and Y [N][OH][OW][Cp],
  * Cp = round_up(C, 8); channels C..Cp-1 of Y are written as 0 (NHWC8 consumers rely on it).
- * Every work-item handles 8 adjacent channels as one vector (vload8 / vload_half8 through
- * common.cl's LD8/ST8; float arithmetic, exact for the 8-bit integers MaxPool also takes).
+ * Every work-item handles 8 adjacent channels as one aligned vector (common.cl's LD8A/ST8A:
+ * one 16-byte access in FP16; float arithmetic, exact for the 8-bit integers MaxPool also takes).
  * Per-axis geometry as int2 in (x, y) = (H, W) order: stride, dil, pad (begin), pad_end
  * (end; only the averaging divisor uses it). The windows and divisors are pool.cl's.
  *
  * Kernels:
  *   pool_nhwc_max, pool_nhwc_avg      one output pixel and 8 channels per work-item;
- *                                     global (OH*OW, Cp/8, N).
+ *                                     global (Cp/8, OH*OW, N): channel blocks fastest, so
+ *                                     a warp's accesses are adjacent 16-byte blocks.
  *   global_nhwc_max, global_nhwc_avg  one work-group of GP_WG work-items per 8 channels of an
  *                                     image: strided partial results over the H*W pixels, then
  *                                     a tree in local memory. Y is [N][1][1][Cp].
@@ -32,14 +33,14 @@ inline int2 pool_nhwc_taps(int o0, int K, int dil, int I) {
 /* Stores v at channels c0..c0+7, 0 in the padding channels from C on. */
 inline void pool_nhwc_store(__global TS *Y, long o, float8 v, int c0, int C) {
     const int8 c = (int8)(c0) + (int8)(0, 1, 2, 3, 4, 5, 6, 7);
-    ST8(Y + o, 0, select(v, (float8)(0.0f), c >= C));
+    ST8A(Y + o, select(v, (float8)(0.0f), c >= C));
 }
 
 __kernel void pool_nhwc_max(__global const TS *X, __global TS *Y, const int C, const int Cp,
                             const int IH, const int IW, const int OH, const int OW,
                             const int KH, const int KW, const int2 stride, const int2 dil,
                             const int2 pad) {
-    const int sp = get_global_id(0), cv = get_global_id(1), n = get_global_id(2);
+    const int cv = get_global_id(0), sp = get_global_id(1), n = get_global_id(2);
     const int c0 = cv * 8;
     if (sp >= OH * OW || c0 >= Cp) return;
     const int oh = sp / OW, ow = sp - oh * OW;
@@ -51,7 +52,7 @@ __kernel void pool_nhwc_max(__global const TS *X, __global TS *Y, const int C, c
     for (int kh = th.x; kh < th.y; kh++) {
         const long r = (long)(h0 + kh * dil.x) * IW;
         for (int kw = tw.x; kw < tw.y; kw++)
-            m = fmax(m, LD8(x + (r + w0 + kw * dil.y) * Cp, 0));
+            m = fmax(m, LD8A(x + (r + w0 + kw * dil.y) * Cp));
     }
     pool_nhwc_store(Y, (((long)n * OH + oh) * OW + ow) * Cp + c0, m, c0, C);
 }
@@ -60,7 +61,7 @@ __kernel void pool_nhwc_avg(__global const TS *X, __global TS *Y, const int C, c
                             const int IH, const int IW, const int OH, const int OW,
                             const int KH, const int KW, const int2 stride, const int2 dil,
                             const int2 pad, const int2 pad_end, const int count_include_pad) {
-    const int sp = get_global_id(0), cv = get_global_id(1), n = get_global_id(2);
+    const int cv = get_global_id(0), sp = get_global_id(1), n = get_global_id(2);
     const int c0 = cv * 8;
     if (sp >= OH * OW || c0 >= Cp) return;
     const int oh = sp / OW, ow = sp - oh * OW;
@@ -71,7 +72,7 @@ __kernel void pool_nhwc_avg(__global const TS *X, __global TS *Y, const int C, c
     float8 s = (float8)(0.0f);
     for (int kh = th.x; kh < th.y; kh++) {
         const long r = (long)(h0 + kh * dil.x) * IW;
-        for (int kw = tw.x; kw < tw.y; kw++) s += LD8(x + (r + w0 + kw * dil.y) * Cp, 0);
+        for (int kw = tw.x; kw < tw.y; kw++) s += LD8A(x + (r + w0 + kw * dil.y) * Cp);
     }
     int cnt;
     if (count_include_pad) {
@@ -93,7 +94,7 @@ void global_nhwc_max(__global const TS *X, __global TS *Y, const int C, const in
     float8 m = (float8)(-FLT_MAX);
     if (c0 < Cp) {
         __global const TS *x = X + (long)n * S * Cp + c0;
-        for (int i = lid; i < S; i += GP_WG) m = fmax(m, LD8(x + (long)i * Cp, 0));
+        for (int i = lid; i < S; i += GP_WG) m = fmax(m, LD8A(x + (long)i * Cp));
     }
     red[lid] = m;
     barrier(CLK_LOCAL_MEM_FENCE);
@@ -113,7 +114,7 @@ void global_nhwc_avg(__global const TS *X, __global TS *Y, const int C, const in
     float8 s = (float8)(0.0f);
     if (c0 < Cp) {
         __global const TS *x = X + (long)n * S * Cp + c0;
-        for (int i = lid; i < S; i += GP_WG) s += LD8(x + (long)i * Cp, 0);
+        for (int i = lid; i < S; i += GP_WG) s += LD8A(x + (long)i * Cp);
     }
     red[lid] = s;
     barrier(CLK_LOCAL_MEM_FENCE);

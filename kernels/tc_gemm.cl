@@ -238,51 +238,105 @@ inline void tc_stage_mma(float acc[MI][NI][4], __local const ushort *sa,
 
 /* ---------------------------------------------------------------- epilogue */
 
-inline void tc_store2(__global OUT_T *Y, long i, int two, float v0, float v1) {
+
 #if OUT_HALF
-    if (two)
-        vstore_half2((float2)(v0, v1), 0, Y + i);
-    else
-        vstore_half(v0, 0, Y + i);
+/* 8 halves at a 16-byte aligned address as one 16-byte access (vload_half8 alone may be
+ * split into 8 two-byte accesses when the compiler cannot see the alignment). */
+inline float8 tc_ld8(__global const half *p) {
+    uint4 raw = *(__global const uint4 *)p;
+    return vload_half8(0, (const half *)&raw);
+}
+inline void tc_st8(__global half *p, float8 v) {
+    uint4 raw;
+    vstore_half8(v, 0, (half *)&raw);
+    *(__global uint4 *)p = raw;
+}
 #else
-    Y[i] = v0;
-    if (two) Y[i + 1] = v1;
+inline float8 tc_ld8(__global const float *p) { return vload8(0, p); }
+inline void tc_st8(__global float *p, float8 v) { vstore8(v, 0, p); }
 #endif
+
+/* The epilogue of one element pair or run of columns: y = act(alpha*acc + beta*bias + r). */
+inline float tc_finish(float v, int c, float alpha, __global const BIAS_T *bias, int has_bias,
+                       int bias_sn, float beta, float res, int act, float act_a, float act_b) {
+    v *= alpha;
+    if (has_bias) v += beta * LD_BIAS(bias, (long)c * bias_sn);
+    return trt_act(v + res, act, act_a, act_b);
 }
 
-/* Writes the warp's accumulators: lane (g = lane/4, t = lane%4) holds rows g and g+8 and
- * columns 2t, 2t+1 of every m16n8 tile. */
-inline void tc_epilogue(float acc[MI][NI][4], int M, int N, int m0, int n0, int wm, int wn,
-                        int lane, float alpha, __global const BIAS_T *bias, int has_bias,
-                        int bias_sn, float beta, __global OUT_T *Y, int ldy,
+/* Rows of Y staged in local memory per pass of the epilogue (float, rows padded by 4 floats
+ * against bank conflicts): as many warp rows as fit in the tile buffers. */
+#define EPI_LD (BN + 4)
+#define EPI_BYTES (STAGES * (BM + BN) * BK * 2)
+#define EPI_ROWS_FIT (EPI_BYTES / (EPI_LD * 4))
+#if EPI_ROWS_FIT >= BM
+#define EPI_ROWS BM
+#elif EPI_ROWS_FIT >= 128
+#define EPI_ROWS 128
+#elif EPI_ROWS_FIT >= 64
+#define EPI_ROWS 64
+#elif EPI_ROWS_FIT >= 32
+#define EPI_ROWS 32
+#else
+#define EPI_ROWS 16
+#endif
+
+/* Writes the tile: each pass, the m16 tiles of EPI_ROWS rows put their accumulators (lane g =
+ * lane/4, t = lane%4 holds rows g and g+8 and columns 2t, 2t+1 of every m16n8 tile) into
+ * local memory; then all work-items read it back as runs of 8 columns, so that residual
+ * loads and output stores are 16-byte accesses along rows. */
+inline void tc_epilogue(float acc[MI][NI][4], __local float *cs, int M, int N, int m0, int n0,
+                        int wm, int wn, int tid, float alpha, __global const BIAS_T *bias,
+                        int has_bias, int bias_sn, float beta, __global OUT_T *Y, int ldy,
                         __global const OUT_T *R, int has_res, int ldr, int act, float act_a,
                         float act_b) {
-    const int g = lane >> 2, t = lane & 3;
-#pragma unroll
-    for (int ni = 0; ni < NI; ni++) {
-        const int c = n0 + wn * WN + ni * 8 + t * 2;
-        if (c >= N) continue;
-        const int two = c + 1 < N;
-        float b0 = 0.0f, b1 = 0.0f;
-        if (has_bias) {
-            b0 = beta * LD_BIAS(bias, (long)c * bias_sn);
-            b1 = two ? beta * LD_BIAS(bias, (long)(c + 1) * bias_sn) : 0.0f;
-        }
+    const int lane = tid & 31, g = lane >> 2, t = lane & 3;
+    const int vec_ok = ldy % 8 == 0 && (!has_res || ldr % 8 == 0);
+    for (int p = 0; p < BM / EPI_ROWS; p++) {
+        barrier(CLK_LOCAL_MEM_FENCE); /* the tiles (or the previous pass) are read */
 #pragma unroll
         for (int mi = 0; mi < MI; mi++) {
+            if ((wm * WM + mi * 16) / EPI_ROWS != p) continue;
 #pragma unroll
-            for (int h = 0; h < 2; h++) {
-                const int r = m0 + wm * WM + mi * 16 + g + h * 8;
-                if (r >= M) continue;
-                float v0 = alpha * acc[mi][ni][2 * h] + b0;
-                float v1 = alpha * acc[mi][ni][2 * h + 1] + b1;
-                if (has_res) {
-                    v0 += LD_OUT(R, (long)r * ldr + c);
-                    if (two) v1 += LD_OUT(R, (long)r * ldr + c + 1);
+                for (int ni = 0; ni < NI; ni++)
+#pragma unroll
+                    for (int h = 0; h < 2; h++) {
+                        const int r = wm * WM - p * EPI_ROWS + mi * 16 + g + h * 8;
+                        const int c = wn * WN + ni * 8 + t * 2;
+                        vstore2((float2)(acc[mi][ni][2 * h], acc[mi][ni][2 * h + 1]), 0,
+                                cs + r * EPI_LD + c);
+                    }
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int i = tid; i < EPI_ROWS * BN / 8; i += NT) {
+            const int rl = i / (BN / 8), cl = (i % (BN / 8)) * 8;
+            const int r = m0 + p * EPI_ROWS + rl, c = n0 + cl;
+            if (r >= M || c >= N) continue;
+            const float8 v = vload8(0, cs + rl * EPI_LD + cl);
+            const float vv[8] = {v.s0, v.s1, v.s2, v.s3, v.s4, v.s5, v.s6, v.s7};
+            const long yi = (long)r * ldy + c, ri = (long)r * ldr + c;
+            if (vec_ok && c + 8 <= N) {
+                const float8 res = has_res ? tc_ld8(R + ri) : (float8)(0.0f);
+                const float rr[8] = {res.s0, res.s1, res.s2, res.s3,
+                                     res.s4, res.s5, res.s6, res.s7};
+                float o[8];
+#pragma unroll
+                for (int j = 0; j < 8; j++)
+                    o[j] = tc_finish(vv[j], c + j, alpha, bias, has_bias, bias_sn, beta, rr[j],
+                                     act, act_a, act_b);
+                const float8 ov = (float8)(o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7]);
+                tc_st8(Y + yi, ov);
+            } else {
+                for (int j = 0; j < 8 && c + j < N; j++) {
+                    const float res = has_res ? LD_OUT(R, ri + j) : 0.0f;
+                    const float o = tc_finish(vv[j], c + j, alpha, bias, has_bias, bias_sn,
+                                              beta, res, act, act_a, act_b);
+#if OUT_HALF
+                    vstore_half(o, 0, Y + yi + j);
+#else
+                    Y[yi + j] = o;
+#endif
                 }
-                v0 = trt_act(v0, act, act_a, act_b);
-                v1 = trt_act(v1, act, act_a, act_b);
-                tc_store2(Y, (long)r * ldy + c, two, v0, v1);
             }
         }
     }
@@ -367,7 +421,8 @@ void tc_gemm(const int M, const int N, const int K, const float alpha,
 #define TC_LOAD_A(sa, k0) tc_load_a_gemm(sa, A, lda, M, K, m0, k0, tid)
     TC_MAIN_LOOP
 #undef TC_LOAD_A
-    tc_epilogue(acc, M, N, m0, n0, wm, wn, lane, alpha, bias, has_bias, bias_sn, beta, Y, ldy,
+    tc_epilogue(acc, (__local float *)As4, M, N, m0, n0, wm, wn, tid, alpha, bias, has_bias,
+                bias_sn, beta, Y, ldy,
                 R, has_res, ldr, act, act_a, act_b);
 }
 
@@ -394,7 +449,8 @@ void tc_conv(const int M, const int N, const int K, __global const ushort *X, co
 #define TC_LOAD_A(sa, k0) tc_load_a_conv(sa, X, K, k0, c, tid, ih0, iw0, base, H, W, Cp, S, dil)
     TC_MAIN_LOOP
 #undef TC_LOAD_A
-    tc_epilogue(acc, M, N, m0, n0, wm, wn, lane, 1.0f, bias, has_bias, 1, 1.0f, Y, ldy, R,
+    tc_epilogue(acc, (__local float *)As4, M, N, m0, n0, wm, wn, tid, 1.0f, bias, has_bias, 1,
+                1.0f, Y, ldy, R,
                 has_res, ldy, act, act_a, act_b);
 }
 #endif

@@ -257,8 +257,10 @@ static trt_status pool_nhwc_launch(trt_exec *ex, const trt_node *node, trt_node_
                              TRT_KARG(KH), TRT_KARG(KW),     TRT_KARG(stride), TRT_KARG(dil),
                              TRT_KARG(pad), TRT_KARG(pad_end), TRT_KARG(include)};
     int n_args = node->op == TRT_OP_AVERAGE_POOL ? 15 : 13;
-    size_t gws[3] = {(size_t)(g->out[1] * g->out[2]), (size_t)Cp / 8, (size_t)xs->d[0]};
-    size_t lws[3] = {POOL_WG, 1, 1};
+    /* Channel blocks fastest: a warp reads whole 16-byte blocks of adjacent channels. */
+    const size_t cb = (size_t)Cp / 8, lw0 = cb < POOL_WG ? cb : POOL_WG;
+    size_t gws[3] = {cb, (size_t)(g->out[1] * g->out[2]), (size_t)xs->d[0]};
+    size_t lws[3] = {lw0, POOL_WG / lw0 ? POOL_WG / lw0 : 1, 1};
     return trt_exec_launch(ex, rt->kernels[0], 3, gws, lws, n_args, args);
 }
 
