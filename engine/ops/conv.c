@@ -38,9 +38,6 @@
 #include "ops/op.h"
 #include "ops/conv.h"
 
-/* conv_nhwc.c's candidates (tactic CONV_TACTIC_NHWC_DIRECT) for a 2-D NHWC8 Conv; returns
- * how many were written (at most max). Belongs in conv.h (owned by the lead). */
-int trt__conv_nhwc_tactics(const trt_node *node, const conv_geom *g, trt_tactic *out, int max);
 
 /* Default conv_1x1 tiles (always passed to the compiler explicitly, so that launch and
  * program agree); work-group size of conv_direct / conv_transpose along output positions. */

@@ -50,6 +50,9 @@ trt_status trt__conv_nhwc_prepare(trt_exec *ex, const trt_node *node, const conv
                                   trt_node_rt *rt);
 trt_status trt__conv_nhwc_launch(trt_exec *ex, const trt_node *node, const conv_geom *g,
                                  trt_node_rt *rt);
+/* Portable NHWC8 candidates (tactic CONV_TACTIC_NHWC_DIRECT) for a 2-D NHWC8 Conv; returns
+ * how many were written (at most max). */
+int trt__conv_nhwc_tactics(const trt_node *node, const conv_geom *g, trt_tactic *out, int max);
 trt_status trt__conv_tc_prepare(trt_exec *ex, const trt_node *node, const conv_geom *g,
                                 trt_node_rt *rt);
 trt_status trt__conv_tc_launch(trt_exec *ex, const trt_node *node, const conv_geom *g,
