@@ -330,9 +330,11 @@ int trt__caps_mma_f16_check(const trt_caps_mma_f16_io *io, char *why, size_t n) 
 /* The whole int8 range, negative values included (a signedness mistake shows). */
 void trt__caps_mma_s8_fill(trt_caps_mma_s8_io *io) {
     for (int i = 0; i < 16; i++)
-        for (int k = 0; k < 32; k++) io->a[i * 32 + k] = (int8_t)((i * 37 + k * 11) % 255 - 127);
+        for (int k = 0; k < 32; k++)
+            io->a[i * 32 + k] = (int8_t)((i * 37 + k * 11) % 255 - 127);
     for (int n = 0; n < 8; n++)
-        for (int k = 0; k < 32; k++) io->bt[n * 32 + k] = (int8_t)((k * 29 + n * 53) % 256 - 128);
+        for (int k = 0; k < 32; k++)
+            io->bt[n * 32 + k] = (int8_t)((k * 29 + n * 53) % 256 - 128);
     for (int i = 0; i < 16 * 8; i++) {
         io->c[i] = i * 1000 - 50000;
         io->d[i] = INT32_MIN;
@@ -343,10 +345,10 @@ int trt__caps_mma_s8_check(const trt_caps_mma_s8_io *io, char *why, size_t n) {
     for (int i = 0; i < 16; i++)
         for (int j = 0; j < 8; j++) {
             int32_t ref = io->c[i * 8 + j];
-            for (int k = 0; k < 32; k++) ref += io->a[i * 32 + k] * io->bt[j * 32 + k];
+            for (int k = 0; k < 32; k++)
+                ref += io->a[i * 32 + k] * io->bt[j * 32 + k];
             if (io->d[i * 8 + j] != ref) {
-                say(why, n, "D[%d][%d] = %d, expected %d", i, j, (int)io->d[i * 8 + j],
-                    (int)ref);
+                say(why, n, "D[%d][%d] = %d, expected %d", i, j, (int)io->d[i * 8 + j], (int)ref);
                 return 0;
             }
         }
@@ -355,7 +357,8 @@ int trt__caps_mma_s8_check(const trt_caps_mma_s8_io *io, char *why, size_t n) {
 
 /* Every element distinct, so the check sees where each value came from. */
 void trt__caps_ldmatrix_fill(trt_caps_ldmatrix_io *io) {
-    for (int i = 0; i < 4 * 8 * 8; i++) io->m[i] = (uint16_t)(i * 7 + 3);
+    for (int i = 0; i < 4 * 8 * 8; i++)
+        io->m[i] = (uint16_t)(i * 7 + 3);
     memset(io->out, 0xff, sizeof io->out);
     memset(io->out_t, 0xff, sizeof io->out_t);
 }
@@ -366,26 +369,25 @@ int trt__caps_ldmatrix_check(const trt_caps_ldmatrix_io *io, char *why, size_t n
             for (int j = 0; j < 4; j++) {
                 const uint16_t *m = io->m + j * 64;
                 int row = lane / 4, col = (lane % 4) * 2;
-                uint32_t ref = t ? (uint32_t)m[col * 8 + row] | (uint32_t)m[(col + 1) * 8 + row] << 16
-                                 : (uint32_t)m[row * 8 + col] | (uint32_t)m[row * 8 + col + 1] << 16;
+                uint32_t ref =
+                    t ? (uint32_t)m[col * 8 + row] | (uint32_t)m[(col + 1) * 8 + row] << 16
+                      : (uint32_t)m[row * 8 + col] | (uint32_t)m[row * 8 + col + 1] << 16;
                 uint32_t got = (t ? io->out_t : io->out)[lane * 4 + j];
                 if (got != ref) {
                     say(why, n, "%s: lane %d register %d = 0x%08x, expected 0x%08x",
-                        t ? "ldmatrix .trans" : "ldmatrix", lane, j, (unsigned)got,
-                        (unsigned)ref);
+                        t ? "ldmatrix .trans" : "ldmatrix", lane, j, (unsigned)got, (unsigned)ref);
                     return 0;
                 }
             }
     return 1;
 }
 
-int trt__caps_cp_async_size(int lane) {
-    return (lane & 3) == 1 ? 0 : (lane & 3) == 3 ? 8 : 16;
-}
+int trt__caps_cp_async_size(int lane) { return (lane & 3) == 1 ? 0 : (lane & 3) == 3 ? 8 : 16; }
 
 void trt__caps_cp_async_fill(trt_caps_cp_async_io *io) {
     /* Odd multiplier: never 0, so a missing copy and a missing zero fill both show. */
-    for (uint32_t i = 0; i < 64 * 4; i++) io->src[i] = 0x9e3779b9u * (i + 1);
+    for (uint32_t i = 0; i < 64 * 4; i++)
+        io->src[i] = 0x9e3779b9u * (i + 1);
     memset(io->dst, 0xa5, sizeof io->dst);
 }
 
@@ -395,8 +397,8 @@ int trt__caps_cp_async_check(const trt_caps_cp_async_io *io, char *why, size_t n
             int size = c < 32 ? 16 : trt__caps_cp_async_size(c - 32);
             uint32_t ref = w * 4 < size ? io->src[c * 4 + w] : 0;
             if (io->dst[c * 4 + w] != ref) {
-                say(why, n, "chunk %d (src-size %d) word %d = 0x%08x, expected 0x%08x", c, size,
-                    w, (unsigned)io->dst[c * 4 + w], (unsigned)ref);
+                say(why, n, "chunk %d (src-size %d) word %d = 0x%08x, expected 0x%08x", c, size, w,
+                    (unsigned)io->dst[c * 4 + w], (unsigned)ref);
                 return 0;
             }
         }
@@ -475,8 +477,8 @@ static int run_kernel(cl_context ctx, cl_command_queue q, cl_device_id id, const
     err = clEnqueueNDRangeKernel(q, k, 1, NULL, &gws, &lws, 0, NULL, NULL);
     for (int i = 0; i < nargs && err == CL_SUCCESS; i++)
         if (args[i].output)
-            err = clEnqueueReadBuffer(q, mem[i], CL_TRUE, 0, args[i].bytes, args[i].host, 0,
-                                      NULL, NULL);
+            err = clEnqueueReadBuffer(q, mem[i], CL_TRUE, 0, args[i].bytes, args[i].host, 0, NULL,
+                                      NULL);
     if (err == CL_SUCCESS) err = clFinish(q);
     if (err != CL_SUCCESS) {
         say(why, wn, "running it: %s", trt__cl_error_str(err));
@@ -504,24 +506,28 @@ static int probe_feature(cl_context ctx, cl_command_queue q, cl_device_id id, in
     case TRT_CAP_F_MMA_F16: {
         trt_caps_mma_f16_io io;
         trt__caps_mma_f16_fill(&io);
-        probe_arg a[] = {{io.a, sizeof io.a, 0}, {io.bt, sizeof io.bt, 0},
-                         {io.c, sizeof io.c, 0}, {io.d, sizeof io.d, 1}};
+        probe_arg a[] = {{io.a, sizeof io.a, 0},
+                         {io.bt, sizeof io.bt, 0},
+                         {io.c, sizeof io.c, 0},
+                         {io.d, sizeof io.d, 1}};
         return run_kernel(ctx, q, id, kernel, opts, a, 4, why, wn) &&
                trt__caps_mma_f16_check(&io, why, wn);
     }
     case TRT_CAP_F_MMA_S8: {
         trt_caps_mma_s8_io io;
         trt__caps_mma_s8_fill(&io);
-        probe_arg a[] = {{io.a, sizeof io.a, 0}, {io.bt, sizeof io.bt, 0},
-                         {io.c, sizeof io.c, 0}, {io.d, sizeof io.d, 1}};
+        probe_arg a[] = {{io.a, sizeof io.a, 0},
+                         {io.bt, sizeof io.bt, 0},
+                         {io.c, sizeof io.c, 0},
+                         {io.d, sizeof io.d, 1}};
         return run_kernel(ctx, q, id, kernel, opts, a, 4, why, wn) &&
                trt__caps_mma_s8_check(&io, why, wn);
     }
     case TRT_CAP_F_LDMATRIX: {
         trt_caps_ldmatrix_io io;
         trt__caps_ldmatrix_fill(&io);
-        probe_arg a[] = {{io.m, sizeof io.m, 0}, {io.out, sizeof io.out, 1},
-                         {io.out_t, sizeof io.out_t, 1}};
+        probe_arg a[] = {
+            {io.m, sizeof io.m, 0}, {io.out, sizeof io.out, 1}, {io.out_t, sizeof io.out_t, 1}};
         return run_kernel(ctx, q, id, kernel, opts, a, 3, why, wn) &&
                trt__caps_ldmatrix_check(&io, why, wn);
     }
@@ -536,22 +542,24 @@ static int probe_feature(cl_context ctx, cl_command_queue q, cl_device_id id, in
 }
 
 void trt__caps_probe_run(trt_device *dev, const char *extra_opts, trt_device_caps *caps) {
-    for (int f = 0; f < TRT_CAP_F_COUNT; f++) *cap_field(caps, f) = 0;
+    for (int f = 0; f < TRT_CAP_F_COUNT; f++)
+        *cap_field(caps, f) = 0;
     cl_int err;
-    cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)dev->platform,
-                                     0};
+    cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)dev->platform, 0};
     cl_context ctx = clCreateContext(props, 1, &dev->id, NULL, NULL, &err);
     if (err != CL_SUCCESS) {
-        trt__log(TRT_LOG_VERBOSE, "device %d: inline-PTX probe skipped: creating its context "
-                 "failed (%s); tensor-core kernels stay off", dev->info.index,
-                 trt__cl_error_str(err));
+        trt__log(TRT_LOG_VERBOSE,
+                 "device %d: inline-PTX probe skipped: creating its context "
+                 "failed (%s); tensor-core kernels stay off",
+                 dev->info.index, trt__cl_error_str(err));
         return;
     }
     cl_command_queue q = clCreateCommandQueue(ctx, dev->id, 0, &err);
     if (err != CL_SUCCESS) {
-        trt__log(TRT_LOG_VERBOSE, "device %d: inline-PTX probe skipped: creating its queue "
-                 "failed (%s); tensor-core kernels stay off", dev->info.index,
-                 trt__cl_error_str(err));
+        trt__log(TRT_LOG_VERBOSE,
+                 "device %d: inline-PTX probe skipped: creating its queue "
+                 "failed (%s); tensor-core kernels stay off",
+                 dev->info.index, trt__cl_error_str(err));
         clReleaseContext(ctx);
         return;
     }
@@ -560,8 +568,8 @@ void trt__caps_probe_run(trt_device *dev, const char *extra_opts, trt_device_cap
         int ok = probe_feature(ctx, q, dev->id, f, extra_opts ? extra_opts : "", why, sizeof why);
         *cap_field(caps, f) = ok;
         if (!ok)
-            trt__log(TRT_LOG_VERBOSE, "device %d: inline-PTX probe: %s off: %s",
-                     dev->info.index, feature_names[f], why);
+            trt__log(TRT_LOG_VERBOSE, "device %d: inline-PTX probe: %s off: %s", dev->info.index,
+                     feature_names[f], why);
     }
     clReleaseCommandQueue(q);
     clReleaseContext(ctx);
@@ -583,10 +591,12 @@ int trt__caps_parse(const char *text, uint64_t key, trt_device_caps *caps) {
      * combinations. */
     for (int bits = 0; bits < 1 << TRT_CAP_F_COUNT; bits++) {
         trt_device_caps c = {0};
-        for (int f = 0; f < TRT_CAP_F_COUNT; f++) *cap_field(&c, f) = bits >> f & 1;
+        for (int f = 0; f < TRT_CAP_F_COUNT; f++)
+            *cap_field(&c, f) = bits >> f & 1;
         char want[256];
         if (trt__caps_format(&c, key, want, sizeof want) && strcmp(text, want) == 0) {
-            for (int f = 0; f < TRT_CAP_F_COUNT; f++) *cap_field(caps, f) = *cap_field(&c, f);
+            for (int f = 0; f < TRT_CAP_F_COUNT; f++)
+                *cap_field(caps, f) = *cap_field(&c, f);
             return 1;
         }
     }
@@ -634,8 +644,10 @@ static int disk_load(const char *path, uint64_t key, trt_device_caps *caps) {
     int ok = strlen(data) == len && trt__caps_parse(data, key, caps);
     free(data);
     if (!ok)
-        trt__log(TRT_LOG_INFO, "caps cache: '%s' is damaged or foreign; probing the device "
-                 "again and rewriting it", path);
+        trt__log(TRT_LOG_INFO,
+                 "caps cache: '%s' is damaged or foreign; probing the device "
+                 "again and rewriting it",
+                 path);
     return ok;
 }
 
@@ -643,8 +655,10 @@ static void disk_save(const char *path, uint64_t key, const trt_device_caps *cap
     char text[256];
     size_t len = trt__caps_format(caps, key, text, sizeof text);
     if (len && trt__cache_write(path, text, len) != 0)
-        trt__log(TRT_LOG_INFO, "caps cache: cannot write '%s'; the device will be probed "
-                 "again by the next process", path);
+        trt__log(TRT_LOG_INFO,
+                 "caps cache: cannot write '%s'; the device will be probed "
+                 "again by the next process",
+                 path);
 }
 
 void trt__device_probe_caps(trt_device *dev) {
@@ -653,8 +667,10 @@ void trt__device_probe_caps(trt_device *dev) {
     if (!c->nvidia_ptx) return;
     const char *off = getenv("TRT_DISABLE_PTX");
     if (off && *off && strcmp(off, "0") != 0) {
-        trt__log(TRT_LOG_INFO, "device %d: tensor cores (inline PTX): off (TRT_DISABLE_PTX is "
-                 "set)", dev->info.index);
+        trt__log(TRT_LOG_INFO,
+                 "device %d: tensor cores (inline PTX): off (TRT_DISABLE_PTX is "
+                 "set)",
+                 dev->info.index);
         return;
     }
     char id[sizeof mem_cache[0].id];
@@ -698,8 +714,9 @@ void trt__device_probe_caps(trt_device *dev) {
         }
     }
     pthread_mutex_unlock(&cache_lock);
-    trt__log(TRT_LOG_INFO, "device %d: tensor cores (inline PTX): mma f16 %s, mma s8 %s, "
-             "ldmatrix %s, cp.async %s (%s)", dev->info.index, c->mma_f16 ? "yes" : "no",
-             c->mma_s8 ? "yes" : "no", c->ldmatrix ? "yes" : "no", c->cp_async ? "yes" : "no",
-             from);
+    trt__log(TRT_LOG_INFO,
+             "device %d: tensor cores (inline PTX): mma f16 %s, mma s8 %s, "
+             "ldmatrix %s, cp.async %s (%s)",
+             dev->info.index, c->mma_f16 ? "yes" : "no", c->mma_s8 ? "yes" : "no",
+             c->ldmatrix ? "yes" : "no", c->cp_async ? "yes" : "no", from);
 }

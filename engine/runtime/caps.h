@@ -14,8 +14,13 @@
 #include "runtime/runtime.h"
 
 /* The probed features, in the order of the cache file and of the INFO line. */
-enum { TRT_CAP_F_MMA_F16, TRT_CAP_F_MMA_S8, TRT_CAP_F_LDMATRIX, TRT_CAP_F_CP_ASYNC,
-       TRT_CAP_F_COUNT };
+enum {
+    TRT_CAP_F_MMA_F16,
+    TRT_CAP_F_MMA_S8,
+    TRT_CAP_F_LDMATRIX,
+    TRT_CAP_F_CP_ASYNC,
+    TRT_CAP_F_COUNT
+};
 
 /* The fp16 bit pattern of `v`, exact for the small integers the probe uses (|v| < 2048). */
 uint16_t trt__caps_half_bits(float v);

@@ -110,8 +110,7 @@ static float half_to_float(uint16_t h) {
 
 static void test_half_bits(void) {
     CHECK(trt__caps_half_bits(1.0f) == 0x3c00, "half(1) = 0x%04x", trt__caps_half_bits(1.0f));
-    CHECK(trt__caps_half_bits(-2.0f) == 0xc000, "half(-2) = 0x%04x",
-          trt__caps_half_bits(-2.0f));
+    CHECK(trt__caps_half_bits(-2.0f) == 0xc000, "half(-2) = 0x%04x", trt__caps_half_bits(-2.0f));
     CHECK(trt__caps_half_bits(3.0f) == 0x4200, "half(3) = 0x%04x", trt__caps_half_bits(3.0f));
     CHECK(trt__caps_half_bits(0.0f) == 0, "half(0) = 0x%04x", trt__caps_half_bits(0.0f));
     for (int v = -100; v <= 100; v++)
@@ -147,12 +146,14 @@ static void test_checks(void) {
     static trt_caps_mma_s8_io s;
     trt__caps_mma_s8_fill(&s);
     int neg = 0;
-    for (int i = 0; i < 16 * 32; i++) neg += s.a[i] < 0;
+    for (int i = 0; i < 16 * 32; i++)
+        neg += s.a[i] < 0;
     CHECK(neg > 100, "mma s8: the probe needs negative values (%d)", neg);
     for (int i = 0; i < 16; i++)
         for (int j = 0; j < 8; j++) {
             int32_t acc = s.c[i * 8 + j];
-            for (int k = 0; k < 32; k++) acc += s.a[i * 32 + k] * s.bt[j * 32 + k];
+            for (int k = 0; k < 32; k++)
+                acc += s.a[i * 32 + k] * s.bt[j * 32 + k];
             s.d[i * 8 + j] = acc;
         }
     CHECK(trt__caps_mma_s8_check(&s, why, sizeof why), "mma s8: right answer refused: %s", why);
@@ -168,12 +169,11 @@ static void test_checks(void) {
         for (int j = 0; j < 4; j++) {
             int r = lane / 4, c = lane % 4 * 2;
             l.out[lane * 4 + j] = l.m[j * 64 + r * 8 + c] | (uint32_t)l.m[j * 64 + r * 8 + c + 1]
-                                                                  << 16;
-            l.out_t[lane * 4 + j] = l.m[j * 64 + c * 8 + r] |
-                                    (uint32_t)l.m[j * 64 + (c + 1) * 8 + r] << 16;
+                                                                << 16;
+            l.out_t[lane * 4 + j] =
+                l.m[j * 64 + c * 8 + r] | (uint32_t)l.m[j * 64 + (c + 1) * 8 + r] << 16;
         }
-    CHECK(trt__caps_ldmatrix_check(&l, why, sizeof why), "ldmatrix: right answer refused: %s",
-          why);
+    CHECK(trt__caps_ldmatrix_check(&l, why, sizeof why), "ldmatrix: right answer refused: %s", why);
     /* The plain answer where the transposed one is expected: a missing .trans. */
     memcpy(l.out_t, l.out, sizeof l.out);
     why[0] = 0;
@@ -190,8 +190,7 @@ static void test_checks(void) {
     CHECK(trt__caps_cp_async_size(1) == 0 && trt__caps_cp_async_size(3) == 8 &&
               trt__caps_cp_async_size(0) == 16,
           "cp.async: the probe must cover src-size 0, 8 and 16");
-    CHECK(trt__caps_cp_async_check(&a, why, sizeof why), "cp.async: right answer refused: %s",
-          why);
+    CHECK(trt__caps_cp_async_check(&a, why, sizeof why), "cp.async: right answer refused: %s", why);
     /* No zero fill: chunk 33 (src-size 0) keeps the source. */
     memcpy(a.dst + 33 * 4, a.src + 33 * 4, 16);
     why[0] = 0;
@@ -215,9 +214,11 @@ static void test_cache_text(void) {
           "cache text round trip");
     CHECK(!trt__caps_parse(text, key + 1, &back), "another key's file must be refused");
     char bad[256];
-    const char *edits[][2] = {{"mma_s8 0", "mma_s8 2"},   {"cp_async 1\n", "cp_async 1"},
+    const char *edits[][2] = {{"mma_s8 0", "mma_s8 2"},
+                              {"cp_async 1\n", "cp_async 1"},
                               {"trtinfer-caps 1", "trtinfer-caps 2"},
-                              {"ldmatrix 1\n", ""},       {"cp_async 1\n", "cp_async 1\nx 1\n"},
+                              {"ldmatrix 1\n", ""},
+                              {"cp_async 1\n", "cp_async 1\nx 1\n"},
                               {"mma_f16 1", "mma_f16  1"}};
     for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
         const char *at = strstr(text, edits[i][0]);
@@ -266,11 +267,12 @@ static void test_macros(trt_device *dev, const char *tmpdir) {
     cl_program p0 = NULL, p1 = NULL, p2 = NULL;
     CHECK(trt__device_program(dev, "norm.cl", "-DT=float", &p0) == TRT_OK, "build norm.cl");
     set_ptx_caps(&dev->caps, 1);
-    CHECK(trt__device_program(dev, "norm.cl", "-DT=float", &p1) == TRT_OK, "build norm.cl with caps");
+    CHECK(trt__device_program(dev, "norm.cl", "-DT=float", &p1) == TRT_OK,
+          "build norm.cl with caps");
     set_ptx_caps(&dev->caps, 0);
     CHECK(trt__device_program(dev, "norm.cl", "-DT=float", &p2) == TRT_OK, "norm.cl again");
-    CHECK(p0 && p1 && p0 != p1 && p2 == p0, "programs by caps: %p %p %p", (void *)p0,
-          (void *)p1, (void *)p2);
+    CHECK(p0 && p1 && p0 != p1 && p2 == p0, "programs by caps: %p %p %p", (void *)p0, (void *)p1,
+          (void *)p2);
     int bins = count_files(tmpdir, ".bin");
     CHECK(bins == 2, "disk program cache: %d entries for the two cap sets, expected 2", bins);
     unsetenv("TRT_CACHE_DIR");
@@ -317,8 +319,8 @@ static void test_probe_caching(trt_device *dev, const char *tmpdir) {
     trt__device_probe_caps(dev);
     log_stop();
     CHECK(dev->caps.mma_f16 && !dev->caps.mma_s8 && dev->caps.ldmatrix && dev->caps.cp_async,
-          "caps from the disk cache (%d %d %d %d); log:\n%s", dev->caps.mma_f16,
-          dev->caps.mma_s8, dev->caps.ldmatrix, dev->caps.cp_async, logbuf);
+          "caps from the disk cache (%d %d %d %d); log:\n%s", dev->caps.mma_f16, dev->caps.mma_s8,
+          dev->caps.ldmatrix, dev->caps.cp_async, logbuf);
     CHECK(strstr(logbuf, "mma f16 yes, mma s8 no, ldmatrix yes, cp.async yes (cached in "),
           "INFO line for a disk hit; log:\n%s", logbuf);
 
