@@ -98,6 +98,11 @@ inline void trt_st8a(__global half *p, float8 v) {
 #define CTK(f) ((half)(f))
 #define CT_R(v) (v)
 #define CT_R8(v) (v)
+/* NVIDIA's driver compiles half arithmetic without advertising cl_khr_fp16, and its headers
+ * then have no half overloads of the math builtins (fmin(half, half) is ambiguous there):
+ * minimum and maximum as comparisons, with fmin/fmax's rule that a NaN operand loses. */
+#define CT_MIN(a, b) (((b) != (b) || (a) < (b)) ? (a) : (b))
+#define CT_MAX(a, b) (((b) != (b) || (a) > (b)) ? (a) : (b))
 #elif defined(HALF_MATH)
 inline float trt_round_half(float v) {
     ushort h;
@@ -118,6 +123,8 @@ inline float8 trt_round_half8(float8 v) {
 #define CTK(f) trt_round_half(f)
 #define CT_R(v) trt_round_half(v)
 #define CT_R8(v) trt_round_half8(v)
+#define CT_MIN(a, b) fmin((a), (b))
+#define CT_MAX(a, b) fmax((a), (b))
 #else
 #define CT T
 #define CT8 float8
@@ -128,6 +135,8 @@ inline float8 trt_round_half8(float8 v) {
 #define CTK(f) ((CT)(f))
 #define CT_R(v) (v)
 #define CT_R8(v) (v)
+#define CT_MIN(a, b) fmin((a), (b))
+#define CT_MAX(a, b) fmax((a), (b))
 #endif
 #define CTF(v) ((float)(v))
 

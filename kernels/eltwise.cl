@@ -74,7 +74,7 @@
 #if T_INT
 #define IS_NAN(v) 0
 #else
-#define IS_NAN(v) isnan(v)
+#define IS_NAN(v) ((v) != (v)) /* isnan has no half overload on NVIDIA (see CT_MIN) */
 #endif
 
 #if OP == OP_EQUAL || OP == OP_LESS || OP == OP_GREATER
@@ -162,10 +162,10 @@ inline CT chain_unary(const int op, CT x, float p0, float p1) {
     case OP_LEAKY_RELU: return x >= CTK(0.0f) ? x : CT_R(CTK(p0) * x);
     case OP_SIGMOID: return CTK(1.0f / (1.0f + exp(-CTF(x))));
     case OP_HARD_SIGMOID:
-        return fmax(CTK(0.0f), fmin(CTK(1.0f), CT_R(CT_R(CTK(p0) * x) + CTK(p1))));
+        return CT_MAX(CTK(0.0f), CT_MIN(CTK(1.0f), CT_R(CT_R(CTK(p0) * x) + CTK(p1))));
     case OP_HARD_SWISH:
-        return CT_R(x * fmax(CTK(0.0f),
-                             fmin(CTK(1.0f), CT_R(CT_R(x * CTK(1.0f / 6.0f)) + CTK(0.5f)))));
+        return CT_R(x * CT_MAX(CTK(0.0f),
+                             CT_MIN(CTK(1.0f), CT_R(CT_R(x * CTK(1.0f / 6.0f)) + CTK(0.5f)))));
     case OP_TANH: return CTK(tanh(CTF(x)));
     case OP_ERF: return CTK(erf(CTF(x)));
     case OP_EXP: return CTK(exp(CTF(x)));
@@ -188,8 +188,8 @@ inline CT chain_binary(const int op, CT a, CT b) {
     case OP_MUL: return CT_R(a * b);
     case OP_DIV: return CT_R(a / b);
     case OP_POW: return CTK(pow(CTF(a), CTF(b)));
-    case OP_MIN: return (a < b || isnan(a)) ? a : b;
-    case OP_MAX: return (a > b || isnan(a)) ? a : b;
+    case OP_MIN: return (a < b || a != a) ? a : b; /* a != a: NaN (isnan has no half overload on NVIDIA) */
+    case OP_MAX: return (a > b || a != a) ? a : b;
     default: return a;
     }
 }
@@ -272,10 +272,10 @@ inline CT unary_op(CT x, float p0, float p1) {
 #elif OP == OP_SIGMOID
     return CTK(1.0f / (1.0f + exp(-CTF(x))));
 #elif OP == OP_HARD_SIGMOID
-    return fmax(CTK(0.0f), fmin(CTK(1.0f), CT_R(CT_R(CTK(p0) * x) + CTK(p1))));
+    return CT_MAX(CTK(0.0f), CT_MIN(CTK(1.0f), CT_R(CT_R(CTK(p0) * x) + CTK(p1))));
 #elif OP == OP_HARD_SWISH
-    return CT_R(x * fmax(CTK(0.0f),
-                         fmin(CTK(1.0f), CT_R(CT_R(x * CTK(1.0f / 6.0f)) + CTK(0.5f)))));
+    return CT_R(x * CT_MAX(CTK(0.0f),
+                         CT_MIN(CTK(1.0f), CT_R(CT_R(x * CTK(1.0f / 6.0f)) + CTK(0.5f)))));
 #elif OP == OP_TANH
     return CTK(tanh(CTF(x)));
 #elif OP == OP_ERF

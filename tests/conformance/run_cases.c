@@ -67,7 +67,7 @@
 #include "json.h"
 
 #define GUARD_BYTES 4096
-#define MAX_IO 64
+#define MAX_IO 256 /* inputs or outputs of a model (tests/gpu packs 112 products in one) */
 #define MSG_LEN 4096
 
 /* ---------------------------------------------------------------- small helpers */
