@@ -455,14 +455,6 @@ static int ocb_candidates(int64_t ocg, int vec, int *out) {
     return n;
 }
 
-static int add_tactic(trt_tactic *out, int n, int max, int tactic, const int *params, int np) {
-    if (n >= max) return n;
-    memset(&out[n], 0, sizeof out[n]);
-    out[n].tactic = tactic;
-    for (int i = 0; i < np; i++) out[n].params[i] = params[i];
-    return n + 1;
-}
-
 /* Concrete kernels valid for the node at the current shapes. NHWC8 nodes: the tensor-core
  * candidates (conv_tc.c; only on devices and precisions they suit), then conv_nhwc.c's.
  * LINEAR nodes: conv_direct_vec and
@@ -482,21 +474,25 @@ static int conv_tactics(const trt_node *node, const trt_tensor *t, const trt_dev
     int ocb[3], n = 0;
     if (node->op == TRT_OP_CONV_TRANSPOSE) {
         int k = ocb_candidates(ocg, 0, ocb);
-        for (int i = 0; i < k; i++) n = add_tactic(out, n, max, CONV_TACTIC_DIRECT, &ocb[i], 1);
+        for (int i = 0; i < k; i++)
+            n = trt_tactic_add(out, n, max, CONV_TACTIC_DIRECT, &ocb[i], 1, 0);
         return n;
     }
     int k = ocb_candidates(ocg, 1, ocb);
-    for (int i = 0; i < k; i++) n = add_tactic(out, n, max, CONV_TACTIC_DIRECT_VEC, &ocb[i], 1);
+    for (int i = 0; i < k; i++)
+        n = trt_tactic_add(out, n, max, CONV_TACTIC_DIRECT_VEC, &ocb[i], 1, 0);
     if (is_1x1(&g) && (t[node->inputs[1]].flags & TRT_TENSOR_CONST)) {
         static const int tiles[3][5] = {
             {DEF_TILE_M, DEF_TILE_N, DEF_TILE_K, DEF_WPT_M, DEF_WPT_N},
             {64, 64, 16, 8, 8},
             {32, 64, 16, 4, 8},
         };
-        for (int i = 0; i < 3; i++) n = add_tactic(out, n, max, CONV_TACTIC_1X1, tiles[i], 5);
+        for (int i = 0; i < 3; i++)
+            n = trt_tactic_add(out, n, max, CONV_TACTIC_1X1, tiles[i], 5, 0);
     }
     k = ocb_candidates(ocg, 0, ocb);
-    for (int i = 0; i < k; i++) n = add_tactic(out, n, max, CONV_TACTIC_DIRECT, &ocb[i], 1);
+    for (int i = 0; i < k; i++)
+        n = trt_tactic_add(out, n, max, CONV_TACTIC_DIRECT, &ocb[i], 1, 0);
     return n;
 }
 

@@ -176,13 +176,8 @@ trt_status trt__conv_nhwc_launch(trt_exec *ex, const trt_node *node, const conv_
  * (half, or 16 after 8; dot products) where it applies; where conv_nhwc does not apply,
  * conv_nhwc_grouped alone (params 0). */
 static int add(trt_tactic *out, int n, int max, int ocb, int pix, int acc) {
-    if (n >= max) return n;
-    memset(&out[n], 0, sizeof out[n]);
-    out[n].tactic = CONV_TACTIC_NHWC_DIRECT;
-    out[n].params[0] = ocb;
-    out[n].params[1] = pix;
-    out[n].params[2] = acc;
-    return n + 1;
+    const int p[3] = {ocb, pix, acc};
+    return trt_tactic_add(out, n, max, CONV_TACTIC_NHWC_DIRECT, p, 3, 0);
 }
 
 int trt__conv_nhwc_tactics(const trt_node *node, const conv_geom *g, trt_tactic *out, int max) {

@@ -531,14 +531,6 @@ static trt_status matmul_launch(trt_exec *ex, const trt_node *node, trt_node_rt 
 
 /* ---------------------------------------------------------------- tactics */
 
-static int add_tactic(trt_tactic *out, int n, int max, int tactic, const int *params, int np) {
-    if (n >= max) return n;
-    memset(&out[n], 0, sizeof out[n]);
-    out[n].tactic = tactic;
-    for (int i = 0; i < np; i++) out[n].params[i] = params[i];
-    return n + 1;
-}
-
 /* Concrete kernels for a product of M x N x K: gemm_simple (first for contiguous dot
  * products and skinny products, where it is AUTO's choice), gemm_vec with a few row
  * blocks, gemm_tiled with a few tiles where the product is at least half a tile each way.
@@ -552,13 +544,13 @@ static int product_tactics(int64_t M, int64_t N, int dot, trt_tactic *out, int m
     };
     int n = 0;
     const int simple_first = dot || N < 8;
-    if (simple_first) n = add_tactic(out, n, max, GEMM_TACTIC_SIMPLE, NULL, 0);
+    if (simple_first) n = trt_tactic_add(out, n, max, GEMM_TACTIC_SIMPLE, NULL, 0, 0);
     for (int i = 0; i < 3; i++)
-        if (i == 0 || M >= vms[i]) n = add_tactic(out, n, max, GEMM_TACTIC_VEC, &vms[i], 1);
+        if (i == 0 || M >= vms[i]) n = trt_tactic_add(out, n, max, GEMM_TACTIC_VEC, &vms[i], 1, 0);
     for (int i = 0; i < 3; i++)
         if (M >= tiles[i][0] / 2 && N >= tiles[i][1] / 2)
-            n = add_tactic(out, n, max, GEMM_TACTIC_TILED, tiles[i], 5);
-    if (!simple_first) n = add_tactic(out, n, max, GEMM_TACTIC_SIMPLE, NULL, 0);
+            n = trt_tactic_add(out, n, max, GEMM_TACTIC_TILED, tiles[i], 5, 0);
+    if (!simple_first) n = trt_tactic_add(out, n, max, GEMM_TACTIC_SIMPLE, NULL, 0, 0);
     return n;
 }
 

@@ -132,6 +132,10 @@ typedef struct {
 } trt_tactic;
 /* A tactic that runs on tensor cores (inline PTX); the builder's tactic sources filter on it. */
 #define TRT_TACTIC_TENSOR_CORE 1u
+/* Writes candidate {tactic, params[0..np) (rest 0), flags} at out[n] when n < max; returns the
+ * new count (n unchanged when full). For the ops' tactics callbacks. */
+int trt_tactic_add(trt_tactic *out, int n, int max, int32_t tactic, const int *params, int np,
+                   uint32_t flags);
 
 typedef struct trt_op_impl {
     const char *onnx_name; /* "Conv" */

@@ -45,6 +45,17 @@ trt_op trt_op_from_onnx(const char *op_type) {
     return TRT_OP_COUNT_;
 }
 
+int trt_tactic_add(trt_tactic *out, int n, int max, int32_t tactic, const int *params, int np,
+                   uint32_t flags) {
+    if (n >= max) return n;
+    memset(&out[n], 0, sizeof out[n]);
+    out[n].tactic = tactic;
+    out[n].flags = flags;
+    for (int i = 0; i < np && i < TRT_MAX_TACTIC_PARAMS; i++)
+        out[n].params[i] = params[i];
+    return n + 1;
+}
+
 trt_status trt_op_check_io(const trt_node *node, int min_in, int max_in, int min_out,
                            int max_out) {
     if (node->n_inputs < min_in || node->n_inputs > max_in)

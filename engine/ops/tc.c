@@ -23,15 +23,8 @@ int trt__tc_add_tactics(int64_t M, int64_t N, int tactic, trt_tactic *out, int n
         const trt_tc_tile *t = &tiles[i];
         /* Big tiles only where the product fills at least half of one. */
         if (i < N_TILES - 1 && (M * 2 < t->bm || N * 2 < t->bn)) continue;
-        memset(&out[n], 0, sizeof out[n]);
-        out[n].tactic = tactic;
-        out[n].flags = TRT_TACTIC_TENSOR_CORE;
-        out[n].params[0] = t->bm;
-        out[n].params[1] = t->bn;
-        out[n].params[2] = t->wm;
-        out[n].params[3] = t->wn;
-        out[n].params[4] = t->stages;
-        n++;
+        const int p[5] = {t->bm, t->bn, t->wm, t->wn, t->stages};
+        n = trt_tactic_add(out, n, max, tactic, p, 5, TRT_TACTIC_TENSOR_CORE);
     }
     return n;
 }

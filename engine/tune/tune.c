@@ -317,6 +317,17 @@ int trt__tactics_filter_sources(trt_tactic *cand, int nc, unsigned sources) {
     return k;
 }
 
+/* The op's candidate kernels for node n at the graph's current shapes (at most
+ * MAX_CANDIDATES), or -1 for a node that is never launched or has no tactics. */
+static int node_candidates(trt_device *dev, trt_graph *g, int n, trt_tactic *cand) {
+    const trt_node *node = &g->nodes[n];
+    const trt_op_impl *impl = trt_op_get(node->op);
+    if (node->is_host || !impl->tactics || !impl->launch) return -1;
+    memset(cand, 0, MAX_CANDIDATES * sizeof *cand);
+    int nc = impl->tactics(node, g->tensors, &dev->caps, cand, MAX_CANDIDATES);
+    return nc > MAX_CANDIDATES ? MAX_CANDIDATES : nc;
+}
+
 /* Filters node n's candidates by the configured sources. Returns how many remain; 0 when the
  * list was filtered down to one candidate and node n got it (nothing left to time). */
 static int filter_node(trt_graph *g, int n, trt_tactic *cand, int nc, unsigned sources) {
@@ -354,15 +365,10 @@ trt_status trt__tune_config(trt_device *dev, trt_graph *g, const trt_engine_meta
          * kernel of an excluded source: it takes the first (most promising) allowed one. */
         int applied = 0;
         for (int n = 0; n < g->n_nodes && sources != TRT_TACTIC_SOURCE_ALL; n++) {
-            const trt_node *node = &g->nodes[n];
-            const trt_op_impl *impl = trt_op_get(node->op);
-            if (node->is_host || !impl->tactics || !impl->launch) continue;
             trt_tactic cand[MAX_CANDIDATES];
-            memset(cand, 0, sizeof cand);
-            int nc = impl->tactics(node, g->tensors, &dev->caps, cand, MAX_CANDIDATES);
-            if (nc > MAX_CANDIDATES) nc = MAX_CANDIDATES;
-            int full = nc;
-            nc = filter_node(g, n, cand, nc, sources);
+            int full = node_candidates(dev, g, n, cand);
+            if (full < 0) continue;
+            int nc = filter_node(g, n, cand, full, sources);
             if (nc >= 2 && nc < full) {
                 g->nodes[n].tactic = cand[0].tactic;
                 memcpy(g->nodes[n].tactic_params, cand[0].params, sizeof cand[0].params);
@@ -383,13 +389,9 @@ trt_status trt__tune_config(trt_device *dev, trt_graph *g, const trt_engine_meta
     double t0 = now_ms();
     trt_status s = TRT_OK;
     for (int n = 0; n < g->n_nodes && s == TRT_OK; n++) {
-        const trt_node *node = &g->nodes[n];
-        const trt_op_impl *impl = trt_op_get(node->op);
-        if (node->is_host || !impl->tactics || !impl->launch) continue;
         trt_tactic cand[MAX_CANDIDATES];
-        memset(cand, 0, sizeof cand);
-        int nc = impl->tactics(node, g->tensors, &dev->caps, cand, MAX_CANDIDATES);
-        if (nc > MAX_CANDIDATES) nc = MAX_CANDIDATES;
+        int nc = node_candidates(dev, g, n, cand);
+        if (nc < 0) continue;
         nc = filter_node(g, n, cand, nc, sources);
         if (nc >= 2) s = tune_node(&tu, n, cand, nc);
     }
