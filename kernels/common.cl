@@ -37,13 +37,8 @@ inline long trt_bcast_offset(long i, int8 dims, int8 strides) {
  */
 #define TRT_CAT_(a, b) a##b
 #define TRT_CAT(a, b) TRT_CAT_(a, b)
-#ifdef STORAGE_HALF
-#define TS half
-#define LD(p, i) vload_half((i), (p))
-#define LDT(p, i) vload_half((i), (p))
-#define ST(p, i, v) vstore_half((float)(v), (i), (p))
-#define LD8(p, i) vload_half8((i), (p))
-#define ST8(p, i, v) vstore_half8((v), (i), (p))
+/* 8 halves at a 16-byte aligned address as one 16-byte access, as float8 (LD8A/ST8A below;
+ * also tc_gemm.cl's FP16 output). */
 inline float8 trt_ld8a(__global const half *p) {
     uint4 raw = *(__global const uint4 *)p;
     return vload_half8(0, (const half *)&raw);
@@ -53,6 +48,13 @@ inline void trt_st8a(__global half *p, float8 v) {
     vstore_half8(v, 0, (half *)&raw);
     *(__global uint4 *)p = raw;
 }
+#ifdef STORAGE_HALF
+#define TS half
+#define LD(p, i) vload_half((i), (p))
+#define LDT(p, i) vload_half((i), (p))
+#define ST(p, i, v) vstore_half((float)(v), (i), (p))
+#define LD8(p, i) vload_half8((i), (p))
+#define ST8(p, i, v) vstore_half8((v), (i), (p))
 #define LD8A(p) trt_ld8a(p)
 #define ST8A(p, v) trt_st8a((p), (v))
 #else

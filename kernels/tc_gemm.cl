@@ -141,18 +141,25 @@ inline int tc_offn(int row, int c) { return row * BN + ((c ^ (row & 7)) << 3); }
 
 /* ---------------------------------------------------------------- tile loads */
 
+/* Rows r0.. of a K-major matrix P (row stride ld, `rows` rows, K columns) into a tile of
+ * BK-wide rows: `chunks` 16-byte copies per work-item (A_CHUNKS for A, B_CHUNKS for B). */
+inline void tc_load_kmajor(__local ushort *st, __global const ushort *P, int ld, int rows, int K,
+                           int r0, int k0, int tid, const int chunks) {
+#pragma unroll
+    for (int i = 0; i < chunks; i++) {
+        const int idx = tid + i * NT, row = idx / BKC, c = idx % BKC;
+        const int gr = r0 + row, gk = k0 + c * 8;
+        const int ok = gr < rows && gk < K;
+        tc_cp_async16(tc_smem(st + tc_off4(row, c)), ok ? P + (long)gr * ld + gk : P,
+                      ok ? 16 : 0);
+    }
+}
+
 /* B tile k0 into buffer sb (both kernels). */
 inline void tc_load_b(__local ushort *sb, __global const ushort *B, int ldb, int N, int K,
                       int n0, int k0, int tid) {
 #if B_KMAJOR
-#pragma unroll
-    for (int i = 0; i < B_CHUNKS; i++) {
-        const int idx = tid + i * NT, row = idx / BKC, c = idx % BKC;
-        const int gn = n0 + row, gk = k0 + c * 8;
-        const int ok = gn < N && gk < K;
-        tc_cp_async16(tc_smem(sb + tc_off4(row, c)), ok ? B + (long)gn * ldb + gk : B,
-                      ok ? 16 : 0);
-    }
+    tc_load_kmajor(sb, B, ldb, N, K, n0, k0, tid, B_CHUNKS);
 #else
 #pragma unroll
     for (int i = 0; i < B_CHUNKS; i++) {
@@ -163,19 +170,6 @@ inline void tc_load_b(__local ushort *sb, __global const ushort *B, int ldb, int
                       ok ? 16 : 0);
     }
 #endif
-}
-
-/* A tile k0 of tc_gemm into buffer sa. */
-inline void tc_load_a_gemm(__local ushort *sa, __global const ushort *A, int lda, int M, int K,
-                           int m0, int k0, int tid) {
-#pragma unroll
-    for (int i = 0; i < A_CHUNKS; i++) {
-        const int idx = tid + i * NT, row = idx / BKC, c = idx % BKC;
-        const int gm = m0 + row, gk = k0 + c * 8;
-        const int ok = gm < M && gk < K;
-        tc_cp_async16(tc_smem(sa + tc_off4(row, c)), ok ? A + (long)gm * lda + gk : A,
-                      ok ? 16 : 0);
-    }
 }
 
 /* A tile k0 of tc_conv: the work-item's chunk column c (the same in every tile, NT being a
@@ -239,21 +233,13 @@ inline void tc_stage_mma(float acc[MI][NI][4], __local const ushort *sa,
 /* ---------------------------------------------------------------- epilogue */
 
 
+/* 8 output values at a 16-byte aligned address, as one vector access (common.cl). */
 #if OUT_HALF
-/* 8 halves at a 16-byte aligned address as one 16-byte access (vload_half8 alone may be
- * split into 8 two-byte accesses when the compiler cannot see the alignment). */
-inline float8 tc_ld8(__global const half *p) {
-    uint4 raw = *(__global const uint4 *)p;
-    return vload_half8(0, (const half *)&raw);
-}
-inline void tc_st8(__global half *p, float8 v) {
-    uint4 raw;
-    vstore_half8(v, 0, (half *)&raw);
-    *(__global uint4 *)p = raw;
-}
+#define tc_ld8(p) trt_ld8a(p)
+#define tc_st8(p, v) trt_st8a((p), (v))
 #else
-inline float8 tc_ld8(__global const float *p) { return vload8(0, p); }
-inline void tc_st8(__global float *p, float8 v) { vstore8(v, 0, p); }
+#define tc_ld8(p) vload8(0, (p))
+#define tc_st8(p, v) vstore8((v), 0, (p))
 #endif
 
 /* The epilogue of one element pair or run of columns: y = act(alpha*acc + beta*bias + r). */
@@ -418,7 +404,7 @@ void tc_gemm(const int M, const int N, const int K, const float alpha,
     const long yo = trt_bcast_offset(bi, bdims, y_bs);
     Y += yo;
     if (has_res) R += yo;
-#define TC_LOAD_A(sa, k0) tc_load_a_gemm(sa, A, lda, M, K, m0, k0, tid)
+#define TC_LOAD_A(sa, k0) tc_load_kmajor(sa, A, lda, M, K, m0, k0, tid, A_CHUNKS)
     TC_MAIN_LOOP
 #undef TC_LOAD_A
     tc_epilogue(acc, (__local float *)As4, M, N, m0, n0, wm, wn, tid, alpha, bias, has_bias,
