@@ -64,6 +64,9 @@ fi
     -DTRT_CAP_LDMATRIX=1 -DTRT_CAP_CP_ASYNC=1 "$@" "$tmp/prog.cl" -o "$tmp/prog.ptx"
 sed -i -e "s/^\.version .*/.version $PTX_VERSION/" -e "s/^\.target .*/.target $ARCH/" \
     "$tmp/prog.ptx"
+# Arch-specific targets (sm_90a): lift the instructions kernels hide behind "// TRT_SM90A ",
+# as runtime/ptx_arch.c does on the device.
+case "$ARCH" in *a) sed -i -e 's#// TRT_SM90A ##' "$tmp/prog.ptx" ;; esac
 # Bodiless ".func ... ;" prototypes of functions the module never defines (library
 # built-ins) become ".extern .func"; prototypes of functions defined further down stay.
 python3 - "$tmp/prog.ptx" <<'PY'
@@ -86,5 +89,5 @@ if [ -n "$own" ]; then
     exit 1
 fi
 "$PTXAS" -arch="$ARCH" -c "$tmp/prog.ptx" -o "$tmp/prog.o"
-n=$(grep -c -E '^[[:space:]]*(mma|ldmatrix|cp\.async|wmma)\.' "$tmp/prog.ptx" || true)
+n=$(grep -c -E '^[[:space:]]*(mma|ldmatrix|cp\.async|wmma|wgmma)\.' "$tmp/prog.ptx" || true)
 echo "$src: ptxas -arch=$ARCH accepts it ($n tensor-core/async PTX instructions)"

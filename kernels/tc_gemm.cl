@@ -32,6 +32,9 @@
  * Work-group: (NT, 1, 1) with NT = 32 * WARPS_M * WARPS_N; global (ceil(N/BN) * NT,
  * ceil(M/BM), batches).
  */
+#ifndef TC_WGMMA
+#define TC_WGMMA 0 // 1: Hopper warpgroup products (wgmma.mma_async) instead of mma.sync
+#endif
 #if !(defined(TRT_CAP_MMA_F16) && defined(TRT_CAP_LDMATRIX) && defined(TRT_CAP_CP_ASYNC))
 #error "tc_gemm.cl needs mma.sync f16, ldmatrix and cp.async (NVIDIA inline PTX); the host builds it only where the device probe found them"
 #endif
@@ -63,11 +66,27 @@
 
 #define BK 32 // depth of a tile: rows of 64 bytes, 4 chunks of 16 bytes
 #define BKC (BK / 8)
+#if TC_WGMMA
+/* Warpgroups of 4 warps, each WM (64 or 128) rows x all BN columns of the tile, as WM/64
+ * wgmma m64nBNk16 products per k16 step. "warp" wm below runs over all warps. */
+#if !defined(TRT_CAP_WGMMA) || !B_KMAJOR || (WM != 64 && WM != 128) || WN != BN ||            \
+    (BN != 64 && BN != 128 && BN != 256) || WM * BN > 16384
+#error "tc_gemm.cl: TC_WGMMA needs TRT_CAP_WGMMA, B_KMAJOR=1, WM 64 or 128, WN == BN in {64, 128, 256}, WM*BN <= 16384"
+#endif
+#define WARPS_M (BM / WM * 4)
+#define WARPS_N 1
+#define MI (WM / 64) // m64 products per warpgroup
+#define NI (BN / 8)  // n8 column blocks of each
+/* First row and column of accumulator block (mi, ni) of warp wm (0 ..), for lane row g = 0. */
+#define TC_ROW0(wm, mi) (((wm) >> 2) * WM + (mi) * 64 + ((wm) & 3) * 16)
+#else
 #define WARPS_M (BM / WM)
 #define WARPS_N (BN / WN)
-#define NT (WARPS_M * WARPS_N * 32)
 #define MI (WM / 16) // m16 tiles per warp
 #define NI (WN / 8)  // n8 tiles per warp
+#define TC_ROW0(wm, mi) ((wm) * WM + (mi) * 16)
+#endif
+#define NT (WARPS_M * WARPS_N * 32)
 #define A_CHUNKS (BM * BKC / NT) // 16-byte copies per work-item per A tile
 #define B_CHUNKS (BN * BKC / NT)
 
@@ -129,6 +148,115 @@ inline void tc_mma(float d[4], const uint a[4], const uint b[2]) {
                  : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
 }
+
+#if TC_WGMMA
+/* sm_90a instructions: NVIDIA's OpenCL compiler emits PTX for .target sm_90, whose assembler
+ * refuses wgmma. Each such instruction is written behind the marker "// TRT_SM90A " (a PTX
+ * comment), and the runtime (runtime/ptx_arch.c) removes the markers and retargets the PTX to
+ * sm_90a before it is assembled. Each marked statement must fit on one line. */
+#define TC_SM90A "// TRT_SM90A "
+inline void tc_wgmma_fence(void) { asm volatile(TC_SM90A "wgmma.fence.sync.aligned;\n" ::); }
+inline void tc_wgmma_commit(void) {
+    asm volatile(TC_SM90A "wgmma.commit_group.sync.aligned;\n" ::);
+}
+inline void tc_wgmma_wait0(void) { asm volatile(TC_SM90A "wgmma.wait_group.sync.aligned 0;\n" ::); }
+/* Copies made by cp.async (generic proxy) become visible to wgmma (async proxy). */
+inline void tc_fence_proxy_async(void) { asm volatile("fence.proxy.async.shared::cta;\n" ::); }
+/* Pins the accumulators in place around wgmma's asynchronous reads and writes: the compiler
+ * may not move their other uses across this point. */
+inline void tc_fence_acc(float acc[MI][NI][4]) {
+#pragma unroll
+    for (int mi = 0; mi < MI; mi++)
+#pragma unroll
+        for (int ni = 0; ni < NI; ni++)
+#pragma unroll
+            for (int e = 0; e < 4; e++) asm volatile("" : "+f"(acc[mi][ni][e])::"memory");
+}
+/* A matrix descriptor for wgmma: a K-major tile of 64-byte rows (BK halves) with the 64-byte
+ * swizzle of tc_off4, starting at shared address `addr`; 8-row groups are 512 bytes apart. */
+inline ulong tc_desc(uint addr) {
+    return (ulong)((addr & 0x3FFFF) >> 4) | ((ulong)1 << 16) | ((ulong)(8 * BK * 2 / 16) << 32) |
+           ((ulong)2 << 62);
+}
+/* d (accumulators of one m64nN product: d[j][e] at row 16 * (warp % 4) + g (+8 for e >= 2),
+ * column 8j + 2t (+1 for odd e)) += A(desc a) B(desc b)^T over 16 k. */
+inline void tc_wgmma_n64(float d[8][4], ulong a, ulong b) {
+    asm volatile(TC_SM90A "{ .reg .pred p; setp.ne.b32 p, %34, 0; "
+                 "wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31}, %32, %33, "
+                 "p, 1, 1, 0, 0; }\n"
+                 : "+f"(d[0][0]), "+f"(d[0][1]), "+f"(d[0][2]), "+f"(d[0][3]),
+                   "+f"(d[1][0]), "+f"(d[1][1]), "+f"(d[1][2]), "+f"(d[1][3]),
+                   "+f"(d[2][0]), "+f"(d[2][1]), "+f"(d[2][2]), "+f"(d[2][3]),
+                   "+f"(d[3][0]), "+f"(d[3][1]), "+f"(d[3][2]), "+f"(d[3][3]),
+                   "+f"(d[4][0]), "+f"(d[4][1]), "+f"(d[4][2]), "+f"(d[4][3]),
+                   "+f"(d[5][0]), "+f"(d[5][1]), "+f"(d[5][2]), "+f"(d[5][3]),
+                   "+f"(d[6][0]), "+f"(d[6][1]), "+f"(d[6][2]), "+f"(d[6][3]),
+                   "+f"(d[7][0]), "+f"(d[7][1]), "+f"(d[7][2]), "+f"(d[7][3])
+                 : "l"(a), "l"(b), "r"(1));
+}
+inline void tc_wgmma_n128(float d[16][4], ulong a, ulong b) {
+    asm volatile(TC_SM90A "{ .reg .pred p; setp.ne.b32 p, %66, 0; "
+                 "wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 {%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31,%32,%33,%34,%35,%36,%37,%38,%39,%40,%41,%42,%43,%44,%45,%46,%47,%48,%49,%50,%51,%52,%53,%54,%55,%56,%57,%58,%59,%60,%61,%62,%63}, %64, %65, "
+                 "p, 1, 1, 0, 0; }\n"
+                 : "+f"(d[0][0]), "+f"(d[0][1]), "+f"(d[0][2]), "+f"(d[0][3]),
+                   "+f"(d[1][0]), "+f"(d[1][1]), "+f"(d[1][2]), "+f"(d[1][3]),
+                   "+f"(d[2][0]), "+f"(d[2][1]), "+f"(d[2][2]), "+f"(d[2][3]),
+                   "+f"(d[3][0]), "+f"(d[3][1]), "+f"(d[3][2]), "+f"(d[3][3]),
+                   "+f"(d[4][0]), "+f"(d[4][1]), "+f"(d[4][2]), "+f"(d[4][3]),
+                   "+f"(d[5][0]), "+f"(d[5][1]), "+f"(d[5][2]), "+f"(d[5][3]),
+                   "+f"(d[6][0]), "+f"(d[6][1]), "+f"(d[6][2]), "+f"(d[6][3]),
+                   "+f"(d[7][0]), "+f"(d[7][1]), "+f"(d[7][2]), "+f"(d[7][3]),
+                   "+f"(d[8][0]), "+f"(d[8][1]), "+f"(d[8][2]), "+f"(d[8][3]),
+                   "+f"(d[9][0]), "+f"(d[9][1]), "+f"(d[9][2]), "+f"(d[9][3]),
+                   "+f"(d[10][0]), "+f"(d[10][1]), "+f"(d[10][2]), "+f"(d[10][3]),
+                   "+f"(d[11][0]), "+f"(d[11][1]), "+f"(d[11][2]), "+f"(d[11][3]),
+                   "+f"(d[12][0]), "+f"(d[12][1]), "+f"(d[12][2]), "+f"(d[12][3]),
+                   "+f"(d[13][0]), "+f"(d[13][1]), "+f"(d[13][2]), "+f"(d[13][3]),
+                   "+f"(d[14][0]), "+f"(d[14][1]), "+f"(d[14][2]), "+f"(d[14][3]),
+                   "+f"(d[15][0]), "+f"(d[15][1]), "+f"(d[15][2]), "+f"(d[15][3])
+                 : "l"(a), "l"(b), "r"(1));
+}
+inline void tc_wgmma_n256(float d[32][4], ulong a, ulong b) {
+    asm volatile(TC_SM90A "{ .reg .pred p; setp.ne.b32 p, %130, 0; "
+                 "wgmma.mma_async.sync.aligned.m64n256k16.f32.f16.f16 {%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31,%32,%33,%34,%35,%36,%37,%38,%39,%40,%41,%42,%43,%44,%45,%46,%47,%48,%49,%50,%51,%52,%53,%54,%55,%56,%57,%58,%59,%60,%61,%62,%63,%64,%65,%66,%67,%68,%69,%70,%71,%72,%73,%74,%75,%76,%77,%78,%79,%80,%81,%82,%83,%84,%85,%86,%87,%88,%89,%90,%91,%92,%93,%94,%95,%96,%97,%98,%99,%100,%101,%102,%103,%104,%105,%106,%107,%108,%109,%110,%111,%112,%113,%114,%115,%116,%117,%118,%119,%120,%121,%122,%123,%124,%125,%126,%127}, %128, %129, "
+                 "p, 1, 1, 0, 0; }\n"
+                 : "+f"(d[0][0]), "+f"(d[0][1]), "+f"(d[0][2]), "+f"(d[0][3]),
+                   "+f"(d[1][0]), "+f"(d[1][1]), "+f"(d[1][2]), "+f"(d[1][3]),
+                   "+f"(d[2][0]), "+f"(d[2][1]), "+f"(d[2][2]), "+f"(d[2][3]),
+                   "+f"(d[3][0]), "+f"(d[3][1]), "+f"(d[3][2]), "+f"(d[3][3]),
+                   "+f"(d[4][0]), "+f"(d[4][1]), "+f"(d[4][2]), "+f"(d[4][3]),
+                   "+f"(d[5][0]), "+f"(d[5][1]), "+f"(d[5][2]), "+f"(d[5][3]),
+                   "+f"(d[6][0]), "+f"(d[6][1]), "+f"(d[6][2]), "+f"(d[6][3]),
+                   "+f"(d[7][0]), "+f"(d[7][1]), "+f"(d[7][2]), "+f"(d[7][3]),
+                   "+f"(d[8][0]), "+f"(d[8][1]), "+f"(d[8][2]), "+f"(d[8][3]),
+                   "+f"(d[9][0]), "+f"(d[9][1]), "+f"(d[9][2]), "+f"(d[9][3]),
+                   "+f"(d[10][0]), "+f"(d[10][1]), "+f"(d[10][2]), "+f"(d[10][3]),
+                   "+f"(d[11][0]), "+f"(d[11][1]), "+f"(d[11][2]), "+f"(d[11][3]),
+                   "+f"(d[12][0]), "+f"(d[12][1]), "+f"(d[12][2]), "+f"(d[12][3]),
+                   "+f"(d[13][0]), "+f"(d[13][1]), "+f"(d[13][2]), "+f"(d[13][3]),
+                   "+f"(d[14][0]), "+f"(d[14][1]), "+f"(d[14][2]), "+f"(d[14][3]),
+                   "+f"(d[15][0]), "+f"(d[15][1]), "+f"(d[15][2]), "+f"(d[15][3]),
+                   "+f"(d[16][0]), "+f"(d[16][1]), "+f"(d[16][2]), "+f"(d[16][3]),
+                   "+f"(d[17][0]), "+f"(d[17][1]), "+f"(d[17][2]), "+f"(d[17][3]),
+                   "+f"(d[18][0]), "+f"(d[18][1]), "+f"(d[18][2]), "+f"(d[18][3]),
+                   "+f"(d[19][0]), "+f"(d[19][1]), "+f"(d[19][2]), "+f"(d[19][3]),
+                   "+f"(d[20][0]), "+f"(d[20][1]), "+f"(d[20][2]), "+f"(d[20][3]),
+                   "+f"(d[21][0]), "+f"(d[21][1]), "+f"(d[21][2]), "+f"(d[21][3]),
+                   "+f"(d[22][0]), "+f"(d[22][1]), "+f"(d[22][2]), "+f"(d[22][3]),
+                   "+f"(d[23][0]), "+f"(d[23][1]), "+f"(d[23][2]), "+f"(d[23][3]),
+                   "+f"(d[24][0]), "+f"(d[24][1]), "+f"(d[24][2]), "+f"(d[24][3]),
+                   "+f"(d[25][0]), "+f"(d[25][1]), "+f"(d[25][2]), "+f"(d[25][3]),
+                   "+f"(d[26][0]), "+f"(d[26][1]), "+f"(d[26][2]), "+f"(d[26][3]),
+                   "+f"(d[27][0]), "+f"(d[27][1]), "+f"(d[27][2]), "+f"(d[27][3]),
+                   "+f"(d[28][0]), "+f"(d[28][1]), "+f"(d[28][2]), "+f"(d[28][3]),
+                   "+f"(d[29][0]), "+f"(d[29][1]), "+f"(d[29][2]), "+f"(d[29][3]),
+                   "+f"(d[30][0]), "+f"(d[30][1]), "+f"(d[30][2]), "+f"(d[30][3]),
+                   "+f"(d[31][0]), "+f"(d[31][1]), "+f"(d[31][2]), "+f"(d[31][3])
+                 : "l"(a), "l"(b), "r"(1));
+}
+#define TC_WGMMA_N_(n) tc_wgmma_n##n
+#define TC_WGMMA_N(n) TC_WGMMA_N_(n)
+#endif
 
 /* ---------------------------------------------------------------- local-memory layout */
 
@@ -230,6 +358,32 @@ inline void tc_stage_mma(float acc[MI][NI][4], __local const ushort *sa,
             for (int ni = 0; ni < NI; ni++) tc_mma(acc[mi][ni], a[kk][mi], b[kk][ni]);
 }
 
+#if TC_WGMMA
+/* All products of one BK-deep stage for warpgroup wg, issued asynchronously, then waited for
+ * (the next stage's copies overwrite the oldest buffer only after the barrier that follows). */
+inline void tc_stage_wgmma(float acc[MI][NI][4], __local const ushort *sa,
+                           __local const ushort *sb, int wg) {
+    const uint a0 = tc_smem(sa) + wg * WM * BK * 2, b0 = tc_smem(sb);
+    tc_fence_acc(acc);
+    tc_wgmma_fence();
+#pragma unroll
+    for (int kk = 0; kk < BK / 16; kk++)
+#pragma unroll
+        for (int mi = 0; mi < MI; mi++)
+            TC_WGMMA_N(BN)(acc[mi], tc_desc(a0 + mi * 64 * BK * 2 + kk * 32), tc_desc(b0 + kk * 32));
+    tc_wgmma_commit();
+    tc_wgmma_wait0();
+    tc_fence_acc(acc);
+}
+#define TC_STAGE_PRODUCTS(cur)                                                                 \
+    tc_stage_wgmma(acc, As + (cur) * BM * BK, Bs + (cur) * BN * BK, wm >> 2)
+#define TC_STAGE_FENCE() tc_fence_proxy_async()
+#else
+#define TC_STAGE_PRODUCTS(cur)                                                                 \
+    tc_stage_mma(acc, As + (cur) * BM * BK, Bs + (cur) * BN * BK, wm, wn, lane)
+#define TC_STAGE_FENCE()
+#endif
+
 /* ---------------------------------------------------------------- epilogue */
 
 
@@ -282,12 +436,12 @@ inline void tc_epilogue(float acc[MI][NI][4], __local float *cs, int M, int N, i
         barrier(CLK_LOCAL_MEM_FENCE); /* the tiles (or the previous pass) are read */
 #pragma unroll
         for (int mi = 0; mi < MI; mi++) {
-            if ((wm * WM + mi * 16) / EPI_ROWS != p) continue;
+            if (TC_ROW0(wm, mi) / EPI_ROWS != p) continue;
 #pragma unroll
                 for (int ni = 0; ni < NI; ni++)
 #pragma unroll
                     for (int h = 0; h < 2; h++) {
-                        const int r = wm * WM - p * EPI_ROWS + mi * 16 + g + h * 8;
+                        const int r = TC_ROW0(wm, mi) - p * EPI_ROWS + g + h * 8;
                         const int c = wn * WN + ni * 8 + t * 2;
                         vstore2((float2)(acc[mi][ni][2 * h], acc[mi][ni][2 * h + 1]), 0,
                                 cs + r * EPI_LD + c);
@@ -359,6 +513,7 @@ inline void tc_tile_origin(int *m0, int *n0) {
     }                                                                                          \
     for (int kt = 0; kt < KT; kt++) {                                                          \
         tc_cp_wait_ring();                                                                     \
+        TC_STAGE_FENCE();                                                                      \
         barrier(CLK_LOCAL_MEM_FENCE);                                                          \
         const int pf = kt + STAGES - 1;                                                        \
         if (pf < KT) {                                                                         \
@@ -369,14 +524,15 @@ inline void tc_tile_origin(int *m0, int *n0) {
         }                                                                                      \
         tc_cp_commit();                                                                        \
         const int cur = kt % STAGES;                                                           \
-        tc_stage_mma(acc, As + cur * BM * BK, Bs + cur * BN * BK, wm, wn, lane);               \
+        TC_STAGE_PRODUCTS(cur);                                                                \
     }                                                                                          \
     tc_cp_wait_all();
 
 #define TC_PROLOGUE                                                                            \
     /* uint4: cp.async and ldmatrix need 16-byte aligned rows (a ushort array may start at  \
-     * any even address). */                                                                 \
-    __local uint4 As4[STAGES * BM * BK / 8], Bs4[STAGES * BN * BK / 8];                        \
+     * any even address); wgmma's swizzle is by address, so tiles start at 1024 bytes. */    \
+    __local uint4 As4[STAGES * BM * BK / 8] __attribute__((aligned(1024)));                    \
+    __local uint4 Bs4[STAGES * BN * BK / 8] __attribute__((aligned(1024)));                    \
     __local ushort *As = (__local ushort *)As4, *Bs = (__local ushort *)Bs4;                   \
     const int tid = (int)get_local_id(0), lane = tid & 31, warp = tid >> 5;                    \
     const int wm = warp % WARPS_M, wn = warp / WARPS_M;                                        \

@@ -46,7 +46,7 @@ int trt__conv_tc_tactics(const trt_node *node, const conv_geom *g, const trt_ten
                          const trt_device_caps *caps, trt_tactic *out, int max) {
     if (!trt__tc_available(caps) || !tc_applies(node, g, t)) return 0;
     const int64_t M = g->n * g->out[1] * g->out[2];
-    return trt__tc_add_tactics(M, g->oc, CONV_TACTIC_TENSOR_CORE, out, 0, max);
+    return trt__tc_add_tactics(M, g->oc, caps, 1, CONV_TACTIC_TENSOR_CORE, out, 0, max);
 }
 
 trt_status trt__conv_tc_prepare(trt_exec *ex, const trt_node *node, const conv_geom *g,
@@ -62,7 +62,7 @@ trt_status trt__conv_tc_prepare(trt_exec *ex, const trt_node *node, const conv_g
     conv_tc_rt *cr = calloc(1, sizeof *cr);
     if (!cr) return trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory");
     rt->extra = cr;
-    TRT_TRY(trt__tc_tile_of(node, &cr->tile));
+    TRT_TRY(trt__tc_tile_of(node, trt_exec_caps(ex), 1, &cr->tile));
     cr->is_1x1 = is_1x1_s1(g);
     const int bi = node->n_inputs > 2 ? node->inputs[2] : -1;
     char opts[256];

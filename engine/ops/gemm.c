@@ -261,8 +261,8 @@ static trt_status tc_prepare(trt_exec *ex, const trt_node *node, gemm_rt *gr, tr
                           "ldmatrix and cp.async, float16 A and B, A not transposed); rebuild "
                           "the engine on this device",
                           node->name, trt_op_name(node->op));
-    TRT_TRY(trt__tc_tile_of(node, &gr->tile));
     gr->b_kmajor = b_is_kmajor(node);
+    TRT_TRY(trt__tc_tile_of(node, trt_exec_caps(ex), gr->b_kmajor, &gr->tile));
     const int ci = node->n_inputs > 2 ? node->inputs[2] : -1;
     char opts[256];
     trt__tc_options(opts, sizeof opts, &gr->tile, gr->b_kmajor,
@@ -560,7 +560,8 @@ static int tc_tactics(const trt_node *node, const trt_tensor *t, const trt_devic
                       int64_t M, int64_t N, int64_t K, trt_tactic *out, int max) {
     if (!trt__tc_available(caps) || !tc_node_ok(node, t) || K % 8) return 0;
     if (!b_is_kmajor(node) && N % 8) return 0;
-    return trt__tc_add_tactics(M, N, GEMM_TACTIC_TENSOR_CORE, out, 0, max);
+    return trt__tc_add_tactics(M, N, caps, b_is_kmajor(node), GEMM_TACTIC_TENSOR_CORE, out, 0,
+                               max);
 }
 
 static int gemm_tactics(const trt_node *node, const trt_tensor *t, const trt_device_caps *caps,

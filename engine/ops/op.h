@@ -61,11 +61,18 @@ typedef struct trt_device_caps {
     int mma_s8;   /* mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32 */
     int ldmatrix; /* ldmatrix.sync.aligned.m8n8.x4(.trans).shared.b16 */
     int cp_async; /* cp.async.cg.shared.global 16 bytes, commit_group / wait_group */
+    /* wgmma.mma_async m64nNk16 f32.f16.f16 from local memory (Hopper, sm_90a; macro
+     * TRT_CAP_WGMMA): written behind runtime/ptx_arch.h's marker and lifted to sm_90a. */
+    int wgmma;
 } trt_device_caps;
 
 /* Whether the tensor-core FP16 kernels (kernels/tc_gemm.cl) can run on a device. */
 static inline int trt_caps_tensor_core_f16(const trt_device_caps *c) {
     return c->mma_f16 && c->ldmatrix && c->cp_async;
+}
+/* Whether the warpgroup (wgmma) variants of those kernels can run too. */
+static inline int trt_caps_tensor_core_wgmma(const trt_device_caps *c) {
+    return trt_caps_tensor_core_f16(c) && c->wgmma;
 }
 /* The execution state an op launches into (defined in runtime/). */
 typedef struct trt_exec trt_exec;

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runtime/ptx_arch.h"
 #include "runtime/runtime.h"
 #include "tune/cachefile.h"
 
@@ -207,6 +208,16 @@ static trt_status build(trt_device *dev, const char *file, const char *options,
         clReleaseProgram(p);
         return s;
     }
+    /* Statements for sm_90a (wgmma) are lifted out of their comments (ptx_arch.h); the lifted
+     * binary is what the disk cache keeps. */
+    char what[1200];
+    snprintf(what, sizeof what, "kernels/%s with options '%s'", file, opts);
+    trt_status ls = trt__ptx_lift_arch(dev->cl_ctx, dev->id, what, opts, &p);
+    if (ls != TRT_OK) {
+        free(path);
+        clReleaseProgram(p);
+        return ls;
+    }
     if (path) save_entry(p, path, &k);
     free(path);
     *out = p;
@@ -215,16 +226,18 @@ static trt_status build(trt_device *dev, const char *file, const char *options,
 
 char *trt__device_build_options(const trt_device *dev, const char *options) {
     static const char *const defs[] = {" -DTRT_CAP_MMA_F16=1", " -DTRT_CAP_MMA_S8=1",
-                                       " -DTRT_CAP_LDMATRIX=1", " -DTRT_CAP_CP_ASYNC=1"};
+                                       " -DTRT_CAP_LDMATRIX=1", " -DTRT_CAP_CP_ASYNC=1",
+                                       " -DTRT_CAP_WGMMA=1"};
     const int on[] = {dev->caps.mma_f16, dev->caps.mma_s8, dev->caps.ldmatrix,
-                      dev->caps.cp_async};
+                      dev->caps.cp_async, dev->caps.wgmma};
+    enum { N_DEFS = (int)(sizeof defs / sizeof defs[0]) };
     if (!options) options = "";
     size_t n = strlen(options) + 1;
-    for (int i = 0; i < 4; i++) n += strlen(defs[i]);
+    for (int i = 0; i < N_DEFS; i++) n += strlen(defs[i]);
     char *out = malloc(n);
     if (!out) return NULL;
     strcpy(out, options);
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < N_DEFS; i++)
         if (on[i]) strcat(out, defs[i]);
     return out;
 }

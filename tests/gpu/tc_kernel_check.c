@@ -1,7 +1,13 @@
 /* tc_kernel_check.c — kernels/tc_gemm.cl on its own: correctness against a CPU reference at
  * awkward sizes, then the time of every tile configuration at large FP16 products.
  *
- *   tc_kernel_check KERNEL_DIR [--time M,N,K ...] [--device N]
+ *   tc_kernel_check KERNEL_DIR [--tile BM,BN,WM,WN,STAGES[,w] ...] [--time M,N,K ...]
+ *                   [--no-check] [--dump DIR]
+ *
+ * --tile replaces the built-in list of tile configurations (",w": the wgmma variant, for
+ * Hopper; built through runtime/ptx_arch.c as the engine does); --no-check skips the correctness
+ * checks (timing only); --dump writes each program's device binary (PTX on NVIDIA) to DIR.
+ * TC_CHECK_OPTS adds build options (e.g. -cl-nv-verbose, whose log is then printed).
  *
  * For NVIDIA devices only (the kernels are inline PTX); it forces the capability macros, so
  * a device without the features fails to compile (the engine's probe keeps such a device off
@@ -16,7 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/ir.h" /* trt_f32_to_f16 / trt_f16_to_f32 */
+#include "core/ir.h"          /* trt_f32_to_f16 / trt_f16_to_f32 */
+#include "runtime/ptx_arch.h" /* trt__ptx_lift_arch */
 
 static cl_context ctx;
 static cl_command_queue q;
@@ -51,20 +58,24 @@ static char *slurp(const char *dir, const char *name) {
     } while (0)
 
 typedef struct {
-    int bm, bn, wm, wn, st;
+    int bm, bn, wm, wn, st, wg; /* wg: the wgmma variant (TC_WGMMA=1, B[N][K] only) */
 } tile;
-static const tile tiles[] = {{128, 128, 64, 64, 3}, {128, 256, 64, 64, 2}, {256, 128, 64, 64, 2},
+static tile tiles_default[] = {{128, 128, 64, 64, 3}, {128, 256, 64, 64, 2}, {256, 128, 64, 64, 2},
                              {128, 128, 32, 64, 3}, {64, 128, 32, 64, 4},  {128, 64, 64, 32, 4},
                              {64, 64, 32, 32, 4}};
-enum { NTILES = sizeof tiles / sizeof tiles[0] };
+static tile *tiles = tiles_default;
+static int NTILES = sizeof tiles_default / sizeof tiles_default[0];
+static const char *dump_dir;
 
 static cl_program build(const tile *t, int kmajor) {
-    char opts[512];
+    char opts[1024];
+    const char *extra = getenv("TC_CHECK_OPTS");
     snprintf(opts, sizeof opts,
              "-cl-std=CL1.2 -DTRT_CAP_MMA_F16=1 -DTRT_CAP_LDMATRIX=1 -DTRT_CAP_CP_ASYNC=1 "
              "-DBM=%d -DBN=%d -DWM=%d -DWN=%d -DSTAGES=%d -DB_KMAJOR=%d -DOUT_HALF=1 "
-             "-DBIAS_HALF=1",
-             t->bm, t->bn, t->wm, t->wn, t->st, kmajor);
+             "-DBIAS_HALF=1 %s %s",
+             t->bm, t->bn, t->wm, t->wn, t->st, kmajor,
+             t->wg ? "-DTC_WGMMA=1 -DTRT_CAP_WGMMA=1" : "", extra ? extra : "");
     const char *srcs[2] = {src_common, src_tc};
     cl_int err;
     cl_program p = clCreateProgramWithSource(ctx, 2, srcs, NULL, &err);
@@ -75,6 +86,36 @@ static cl_program build(const tile *t, int kmajor) {
         clGetProgramBuildInfo(p, dev, CL_PROGRAM_BUILD_LOG, sizeof log, log, NULL);
         fprintf(stderr, "build failed (%s):\n%.4000s\n", opts, log);
         exit(2);
+    }
+    if (trt__ptx_lift_arch(ctx, dev, "tc_gemm.cl", opts, &p) != TRT_OK) {
+        fprintf(stderr, "%s\n", trt_get_last_error());
+        exit(2);
+    }
+    static char seen[64][128];
+    static int nseen;
+    char key[128];
+    snprintf(key, sizeof key, "%dx%d_%dx%d_%d%s_%s", t->bm, t->bn, t->wm, t->wn, t->st,
+             t->wg ? "w" : "", kmajor ? "nk" : "kn");
+    int fresh = 1;
+    for (int i = 0; i < nseen; i++) fresh &= strcmp(seen[i], key) != 0;
+    if (fresh && nseen < 64) {
+        snprintf(seen[nseen++], sizeof seen[0], "%s", key);
+        if (extra && strstr(extra, "-cl-nv-verbose")) {
+            static char log[65536];
+            clGetProgramBuildInfo(p, dev, CL_PROGRAM_BUILD_LOG, sizeof log, log, NULL);
+            printf("build log %s:\n%.4000s\n", key, log);
+        }
+        if (dump_dir) {
+            size_t sz = 0;
+            clGetProgramInfo(p, CL_PROGRAM_BINARY_SIZES, sizeof sz, &sz, NULL);
+            unsigned char *bin = malloc(sz + 1);
+            clGetProgramInfo(p, CL_PROGRAM_BINARIES, sizeof bin, &bin, NULL);
+            char path[1024];
+            snprintf(path, sizeof path, "%s/tc_%s.ptx", dump_dir, key);
+            FILE *f = fopen(path, "wb");
+            if (f) fwrite(bin, 1, sz, f), fclose(f);
+            free(bin);
+        }
     }
     return p;
 }
@@ -97,6 +138,11 @@ static uint16_t *rand_half(size_t n, unsigned *seed) {
 }
 
 static int failures;
+
+/* Work-items of a work-group: warps of the tile, or warpgroups of 4 warps for wgmma. */
+static size_t threads(const tile *t) {
+    return t->wg ? (size_t)(t->bm / t->wm) * 128 : (size_t)(t->bm / t->wm) * (t->bn / t->wn) * 32;
+}
 
 static void setarg(cl_kernel k, int i, size_t size, const void *v) {
     cl_int e = clSetKernelArg(k, (cl_uint)i, size, v);
@@ -134,13 +180,14 @@ static void run_gemm(cl_kernel k, const tile *t, int M, int N, int K, cl_mem A, 
     ARG(M), ARG(N), ARG(K), ARG(one), ARG(A), ARG(lda), ARG(B), ARG(ldb), ARG(bias);
     ARG(has_bias), ARG(bsn), ARG(one), ARG(Y), ARG(ldy), ARG(Y), ARG(zero), ARG(zero), ARG(act);
     ARG(z), ARG(z), ARG(bd), ARG(zb), ARG(zb), ARG(zb);
-    size_t nt = (size_t)(t->bm / t->wm) * (t->bn / t->wn) * 32;
+    size_t nt = threads(t);
     size_t gws[3] = {(size_t)(N + t->bn - 1) / t->bn * nt, (size_t)(M + t->bm - 1) / t->bm, 1};
     size_t lws[3] = {nt, 1, 1};
     CK(clEnqueueNDRangeKernel(q, k, 3, NULL, gws, lws, 0, NULL, ev));
 }
 
 static void check_gemm(const tile *t, int kmajor, int M, int N, int K, unsigned seed) {
+    if (t->wg && !kmajor) return; /* wgmma takes B as [N][K] only */
     cl_program p = build(t, kmajor);
     cl_int err;
     cl_kernel k = clCreateKernel(p, "tc_gemm", &err);
@@ -162,8 +209,8 @@ static void check_gemm(const tile *t, int kmajor, int M, int N, int K, unsigned 
             ref[(size_t)m * N + n] = s > 0 ? (float)s : 0.0f;
         }
     char what[128];
-    snprintf(what, sizeof what, "gemm %dx%d/%dx%d/%d %s M=%d N=%d K=%d", t->bm, t->bn, t->wm,
-             t->wn, t->st, kmajor ? "B[N][K]" : "B[K][N]", M, N, K);
+    snprintf(what, sizeof what, "gemm %dx%d/%dx%d/%d%s %s M=%d N=%d K=%d", t->bm, t->bn, t->wm,
+             t->wn, t->st, t->wg ? "w" : "", kmajor ? "B[N][K]" : "B[K][N]", M, N, K);
     report(what, ref, y, (size_t)M * N);
     free(a), free(b), free(bias), free(y), free(ref);
     clReleaseMemObject(A), clReleaseMemObject(B), clReleaseMemObject(Bi), clReleaseMemObject(Y);
@@ -197,7 +244,7 @@ static void check_conv(const tile *t, int n, int h, int w, int c, int kc, int r,
     ARG(M), ARG(N), ARG(K), ARG(X), ARG(h), ARG(w), ARG(cp), ARG(oh), ARG(ow), ARG(r), ARG(s2);
     ARG(p2), ARG(d2), ARG(W), ARG(K), ARG(Bi), ARG(one), ARG(Y), ARG(N), ARG(R), ARG(one);
     ARG(act), ARG(z), ARG(z);
-    size_t nt = (size_t)(t->bm / t->wm) * (t->bn / t->wn) * 32;
+    size_t nt = threads(t);
     size_t gws[3] = {(size_t)(N + t->bn - 1) / t->bn * nt, (size_t)(M + t->bm - 1) / t->bm, 1};
     size_t lws[3] = {nt, 1, 1};
     CK(clEnqueueNDRangeKernel(q, k, 3, NULL, gws, lws, 0, NULL, NULL));
@@ -221,8 +268,8 @@ static void check_conv(const tile *t, int n, int h, int w, int c, int kc, int r,
                     ref[mi * N + o] = s > 0 ? (float)s : 0.0f;
                 }
     char what[160];
-    snprintf(what, sizeof what, "conv %dx%d/%dx%d/%d n%d %dx%d c%d k%d r%d s%d p%d d%d", t->bm,
-             t->bn, t->wm, t->wn, t->st, n, h, w, c, kc, r, st, pd, dl);
+    snprintf(what, sizeof what, "conv %dx%d/%dx%d/%d%s n%d %dx%d c%d k%d r%d s%d p%d d%d", t->bm,
+             t->bn, t->wm, t->wn, t->st, t->wg ? "w" : "", n, h, w, c, kc, r, st, pd, dl);
     report(what, ref, y, (size_t)M * N);
     free(x), free(wt), free(bias), free(res), free(y), free(ref);
     clReleaseMemObject(X), clReleaseMemObject(W), clReleaseMemObject(Bi), clReleaseMemObject(R);
@@ -243,6 +290,7 @@ static void time_gemm(int M, int N, int K) {
     CK(err);
     for (int kmajor = 1; kmajor >= 0; kmajor--)
         for (int i = 0; i < NTILES; i++) {
+            if (tiles[i].wg && !kmajor) continue;
             cl_program p = build(&tiles[i], kmajor);
             cl_kernel k = clCreateKernel(p, "tc_gemm", &err);
             CK(err);
@@ -258,8 +306,9 @@ static void time_gemm(int M, int N, int K) {
                 if (it >= 0) ms[it] = (double)(t1 - t0) * 1e-6;
             }
             qsort(ms, 20, sizeof ms[0], cmp_d);
-            printf("time %dx%d/%dx%d/%d %s M=%d N=%d K=%d: %.3f ms, %.1f TFLOP/s\n",
+            printf("time %dx%d/%dx%d/%d%s %s M=%d N=%d K=%d: %.3f ms, %.1f TFLOP/s\n",
                    tiles[i].bm, tiles[i].bn, tiles[i].wm, tiles[i].wn, tiles[i].st,
+                   tiles[i].wg ? "w" : "",
                    kmajor ? "B[N][K]" : "B[K][N]", M, N, K, ms[10],
                    2.0 * M * N * (double)K / (ms[10] * 1e-3) / 1e12);
             fflush(stdout);
@@ -296,9 +345,22 @@ int main(int argc, char **argv) {
     CK(err);
     q = clCreateCommandQueue(ctx, dev, CL_QUEUE_PROFILING_ENABLE, &err);
     CK(err);
-    int timing = 0;
-    for (int i = 2; i < argc; i++) timing |= strcmp(argv[i], "--time") == 0;
-    for (int i = 0; i < NTILES; i++) {
+    int check = 1;
+    static tile chosen[32];
+    int nchosen = 0;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--no-check") == 0) check = 0;
+        if (strcmp(argv[i], "--dump") == 0 && i + 1 < argc) dump_dir = argv[i + 1];
+        tile t = {0, 0, 0, 0, 0, 0};
+        char w = 0;
+        if (strcmp(argv[i], "--tile") == 0 && i + 1 < argc && nchosen < 32 &&
+            sscanf(argv[i + 1], "%d,%d,%d,%d,%d,%c", &t.bm, &t.bn, &t.wm, &t.wn, &t.st, &w) >= 5) {
+            t.wg = w == 'w';
+            chosen[nchosen++] = t;
+        }
+    }
+    if (nchosen) tiles = chosen, NTILES = nchosen;
+    for (int i = 0; i < NTILES && check; i++) {
         check_gemm(&tiles[i], 1, 128, 128, 64, 1);
         check_gemm(&tiles[i], 1, 93, 641, 1000, 2);
         check_gemm(&tiles[i], 0, 641, 96, 264, 3);
@@ -314,7 +376,6 @@ int main(int argc, char **argv) {
             int M, N, K;
             if (sscanf(argv[i + 1], "%d,%d,%d", &M, &N, &K) == 3) time_gemm(M, N, K);
         }
-    (void)timing;
     printf("%d checks failed\n", failures);
     return failures ? 1 : 0;
 }

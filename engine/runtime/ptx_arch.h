@@ -1,0 +1,32 @@
+/* ptx_arch.h — arch-specific PTX (sm_90a: wgmma) in OpenCL kernels on NVIDIA.
+ *
+ * NVIDIA's OpenCL compiler writes PTX for the device's base target (".target sm_90"), whose
+ * assembler refuses the instructions of the arch-specific target sm_90a (wgmma.*). A kernel
+ * that needs them writes each such statement behind the marker TRT_PTX_ARCH_MARK, which
+ * makes it a PTX comment the first build ignores; trt__ptx_lift_arch then takes the
+ * program's PTX, removes the markers, retargets it to sm_90a and builds that PTX as a
+ * program binary. A marked statement must fit on one line.
+ */
+#ifndef TRT_RUNTIME_PTX_ARCH_H
+#define TRT_RUNTIME_PTX_ARCH_H
+
+#include <stddef.h>
+
+#include "runtime/runtime.h"
+
+#define TRT_PTX_ARCH_MARK "// TRT_SM90A "
+
+/* The PTX text with the markers removed and ".target sm_90" made ".target sm_90a", as a new
+ * malloc'ed string the caller frees; NULL if `ptx` has no marker (nothing to lift) or its
+ * target is not sm_90 (why[] says so; why[0] == 0 when there was simply nothing to do) or
+ * memory ran out. Pure text: tested on the CPU. */
+char *trt__ptx_arch_lifted(const char *ptx, size_t len, char *why, size_t why_size);
+
+/* If program *p (built, one device) carries marked statements, replaces it by the lifted
+ * program built with `opts` and releases the old one; else leaves it as it is. On failure
+ * *p is left as it is (still owned by the caller) and the status says what the driver
+ * refused. `what` names the program in messages. */
+trt_status trt__ptx_lift_arch(cl_context ctx, cl_device_id dev, const char *what,
+                              const char *opts, cl_program *p);
+
+#endif
