@@ -28,9 +28,16 @@
  *     so loads of tile k+STAGES-1 overlap the products of tile k;
  *   - fragments are loaded with ldmatrix.x4 from rows whose 16-byte chunks are XOR-swizzled
  *     so that the 8 rows an ldmatrix reads fall into distinct banks;
- *   - the epilogue converts the float accumulators in registers and stores Y directly.
- * Work-group: (NT, 1, 1) with NT = 32 * WARPS_M * WARPS_N; global (ceil(N/BN) * NT,
- * ceil(M/BM), batches).
+ *   - or, with TC_WGMMA=1 (Hopper), warpgroups of 4 warps multiply the tiles straight from
+ *     local memory with wgmma.mma_async (the swizzle above is wgmma's 64-byte swizzle);
+ *   - split-K (argument splits > 1): several work-groups share one output tile's K and the
+ *     last to finish sums their partial products through the workspace ws;
+ *   - the epilogue stages the float accumulators through local memory and stores Y in
+ *     16-byte runs.
+ * Work-group: (NT, 1, 1) with NT = 32 warps-worth of work-items (32 * WARPS_M * WARPS_N, or
+ * 128 per warpgroup); global (ceil(N/BN) * NT, ceil(M/BM), batches * splits). ws (splits > 1
+ * only): ceil(N/BN) * ceil(M/BM) * batches ints, zero before the first launch, then from
+ * float ws_off the partial sums, BM * BN * splits floats per tile.
  */
 #ifndef TC_WGMMA
 #define TC_WGMMA 0 // 1: Hopper warpgroup products (wgmma.mma_async) instead of mma.sync
@@ -497,36 +504,82 @@ inline void tc_tile_origin(int *m0, int *n0) {
     *n0 = (pid % width) / rows * BN;
 }
 
-/* The cp.async ring: TC_LOAD_A(sa, k0) (defined by the kernel: OpenCL C has no variadic
- * macros) loads A tile k0 into sa, tc_load_b the B tile; the products of tile kt overlap the
- * copies of tile kt + STAGES - 1. */
+/* The cp.async ring over k tiles [kt0, KT) (this work-group's share of K, see split-K
+ * below): TC_LOAD_A(sa, k0) (defined by the kernel: OpenCL C has no variadic macros) loads A
+ * tile k0 into sa, tc_load_b the B tile; the products of tile kt overlap the copies of tile
+ * kt + STAGES - 1. */
 #define TC_MAIN_LOOP                                                                           \
-    const int KT = (K + BK - 1) / BK;                                                          \
+    const int KT_ALL = (K + BK - 1) / BK;                                                      \
+    const int kt0 = (int)((long)KT_ALL * split / splits);                                      \
+    const int KT = (int)((long)KT_ALL * (split + 1) / splits);                                 \
     _Pragma("unroll") for (int s = 0; s < STAGES - 1; s++) {                                   \
-        if (s < KT) {                                                                          \
+        if (kt0 + s < KT) {                                                                    \
             __local ushort *sa = As + s * BM * BK;                                             \
-            const int k0 = s * BK;                                                             \
+            const int k0 = (kt0 + s) * BK;                                                     \
             TC_LOAD_A(sa, k0);                                                                 \
             tc_load_b(Bs + s * BN * BK, B, ldb, N, K, n0, k0, tid);                            \
         }                                                                                      \
         tc_cp_commit();                                                                        \
     }                                                                                          \
-    for (int kt = 0; kt < KT; kt++) {                                                          \
+    for (int kt = kt0; kt < KT; kt++) {                                                        \
         tc_cp_wait_ring();                                                                     \
         TC_STAGE_FENCE();                                                                      \
         barrier(CLK_LOCAL_MEM_FENCE);                                                          \
         const int pf = kt + STAGES - 1;                                                        \
         if (pf < KT) {                                                                         \
-            __local ushort *sa = As + (pf % STAGES) * BM * BK;                                 \
+            const int ps = (pf - kt0) % STAGES;                                                \
+            __local ushort *sa = As + ps * BM * BK;                                            \
             const int k0 = pf * BK;                                                            \
             TC_LOAD_A(sa, k0);                                                                 \
-            tc_load_b(Bs + (pf % STAGES) * BN * BK, B, ldb, N, K, n0, k0, tid);                \
+            tc_load_b(Bs + ps * BN * BK, B, ldb, N, K, n0, k0, tid);                           \
         }                                                                                      \
         tc_cp_commit();                                                                        \
-        const int cur = kt % STAGES;                                                           \
+        const int cur = (kt - kt0) % STAGES;                                                   \
         TC_STAGE_PRODUCTS(cur);                                                                \
     }                                                                                          \
     tc_cp_wait_all();
+
+/* ---------------------------------------------------------------- split-K */
+
+/* With splits > 1, the work-groups of one output tile each take a share of K (global
+ * dimension 2 = batch * splits + split). Each writes its float accumulators to the
+ * workspace, in register order (slot i of work-item tid at (split * ACC_N + i) * NT + tid of
+ * the tile's slab), so that no layout is needed; the last of them to finish (a counter per
+ * tile, ws[0 .. n_tiles) as ints, reset by that last one) adds the others' partial sums to its
+ * own and runs the epilogue; the rest return. Returns whether this work-group goes on. The
+ * order of the additions depends on which work-group finishes last. */
+#define ACC_N (MI * NI * 4)
+inline int tc_split_reduce(float acc[MI][NI][4], int splits, int split, int tile,
+                           __global float *ws, int ws_off, __local int *last, int tid) {
+    if (splits == 1) return 1;
+    __global volatile float *slab = ws + ws_off + (long)tile * splits * ACC_N * NT;
+#pragma unroll
+    for (int mi = 0; mi < MI; mi++)
+#pragma unroll
+        for (int ni = 0; ni < NI; ni++)
+#pragma unroll
+            for (int e = 0; e < 4; e++)
+                slab[((split * MI + mi) * NI * 4 + ni * 4 + e) * NT + tid] = acc[mi][ni][e];
+    /* The partial sums are visible device-wide before the counter moves. */
+    asm volatile("fence.acq_rel.gpu;\n" ::: "memory");
+    barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);
+    if (tid == 0) *last = atomic_inc((__global int *)ws + tile) == splits - 1;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (!*last) return 0;
+    asm volatile("fence.acq_rel.gpu;\n" ::: "memory");
+    for (int s = 0; s < splits; s++) {
+        if (s == split) continue;
+#pragma unroll
+        for (int mi = 0; mi < MI; mi++)
+#pragma unroll
+            for (int ni = 0; ni < NI; ni++)
+#pragma unroll
+                for (int e = 0; e < 4; e++)
+                    acc[mi][ni][e] += slab[((s * MI + mi) * NI * 4 + ni * 4 + e) * NT + tid];
+    }
+    if (tid == 0) ((__global int *)ws)[tile] = 0; /* ready for the next launch */
+    return 1;
+}
 
 #define TC_PROLOGUE                                                                            \
     /* uint4: cp.async and ldmatrix need 16-byte aligned rows (a ushort array may start at  \
@@ -538,6 +591,10 @@ inline void tc_tile_origin(int *m0, int *n0) {
     const int wm = warp % WARPS_M, wn = warp / WARPS_M;                                        \
     int m0, n0;                                                                                \
     tc_tile_origin(&m0, &n0);                                                                  \
+    const int split = (int)get_group_id(2) % splits, bi = (int)get_group_id(2) / splits;      \
+    const int tile = (bi * (int)get_num_groups(1) + (int)get_group_id(1)) * (int)get_num_groups(0) \
+                     + (int)get_group_id(0);                                                   \
+    __local int last_of_tile;                                                                  \
     float acc[MI][NI][4];                                                                      \
     _Pragma("unroll") for (int mi = 0; mi < MI; mi++)                                          \
         _Pragma("unroll") for (int ni = 0; ni < NI; ni++)                                      \
@@ -552,9 +609,8 @@ void tc_gemm(const int M, const int N, const int K, const float alpha,
              const float beta, __global OUT_T *Y, const int ldy, __global const OUT_T *R,
              const int has_res, const int ldr, const int act, const float act_a,
              const float act_b, const int8 bdims, const int8 a_bs, const int8 b_bs,
-             const int8 y_bs) {
+             const int8 y_bs, const int splits, __global float *ws, const int ws_off) {
     TC_PROLOGUE
-    const long bi = (long)get_global_id(2);
     A += trt_bcast_offset(bi, bdims, a_bs);
     B += trt_bcast_offset(bi, bdims, b_bs);
     const long yo = trt_bcast_offset(bi, bdims, y_bs);
@@ -563,6 +619,7 @@ void tc_gemm(const int M, const int N, const int K, const float alpha,
 #define TC_LOAD_A(sa, k0) tc_load_kmajor(sa, A, lda, M, K, m0, k0, tid, A_CHUNKS)
     TC_MAIN_LOOP
 #undef TC_LOAD_A
+    if (!tc_split_reduce(acc, splits, split, tile, ws, ws_off, &last_of_tile, tid)) return;
     tc_epilogue(acc, (__local float *)As4, M, N, m0, n0, wm, wn, tid, alpha, bias, has_bias,
                 bias_sn, beta, Y, ldy,
                 R, has_res, ldr, act, act_a, act_b);
@@ -576,7 +633,8 @@ void tc_conv(const int M, const int N, const int K, __global const ushort *X, co
              const int2 stride, const int2 pad, const int2 dil, __global const ushort *B,
              const int ldb, __global const BIAS_T *bias, const int has_bias,
              __global OUT_T *Y, const int ldy, __global const OUT_T *R, const int has_res,
-             const int act, const float act_a, const float act_b) {
+             const int act, const float act_a, const float act_b, const int splits,
+             __global float *ws, const int ws_off) {
     TC_PROLOGUE
     const int c = tid % BKC;
     int ih0[A_CHUNKS], iw0[A_CHUNKS], base[A_CHUNKS];
@@ -591,6 +649,7 @@ void tc_conv(const int M, const int N, const int K, __global const ushort *X, co
 #define TC_LOAD_A(sa, k0) tc_load_a_conv(sa, X, K, k0, c, tid, ih0, iw0, base, H, W, Cp, S, dil)
     TC_MAIN_LOOP
 #undef TC_LOAD_A
+    if (!tc_split_reduce(acc, splits, split, tile, ws, ws_off, &last_of_tile, tid)) return;
     tc_epilogue(acc, (__local float *)As4, M, N, m0, n0, wm, wn, tid, 1.0f, bias, has_bias, 1,
                 1.0f, Y, ldy, R,
                 has_res, ldy, act, act_a, act_b);

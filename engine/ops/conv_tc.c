@@ -19,7 +19,8 @@
 
 typedef struct {
     trt_tc_tile tile;
-    int is_1x1; /* tc_gemm over the input as an [N*H*W][Cp] matrix */
+    int is_1x1;      /* tc_gemm over the input as an [N*H*W][Cp] matrix */
+    size_t ws_bytes; /* of the split-K workspace (rt->scratch) */
 } conv_tc_rt;
 
 static int nhwc8_half(const trt_tensor *t) {
@@ -46,7 +47,8 @@ int trt__conv_tc_tactics(const trt_node *node, const conv_geom *g, const trt_ten
                          const trt_device_caps *caps, trt_tactic *out, int max) {
     if (!trt__tc_available(caps) || !tc_applies(node, g, t)) return 0;
     const int64_t M = g->n * g->out[1] * g->out[2];
-    return trt__tc_add_tactics(M, g->oc, caps, 1, CONV_TACTIC_TENSOR_CORE, out, 0, max);
+    const int64_t K = g->k[1] * g->k[2] * trt_nhwc8_channels(g->c);
+    return trt__tc_add_tactics(M, g->oc, K, 1, caps, 1, CONV_TACTIC_TENSOR_CORE, out, 0, max);
 }
 
 trt_status trt__conv_tc_prepare(trt_exec *ex, const trt_node *node, const conv_geom *g,
@@ -73,7 +75,7 @@ trt_status trt__conv_tc_prepare(trt_exec *ex, const trt_node *node, const conv_g
 
 trt_status trt__conv_tc_launch(trt_exec *ex, const trt_node *node, const conv_geom *g,
                                trt_node_rt *rt) {
-    const conv_tc_rt *cr = rt->extra;
+    conv_tc_rt *cr = rt->extra;
     if (cr->is_1x1 != is_1x1_s1(g))
         return trt__error(TRT_ERR_SHAPE,
                           "node '%s' (Conv): the kernel geometry changed since the engine was "
@@ -96,9 +98,14 @@ trt_status trt__conv_tc_launch(trt_exec *ex, const trt_node *node, const conv_ge
     cl_int ldy = (cl_int)g->oc, has_bias = bi >= 0, has_res = e->residual > 0, act = e->act;
     cl_float act_a = e->alpha, act_b = e->beta;
     const size_t nt = trt__tc_threads(&cr->tile);
-    size_t gws[3] = {((size_t)N + cr->tile.bn - 1) / cr->tile.bn * nt,
-                     ((size_t)M + cr->tile.bm - 1) / cr->tile.bm, 1};
+    const size_t tiles_n = ((size_t)N + cr->tile.bn - 1) / cr->tile.bn;
+    const size_t tiles_m = ((size_t)M + cr->tile.bm - 1) / cr->tile.bm;
+    size_t gws[3] = {tiles_n * nt, tiles_m, (size_t)cr->tile.splits};
     size_t lws[3] = {nt, 1, 1};
+    cl_int splits = cr->tile.splits, ws_off;
+    cl_mem ws;
+    TRT_TRY(trt__tc_workspace(ex, rt, &cr->ws_bytes, &cr->tile, tiles_n * tiles_m, y, &ws,
+                              &ws_off));
     if (cr->is_1x1) {
         cl_float one = 1.0f;
         cl_int bias_sn = 1;
@@ -111,6 +118,7 @@ trt_status trt__conv_tc_launch(trt_exec *ex, const trt_node *node, const conv_ge
             TRT_KARG(y),      TRT_KARG(ldy),      TRT_KARG(res),     TRT_KARG(has_res),
             TRT_KARG(ldy),    TRT_KARG(act),      TRT_KARG(act_a),   TRT_KARG(act_b),
             TRT_KARG(bdims),  TRT_KARG(zero),     TRT_KARG(zero),    TRT_KARG(zero),
+            TRT_KARG(splits), TRT_KARG(ws),       TRT_KARG(ws_off),
         };
         return trt_exec_launch(ex, rt->kernels[0], 3, gws, lws,
                                (int)(sizeof args / sizeof args[0]), args);
@@ -127,6 +135,7 @@ trt_status trt__conv_tc_launch(trt_exec *ex, const trt_node *node, const conv_ge
         TRT_KARG(dil),      TRT_KARG(w),    TRT_KARG(K),      TRT_KARG(bias),
         TRT_KARG(has_bias), TRT_KARG(y),    TRT_KARG(ldy),    TRT_KARG(res),
         TRT_KARG(has_res),  TRT_KARG(act),  TRT_KARG(act_a),  TRT_KARG(act_b),
+        TRT_KARG(splits),   TRT_KARG(ws),   TRT_KARG(ws_off),
     };
     return trt_exec_launch(ex, rt->kernels[0], 3, gws, lws, (int)(sizeof args / sizeof args[0]),
                            args);

@@ -73,6 +73,7 @@ static kernel_cfg cfg_of(const trt_node *node) {
 typedef struct {
     int is_cpu;
     trt_tc_tile tile; /* GEMM_TACTIC_TENSOR_CORE */
+    size_t ws_bytes;  /* of its split-K workspace (rt->scratch) */
     int b_kmajor;     /* ... compiled for B as [N][K] (1) or [K][N] (0) */
     int told;         /* ... the fallback to gemm_simple was logged */
 } gemm_rt;
@@ -364,13 +365,19 @@ static int tc_launch_ok(const gemm_rt *gr, const gemm_desc *d) {
 }
 
 static trt_status run_tc(trt_exec *ex, const trt_node *node, trt_node_rt *rt, const gemm_desc *d) {
-    const gemm_rt *gr = rt->extra;
+    gemm_rt *gr = rt->extra;
     cl_mem a = trt_exec_mem(ex, d->a), b = trt_exec_mem(ex, d->b), y = trt_exec_mem(ex, d->y);
     cl_mem bias = d->c >= 0 ? trt_exec_mem(ex, d->c) : y; /* never read when has_bias == 0 */
     cl_int M = d->M, N = d->N, K = d->K, has_bias = d->c >= 0, bias_sn = d->c_sn;
     cl_int lda = d->a_sm, ldb = gr->b_kmajor ? d->b_sn : d->b_sk, ldy = d->y_sm;
     cl_int has_res = 0, ldr = 0, act = d->epi.act;
     cl_float alpha = d->alpha, beta = d->beta, act_a = d->epi.alpha, act_b = d->epi.beta;
+    const size_t tiles_n = ((size_t)N + gr->tile.bn - 1) / gr->tile.bn;
+    const size_t tiles_m = ((size_t)M + gr->tile.bm - 1) / gr->tile.bm;
+    cl_int splits = gr->tile.splits, ws_off;
+    cl_mem ws;
+    TRT_TRY(trt__tc_workspace(ex, rt, &gr->ws_bytes, &gr->tile, tiles_n * tiles_m * d->batch, y,
+                              &ws, &ws_off));
     const trt_karg args[] = {
         TRT_KARG(M),        TRT_KARG(N),      TRT_KARG(K),       TRT_KARG(alpha),
         TRT_KARG(a),        TRT_KARG(lda),    TRT_KARG(b),       TRT_KARG(ldb),
@@ -378,10 +385,10 @@ static trt_status run_tc(trt_exec *ex, const trt_node *node, trt_node_rt *rt, co
         TRT_KARG(y),        TRT_KARG(ldy),    TRT_KARG(y),       TRT_KARG(has_res),
         TRT_KARG(ldr),      TRT_KARG(act),    TRT_KARG(act_a),   TRT_KARG(act_b),
         TRT_KARG(d->bdims), TRT_KARG(d->a_bs), TRT_KARG(d->b_bs), TRT_KARG(d->y_bs),
+        TRT_KARG(splits),   TRT_KARG(ws),     TRT_KARG(ws_off),
     };
     const size_t nt = trt__tc_threads(&gr->tile);
-    size_t gws[3] = {((size_t)N + gr->tile.bn - 1) / gr->tile.bn * nt,
-                     ((size_t)M + gr->tile.bm - 1) / gr->tile.bm, d->batch};
+    size_t gws[3] = {tiles_n * nt, tiles_m, d->batch * (size_t)splits};
     size_t lws[3] = {nt, 1, 1};
     (void)node;
     return trt_exec_launch(ex, rt->kernels[KERNEL_TC], 3, gws, lws,
@@ -557,11 +564,12 @@ static int product_tactics(int64_t M, int64_t N, int dot, trt_tactic *out, int m
 /* Tensor-core candidates first where they apply at these shapes (tc_node_ok, K % 8 and, for
  * B read as [K][N], N % 8). */
 static int tc_tactics(const trt_node *node, const trt_tensor *t, const trt_device_caps *caps,
-                      int64_t M, int64_t N, int64_t K, trt_tactic *out, int max) {
+                      int64_t M, int64_t N, int64_t K, int64_t batches, trt_tactic *out,
+                      int max) {
     if (!trt__tc_available(caps) || !tc_node_ok(node, t) || K % 8) return 0;
     if (!b_is_kmajor(node) && N % 8) return 0;
-    return trt__tc_add_tactics(M, N, caps, b_is_kmajor(node), GEMM_TACTIC_TENSOR_CORE, out, 0,
-                               max);
+    return trt__tc_add_tactics(M, N, K, batches, caps, b_is_kmajor(node),
+                               GEMM_TACTIC_TENSOR_CORE, out, 0, max);
 }
 
 static int gemm_tactics(const trt_node *node, const trt_tensor *t, const trt_device_caps *caps,
@@ -572,7 +580,7 @@ static int gemm_tactics(const trt_node *node, const trt_tensor *t, const trt_dev
     /* Rows of A and columns of B contiguous: gemm_simple's float8 dot products. */
     const int dot = !p->at.trans_a && p->at.trans_b;
     const int64_t M = as->d[p->at.trans_a], N = bs->d[!p->at.trans_b], K = as->d[!p->at.trans_a];
-    int n = tc_tactics(node, t, caps, M, N, K, out, max);
+    int n = tc_tactics(node, t, caps, M, N, K, 1, out, max);
     return n + product_tactics(M, N, dot, out + n, max - n);
 }
 
@@ -581,7 +589,7 @@ static int matmul_tactics(const trt_node *node, const trt_tensor *t, const trt_d
     matmul_geom g;
     if (matmul_geom_of(node, &t[node->inputs[0]].shape, &t[node->inputs[1]].shape, &g) != TRT_OK)
         return 0; /* infer already accepted these shapes */
-    int n = tc_tactics(node, t, caps, g.M, g.N, g.K, out, max);
+    int n = tc_tactics(node, t, caps, g.M, g.N, g.K, trt_dims_volume(&g.batch), out, max);
     return n + product_tactics(g.M, g.N, t[node->inputs[1]].shape.nb_dims == 1, out + n, max - n);
 }
 

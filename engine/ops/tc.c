@@ -1,4 +1,5 @@
 /* tc.c — tile configurations and build options of the tensor-core kernels (tc.h). */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,16 +29,30 @@ enum { N_TILES = (int)(sizeof tiles / sizeof tiles[0]) };
 
 static int last_of_kind(int i) { return i + 1 == N_TILES || tiles[i + 1].wgmma != tiles[i].wgmma; }
 
-int trt__tc_add_tactics(int64_t M, int64_t N, const trt_device_caps *caps, int b_kmajor,
-                        int tactic, trt_tactic *out, int n, int max) {
+/* Split-K factors tried, and the bounds of a split: at most this many work-groups in all
+ * (a few waves of a large GPU), at least this many k tiles (of 32) per work-group. */
+static const int split_factors[] = {2, 4, 8, 16};
+enum { SPLIT_MAX_GROUPS = 512, SPLIT_MIN_K_TILES = 4 };
+
+int trt__tc_add_tactics(int64_t M, int64_t N, int64_t K, int64_t batches,
+                        const trt_device_caps *caps, int b_kmajor, int tactic, trt_tactic *out,
+                        int n, int max) {
     const int wgmma_ok = trt_caps_tensor_core_wgmma(caps) && b_kmajor;
+    const int64_t k_tiles = (K + 31) / 32;
     for (int i = 0; i < N_TILES && n < max; i++) {
         const trt_tc_tile *t = &tiles[i];
         if (t->wgmma && !wgmma_ok) continue;
         /* Big tiles only where the product fills at least half of one. */
         if (!last_of_kind(i) && (M * 2 < t->bm || N * 2 < t->bn)) continue;
-        const int p[6] = {t->bm, t->bn, t->wm, t->wn, t->stages, t->wgmma};
-        n = trt_tactic_add(out, n, max, tactic, p, 6, TRT_TACTIC_TENSOR_CORE);
+        int p[7] = {t->bm, t->bn, t->wm, t->wn, t->stages, t->wgmma, 1};
+        n = trt_tactic_add(out, n, max, tactic, p, 7, TRT_TACTIC_TENSOR_CORE);
+        const int64_t groups = (M + t->bm - 1) / t->bm * ((N + t->bn - 1) / t->bn) * batches;
+        for (int f = 0; f < (int)(sizeof split_factors / sizeof *split_factors) && n < max; f++) {
+            p[6] = split_factors[f];
+            if (groups * p[6] > SPLIT_MAX_GROUPS || k_tiles < (int64_t)p[6] * SPLIT_MIN_K_TILES)
+                break;
+            n = trt_tactic_add(out, n, max, tactic, p, 7, TRT_TACTIC_TENSOR_CORE);
+        }
     }
     return n;
 }
@@ -47,8 +62,9 @@ trt_status trt__tc_tile_of(const trt_node *node, const trt_device_caps *caps, in
     const int32_t *p = node->tactic_params;
     for (int i = 0; i < N_TILES; i++) {
         const trt_tc_tile *t = &tiles[i];
+        const int splits = p[6] ? p[6] : 1;
         if (p[0] != t->bm || p[1] != t->bn || p[2] != t->wm || p[3] != t->wn ||
-            p[4] != t->stages || p[5] != t->wgmma)
+            p[4] != t->stages || p[5] != t->wgmma || splits < 1 || splits > 16)
             continue;
         if (t->wgmma && !(trt_caps_tensor_core_wgmma(caps) && b_kmajor))
             return trt__error(TRT_ERR_INVALID_ARG,
@@ -58,13 +74,49 @@ trt_status trt__tc_tile_of(const trt_node *node, const trt_device_caps *caps, in
                               b_kmajor ? "this device does not have (its probe found no wgmma)"
                                        : "takes B as [N][K] only");
         *tile = *t;
+        tile->splits = splits;
         return TRT_OK;
     }
     return trt__error(TRT_ERR_INVALID_ARG,
-                      "node '%s' (%s): tensor-core tile %dx%d (warp %dx%d, %d stages%s) is not "
-                      "one this version of trtinfer has; rebuild the engine",
+                      "node '%s' (%s): tensor-core tile %dx%d (warp %dx%d, %d stages%s, split-K "
+                      "%d) is not one this version of trtinfer has; rebuild the engine",
                       node->name, trt_op_name(node->op), p[0], p[1], p[2], p[3], p[4],
-                      p[5] ? ", wgmma" : "");
+                      p[5] ? ", wgmma" : "", p[6]);
+}
+
+trt_status trt__tc_workspace(trt_exec *ex, trt_node_rt *rt, size_t *have, const trt_tc_tile *t,
+                             size_t tiles, cl_mem unused, cl_mem *ws, cl_int *ws_off) {
+    *ws = unused;
+    *ws_off = 0;
+    if (t->splits <= 1) return TRT_OK;
+    const size_t off = (tiles + 63) / 64 * 64; /* counters, in floats */
+    const size_t bytes = (off + tiles * (size_t)t->splits * t->bm * t->bn) * sizeof(float);
+    if (off > INT32_MAX)
+        return trt__error(TRT_ERR_UNSUPPORTED, "split-K over %zu tiles: too many", tiles);
+    if (!rt->scratch || *have < bytes) {
+        if (rt->scratch) clReleaseMemObject(rt->scratch);
+        rt->scratch = NULL;
+        *have = 0;
+        cl_int err;
+        cl_mem m = clCreateBuffer(trt_exec_cl_context(ex), CL_MEM_READ_WRITE, bytes, NULL, &err);
+        if (err != CL_SUCCESS)
+            return trt__error(TRT_ERR_OPENCL,
+                              "allocating the %zu-byte split-K workspace failed (OpenCL error %d)",
+                              bytes, (int)err);
+        const cl_int zero = 0;
+        err = clEnqueueFillBuffer(trt_exec_queue(ex), m, &zero, sizeof zero, 0,
+                                  off * sizeof(float), 0, NULL, NULL);
+        if (err != CL_SUCCESS) {
+            clReleaseMemObject(m);
+            return trt__error(TRT_ERR_OPENCL,
+                              "clearing the split-K counters failed (OpenCL error %d)", (int)err);
+        }
+        rt->scratch = m;
+        *have = bytes;
+    }
+    *ws = rt->scratch;
+    *ws_off = (cl_int)off;
+    return TRT_OK;
 }
 
 void trt__tc_options(char *buf, size_t size, const trt_tc_tile *t, int b_kmajor, int out_half,

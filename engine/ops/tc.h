@@ -8,20 +8,23 @@
 
 #include "ops/op.h"
 
-/* A tile configuration, stored in tactic_params[0..5] in this order: rows and columns of
+/* A tile configuration, stored in tactic_params[0..6] in this order: rows and columns of
  * the work-group's tile, of each warp's tile (of each warpgroup's for wgmma), the depth of
- * the cp.async ring, and 1 for the Hopper warpgroup variant (TC_WGMMA: wgmma.mma_async,
- * B as [N][K] only; engines written before it have 0 there). */
+ * the cp.async ring, 1 for the Hopper warpgroup variant (TC_WGMMA: wgmma.mma_async, B as
+ * [N][K] only), and the split-K factor (work-groups sharing one tile's K; 1 = none). Engines
+ * written before the last two have 0 there, read as 0 and 1. */
 typedef struct {
-    int bm, bn, wm, wn, stages, wgmma;
+    int bm, bn, wm, wn, stages, wgmma, splits;
 } trt_tc_tile;
 
 /* Appends tensor-core candidates (tactic id `tactic`, flag TRT_TACTIC_TENSOR_CORE) for an
- * M x N product to out[n..max), largest tiles first where the product fills them; the wgmma
- * variants too where the device has them (caps) and B is [N][K] (b_kmajor). Returns the new
+ * M x N x K product (`batches` of them) to out[n..max), largest tiles first where the product
+ * fills them; the wgmma variants too where the device has them (caps) and B is [N][K]
+ * (b_kmajor); split-K variants where a product has few tiles and a long K. Returns the new
  * count. */
-int trt__tc_add_tactics(int64_t M, int64_t N, const trt_device_caps *caps, int b_kmajor,
-                        int tactic, trt_tactic *out, int n, int max);
+int trt__tc_add_tactics(int64_t M, int64_t N, int64_t K, int64_t batches,
+                        const trt_device_caps *caps, int b_kmajor, int tactic, trt_tactic *out,
+                        int n, int max);
 
 /* The node's tile from its tactic_params; TRT_ERR_INVALID_ARG naming the node if it is not
  * one the kernel accepts (an edited or foreign engine), or a wgmma tile that this device
@@ -34,6 +37,13 @@ static inline size_t trt__tc_threads(const trt_tc_tile *t) {
     if (t->wgmma) return (size_t)(t->bm / t->wm) * 128;
     return (size_t)(t->bm / t->wm) * (size_t)(t->bn / t->wn) * 32;
 }
+
+/* The split-K workspace of a launch over `tiles` output tiles (kernels/tc_gemm.cl: counters,
+ * then partial sums) in rt->scratch, made or grown as needed (*have: its size in bytes, kept
+ * by the caller) with the counters zeroed. *ws is the buffer to pass (rt->scratch, or
+ * `unused` when t->splits == 1) and *ws_off the float offset of the partial sums. */
+trt_status trt__tc_workspace(trt_exec *ex, trt_node_rt *rt, size_t *have, const trt_tc_tile *t,
+                             size_t tiles, cl_mem unused, cl_mem *ws, cl_int *ws_off);
 
 /* Build options of tc_gemm.cl for a tile and operand storage. */
 void trt__tc_options(char *buf, size_t size, const trt_tc_tile *t, int b_kmajor, int out_half,

@@ -8,7 +8,7 @@
 #include "tune/timing_cache.h"
 #include "tune/tune.h"
 
-#define MAX_CANDIDATES 32
+#define MAX_CANDIDATES 64
 /* Timed launches per candidate after one warm-up launch (which also pays for drivers that
  * compile per work-group size at the first launch, as PoCL does). */
 #define MAX_SAMPLES 7

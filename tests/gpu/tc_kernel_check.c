@@ -169,8 +169,22 @@ static void report(const char *what, const float *ref, const uint16_t *got, size
 }
 
 /* Y = act(A B + bias) with A [M][K], B [N][K] (kmajor) or [K][N]. */
+/* The split-K workspace for `tiles` tiles (kernels/tc_gemm.cl): zeroed counters, then the
+ * partial sums; *off = their float offset. */
+static cl_mem workspace(const tile *t, size_t tiles, int splits, cl_int *off) {
+    *off = (cl_int)((tiles + 63) / 64 * 64);
+    size_t bytes = ((size_t)*off + tiles * splits * t->bm * t->bn) * 4;
+    cl_int err;
+    cl_mem m = clCreateBuffer(ctx, CL_MEM_READ_WRITE, bytes, NULL, &err);
+    CK(err);
+    const cl_int zero = 0;
+    CK(clEnqueueFillBuffer(q, m, &zero, sizeof zero, 0, bytes, 0, NULL, NULL));
+    return m;
+}
+
 static void run_gemm(cl_kernel k, const tile *t, int M, int N, int K, cl_mem A, cl_mem B,
-                     int ldb, cl_mem bias, int has_bias, cl_mem Y, cl_event *ev) {
+                     int ldb, cl_mem bias, int has_bias, cl_mem Y, cl_int splits, cl_mem ws,
+                     cl_int ws_off, cl_event *ev) {
     cl_int lda = K, ldy = N, zero = 0, act = 1, bsn = 1;
     cl_float one = 1.0f, z = 0.0f;
     cl_int8 bd, zb;
@@ -179,14 +193,16 @@ static void run_gemm(cl_kernel k, const tile *t, int M, int N, int K, cl_mem A, 
 #define ARG(x) setarg(k, a++, sizeof(x), &(x))
     ARG(M), ARG(N), ARG(K), ARG(one), ARG(A), ARG(lda), ARG(B), ARG(ldb), ARG(bias);
     ARG(has_bias), ARG(bsn), ARG(one), ARG(Y), ARG(ldy), ARG(Y), ARG(zero), ARG(zero), ARG(act);
-    ARG(z), ARG(z), ARG(bd), ARG(zb), ARG(zb), ARG(zb);
+    ARG(z), ARG(z), ARG(bd), ARG(zb), ARG(zb), ARG(zb), ARG(splits), ARG(ws), ARG(ws_off);
     size_t nt = threads(t);
-    size_t gws[3] = {(size_t)(N + t->bn - 1) / t->bn * nt, (size_t)(M + t->bm - 1) / t->bm, 1};
+    size_t gws[3] = {(size_t)(N + t->bn - 1) / t->bn * nt, (size_t)(M + t->bm - 1) / t->bm,
+                     (size_t)splits};
     size_t lws[3] = {nt, 1, 1};
     CK(clEnqueueNDRangeKernel(q, k, 3, NULL, gws, lws, 0, NULL, ev));
 }
 
-static void check_gemm(const tile *t, int kmajor, int M, int N, int K, unsigned seed) {
+/* splits > 1: split-K, launched twice (the second run checks that the counters were reset). */
+static void check_gemm(const tile *t, int kmajor, int M, int N, int K, unsigned seed, int splits) {
     if (t->wg && !kmajor) return; /* wgmma takes B as [N][K] only */
     cl_program p = build(t, kmajor);
     cl_int err;
@@ -196,7 +212,12 @@ static void check_gemm(const tile *t, int kmajor, int M, int N, int K, unsigned 
     uint16_t *bias = rand_half((size_t)N, &seed);
     cl_mem A = upload(a, (size_t)M * K), B = upload(b, (size_t)N * K), Bi = upload(bias, N);
     cl_mem Y = clCreateBuffer(ctx, CL_MEM_READ_WRITE, (size_t)M * N * 2 + 16, NULL, &err);
-    run_gemm(k, t, M, N, K, A, B, kmajor ? K : N, Bi, 1, Y, NULL);
+    const size_t tiles = (size_t)((M + t->bm - 1) / t->bm) * ((N + t->bn - 1) / t->bn);
+    cl_int ws_off = 0;
+    cl_mem ws = splits > 1 ? workspace(t, tiles, splits, &ws_off) : Y;
+    for (int run = 0; run < (splits > 1 ? 2 : 1); run++)
+        run_gemm(k, t, M, N, K, A, B, kmajor ? K : N, Bi, 1, Y, splits, ws, ws_off, NULL);
+    if (splits > 1) clReleaseMemObject(ws);
     uint16_t *y = malloc((size_t)M * N * 2);
     CK(clEnqueueReadBuffer(q, Y, CL_TRUE, 0, (size_t)M * N * 2, y, 0, NULL, NULL));
     float *ref = malloc((size_t)M * N * sizeof(float));
@@ -209,8 +230,9 @@ static void check_gemm(const tile *t, int kmajor, int M, int N, int K, unsigned 
             ref[(size_t)m * N + n] = s > 0 ? (float)s : 0.0f;
         }
     char what[128];
-    snprintf(what, sizeof what, "gemm %dx%d/%dx%d/%d%s %s M=%d N=%d K=%d", t->bm, t->bn, t->wm,
-             t->wn, t->st, t->wg ? "w" : "", kmajor ? "B[N][K]" : "B[K][N]", M, N, K);
+    snprintf(what, sizeof what, "gemm %dx%d/%dx%d/%d%s %s M=%d N=%d K=%d split-K %d", t->bm, t->bn,
+             t->wm, t->wn, t->st, t->wg ? "w" : "", kmajor ? "B[N][K]" : "B[K][N]", M, N, K,
+             splits);
     report(what, ref, y, (size_t)M * N);
     free(a), free(b), free(bias), free(y), free(ref);
     clReleaseMemObject(A), clReleaseMemObject(B), clReleaseMemObject(Bi), clReleaseMemObject(Y);
@@ -220,7 +242,7 @@ static void check_gemm(const tile *t, int kmajor, int M, int N, int K, unsigned 
 /* NHWC8 conv: x [n][h][w][cp], w [k][r][s][cp], y [n][oh][ow][k], stride/pad/dil equal in
  * both directions, with residual and relu. */
 static void check_conv(const tile *t, int n, int h, int w, int c, int kc, int r, int st, int pd,
-                       int dl, unsigned seed) {
+                       int dl, unsigned seed, int splits) {
     const int cp = (c + 7) / 8 * 8;
     const int oh = (h + 2 * pd - ((r - 1) * dl + 1)) / st + 1, ow = (w + 2 * pd - ((r - 1) * dl + 1)) / st + 1;
     const int M = n * oh * ow, N = kc, K = r * r * cp;
@@ -243,11 +265,18 @@ static void check_conv(const tile *t, int n, int h, int w, int c, int kc, int r,
     int a = 0;
     ARG(M), ARG(N), ARG(K), ARG(X), ARG(h), ARG(w), ARG(cp), ARG(oh), ARG(ow), ARG(r), ARG(s2);
     ARG(p2), ARG(d2), ARG(W), ARG(K), ARG(Bi), ARG(one), ARG(Y), ARG(N), ARG(R), ARG(one);
-    ARG(act), ARG(z), ARG(z);
+    const size_t tiles = (size_t)((M + t->bm - 1) / t->bm) * ((N + t->bn - 1) / t->bn);
+    cl_int ws_off = 0, sp = splits;
+    cl_mem ws = splits > 1 ? workspace(t, tiles, splits, &ws_off) : Y;
+    ARG(act), ARG(z), ARG(z), ARG(sp), ARG(ws), ARG(ws_off);
     size_t nt = threads(t);
-    size_t gws[3] = {(size_t)(N + t->bn - 1) / t->bn * nt, (size_t)(M + t->bm - 1) / t->bm, 1};
+    size_t gws[3] = {(size_t)(N + t->bn - 1) / t->bn * nt, (size_t)(M + t->bm - 1) / t->bm,
+                     (size_t)splits};
     size_t lws[3] = {nt, 1, 1};
-    CK(clEnqueueNDRangeKernel(q, k, 3, NULL, gws, lws, 0, NULL, NULL));
+    for (int run = 0; run < (splits > 1 ? 2 : 1); run++)
+        CK(clEnqueueNDRangeKernel(q, k, 3, NULL, gws, lws, 0, NULL, NULL));
+    CK(clFinish(q));
+    if (splits > 1) clReleaseMemObject(ws);
     uint16_t *y = malloc((size_t)M * N * 2);
     CK(clEnqueueReadBuffer(q, Y, CL_TRUE, 0, (size_t)M * N * 2, y, 0, NULL, NULL));
     float *ref = malloc((size_t)M * N * sizeof(float));
@@ -268,8 +297,9 @@ static void check_conv(const tile *t, int n, int h, int w, int c, int kc, int r,
                     ref[mi * N + o] = s > 0 ? (float)s : 0.0f;
                 }
     char what[160];
-    snprintf(what, sizeof what, "conv %dx%d/%dx%d/%d%s n%d %dx%d c%d k%d r%d s%d p%d d%d", t->bm,
-             t->bn, t->wm, t->wn, t->st, t->wg ? "w" : "", n, h, w, c, kc, r, st, pd, dl);
+    snprintf(what, sizeof what, "conv %dx%d/%dx%d/%d%s n%d %dx%d c%d k%d r%d s%d p%d d%d split-K %d",
+             t->bm, t->bn, t->wm, t->wn, t->st, t->wg ? "w" : "", n, h, w, c, kc, r, st, pd, dl,
+             splits);
     report(what, ref, y, (size_t)M * N);
     free(x), free(wt), free(bias), free(res), free(y), free(ref);
     clReleaseMemObject(X), clReleaseMemObject(W), clReleaseMemObject(Bi), clReleaseMemObject(R);
@@ -297,7 +327,7 @@ static void time_gemm(int M, int N, int K) {
             double ms[20];
             for (int it = -3; it < 20; it++) {
                 cl_event ev;
-                run_gemm(k, &tiles[i], M, N, K, A, B, kmajor ? K : N, A, 0, Y, &ev);
+                run_gemm(k, &tiles[i], M, N, K, A, B, kmajor ? K : N, A, 0, Y, 1, Y, 0, &ev);
                 CK(clWaitForEvents(1, &ev));
                 cl_ulong t0, t1;
                 clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL);
@@ -361,15 +391,19 @@ int main(int argc, char **argv) {
     }
     if (nchosen) tiles = chosen, NTILES = nchosen;
     for (int i = 0; i < NTILES && check; i++) {
-        check_gemm(&tiles[i], 1, 128, 128, 64, 1);
-        check_gemm(&tiles[i], 1, 93, 641, 1000, 2);
-        check_gemm(&tiles[i], 0, 641, 96, 264, 3);
-        check_gemm(&tiles[i], 1, 1, 8, 8, 4);
-        check_gemm(&tiles[i], 0, 7, 24, 40, 5);
-        check_conv(&tiles[i], 2, 9, 11, 13, 24, 3, 1, 1, 1, 6);
-        check_conv(&tiles[i], 1, 17, 15, 64, 72, 3, 2, 1, 1, 7);
-        check_conv(&tiles[i], 3, 7, 7, 3, 8, 7, 2, 3, 1, 8);
-        check_conv(&tiles[i], 1, 12, 12, 16, 16, 3, 1, 2, 2, 9);
+        check_gemm(&tiles[i], 1, 128, 128, 64, 1, 1);
+        check_gemm(&tiles[i], 1, 93, 641, 1000, 2, 1);
+        check_gemm(&tiles[i], 0, 641, 96, 264, 3, 1);
+        check_gemm(&tiles[i], 1, 1, 8, 8, 4, 1);
+        check_gemm(&tiles[i], 0, 7, 24, 40, 5, 1);
+        check_conv(&tiles[i], 2, 9, 11, 13, 24, 3, 1, 1, 1, 6, 1);
+        check_conv(&tiles[i], 1, 17, 15, 64, 72, 3, 2, 1, 1, 7, 1);
+        check_conv(&tiles[i], 3, 7, 7, 3, 8, 7, 2, 3, 1, 8, 1);
+        check_conv(&tiles[i], 1, 12, 12, 16, 16, 3, 1, 2, 2, 9, 1);
+        /* Split-K, with uneven shares of K: */
+        check_gemm(&tiles[i], 1, 93, 641, 1000, 10, 3);
+        check_gemm(&tiles[i], 0, 49, 96, 2304, 11, 16);
+        check_conv(&tiles[i], 1, 7, 7, 200, 64, 3, 1, 1, 1, 12, 5);
     }
     for (int i = 2; i + 1 < argc; i++)
         if (strcmp(argv[i], "--time") == 0) {
