@@ -3,8 +3,8 @@
 (cuBLAS), on the same shapes, in one run. bench/run.sh calls it after bench.py.
 
 Usage: gemm.py OUTDIR [--sizes default|small|square|conv|transformer|MxNxK,...]
-                      [--budget SECONDS] [--device cuda|cpu] [--tacticSources=LIST]
-                      [--iterations N]
+                      [--layout both|kn|nk] [--budget SECONDS] [--device cuda|cpu]
+                      [--tacticSources=LIST] [--iterations N]
 
 Shapes (C[M,N] = A[M,K] B[K,N]):
   square       4096^3, 8192^3
@@ -17,15 +17,22 @@ Shapes (C[M,N] = A[M,K] B[K,N]):
 Shapes run in that order until --budget (default 240 s) is spent; the rest are reported as
 "skipped: time budget".
 
-Per shape:
-  trtinfer  an ONNX model with one MatMul (A a float32 graph input [M,K], B a float32
-            initializer [K,N], random, seeded) built by trtinfer-exec --fp16 (default tactic
+Layouts of B (--layout, default both: each shape once in each):
+  kn        MatMul with B [K,N] (torch.matmul(a, b));
+  nk        Gemm with transB=1 and B [N,K], the layout of a Linear layer's weights as PyTorch
+            exports it (torch.nn.functional.linear(a, w)). Only this layout runs on the Hopper
+            wgmma kernels (kernels/tc_gemm.cl); B [K,N] runs on the mma.sync ones.
+
+Per shape and layout:
+  trtinfer  an ONNX model with that one product (A a float32 graph input [M,K], B a float32
+            initializer, random, seeded) built by trtinfer-exec --fp16 (default tactic
             sources, or --tacticSources); the time is the median of the MatMul layer's device
             time from --exportProfile (the GEMM kernel alone: the Cast layers that turn the
             float32 input into float16 and the output back are not counted, and reported
             apart); the tactic the builder chose comes from --exportLayerInfo (tensor core =
             tactic 4, engine/ops/gemm.c GEMM_TACTIC_TENSOR_CORE);
-  torch     torch.matmul on float16 CUDA tensors of the same shapes, median of CUDA-event
+  torch     torch.matmul (kn) or torch.nn.functional.linear (nk) on float16 CUDA tensors of
+            the same shapes and layout, median of CUDA-event
             times of single calls after warm-up (cuBLAS; PyTorch's defaults, which allow
             reduced-precision reductions in FP16). Without CUDA in torch (or without torch)
             this column says why and trtinfer still runs.
@@ -97,13 +104,19 @@ def shapes_of(spec):
     return out
 
 
-def write_model(path, M, N, K, seed):
+LAYOUTS = {"kn": "B[K,N] MatMul", "nk": "B[N,K] Gemm transB"}
+
+
+def write_model(path, M, N, K, seed, layout):
     import numpy as np
     from onnx import TensorProto, helper, numpy_helper
     rng = np.random.default_rng(seed)
-    b = (rng.standard_normal((K, N), dtype=np.float32) / np.float32(K ** 0.5))
+    shape = (K, N) if layout == "kn" else (N, K)
+    b = (rng.standard_normal(shape, dtype=np.float32) / np.float32(K ** 0.5))
+    node = helper.make_node("MatMul", ["a", "b"], ["c"], name="gemm") if layout == "kn" else \
+        helper.make_node("Gemm", ["a", "b"], ["c"], name="gemm", transB=1)
     graph = helper.make_graph(
-        [helper.make_node("MatMul", ["a", "b"], ["c"], name="gemm")], "gemm",
+        [node], "gemm",
         [helper.make_tensor_value_info("a", TensorProto.FLOAT, [M, K])],
         [helper.make_tensor_value_info("c", TensorProto.FLOAT, [M, N])],
         [numpy_helper.from_array(b, "b")])
@@ -196,21 +209,23 @@ class Torch:
                      "fp16_reduced_precision_reduction":
                          torch.backends.cuda.matmul.allow_fp16_reduced_precision_reduction}
 
-    def time(self, M, N, K, iters):
+    def time(self, M, N, K, iters, layout):
         torch = self.torch
         try:
             g = torch.Generator(device="cuda").manual_seed(0)
             a = torch.randn(M, K, device="cuda", dtype=torch.float16, generator=g)
-            b = torch.randn(K, N, device="cuda", dtype=torch.float16, generator=g)
+            shape = (K, N) if layout == "kn" else (N, K)
+            b = torch.randn(*shape, device="cuda", dtype=torch.float16, generator=g)
+            op = torch.matmul if layout == "kn" else torch.nn.functional.linear
             for _ in range(3):
-                c = torch.matmul(a, b)
+                c = op(a, b)
             torch.cuda.synchronize()
             ts = []
             for _ in range(iters):
                 e0 = torch.cuda.Event(enable_timing=True)
                 e1 = torch.cuda.Event(enable_timing=True)
                 e0.record()
-                c = torch.matmul(a, b)
+                c = op(a, b)
                 e1.record()
                 e1.synchronize()
                 ts.append(e0.elapsed_time(e1))
@@ -219,7 +234,7 @@ class Torch:
             return {"ms": statistics.median(ts)}
         except Exception as ex:  # noqa: BLE001 (a failed shape is reported, not fatal)
             torch.cuda.empty_cache()
-            return {"error": f"torch.matmul failed: {type(ex).__name__}: {ex}"}
+            return {"error": f"torch {op.__name__} failed: {type(ex).__name__}: {ex}"}
 
 
 def tflops(M, N, K, ms):
@@ -228,28 +243,31 @@ def tflops(M, N, K, ms):
 
 def markdown(res):
     e = res["env"]
-    lines = ["# FP16 GEMM: trtinfer MatMul layer vs torch.matmul (cuBLAS)", "",
+    lines = ["# FP16 GEMM: trtinfer MatMul/Gemm layer vs torch (cuBLAS)", "",
              f"- date: {e['date_utc']} UTC; commit {e['commit']}",
              f"- trtinfer device: {e.get('trtinfer_device', '?')}",
              f"- torch: {e.get('torch', '-')}",
              f"- command: `{e['command']}`",
-             "- trtinfer: median device time of the MatMul layer (--exportProfile; the Cast "
+             "- trtinfer: median device time of the MatMul/Gemm layer (--exportProfile; the Cast "
              "layers at the float32 graph edges excluded), FP16 engine, "
              f"tactic sources {e['tactic_sources']}; torch: median of CUDA events around one "
-             "torch.matmul on float16 tensors. TFLOP/s = 2MNK / time.", "",
-             "| shape | M | N | K | trtinfer ms | trtinfer TFLOP/s | tactic | torch ms "
+             "torch.matmul (B[K,N]) or torch.nn.functional.linear (B[N,K]) on float16 tensors. "
+             "TFLOP/s = 2MNK / time. Tactic params of tensor-core layers: BM, BN, WM, WN, "
+             "stages, wgmma, split-K.", "",
+             "| shape | layout | M | N | K | trtinfer ms | trtinfer TFLOP/s | tactic | torch ms "
              "| torch TFLOP/s | trtinfer / torch |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in res["rows"]:
         t, c = r.get("trtinfer", {}), r.get("torch", {})
         tms, cms = t.get("ms"), c.get("ms")
         tt, ct = tflops(r["M"], r["N"], r["K"], tms), tflops(r["M"], r["N"], r["K"], cms)
         tac = "-" if "tactic" not in t else \
-            f"{t['tactic']}{' (tensor core)' if t.get('tensor_core') else ''}"
+            f"{t['tactic']}{' (tensor core ' + str(t.get('tactic_params')) + ')' if t.get('tensor_core') else ''}"
         tcol = t.get("skipped") or t.get("error") or f"{tms:.4f}"
         ccol = c.get("skipped") or c.get("error") or f"{cms:.4f}"
         ratio = f"{tt / ct:.2f}" if tt and ct and not t.get("error") else "-"
-        lines.append(f"| {r['name']} | {r['M']} | {r['N']} | {r['K']} | {tcol} | "
+        lines.append(f"| {r['name']} | {LAYOUTS[r.get('layout', 'kn')]} | {r['M']} | {r['N']} | "
+                     f"{r['K']} | {tcol} | "
                      f"{f'{tt:.3g}' if tt and not t.get('error') else '-'} | {tac} | {ccol} | "
                      f"{f'{ct:.3g}' if ct else '-'} | {ratio} |")
     if res.get("notes"):
@@ -265,6 +283,7 @@ def main():
     ap.add_argument("--device", choices=("cuda", "cpu"), default="cuda")
     ap.add_argument("--tacticSources", dest="tactic_sources", default=None)
     ap.add_argument("--iterations", type=int, default=20)
+    ap.add_argument("--layout", choices=("both", "kn", "nk"), default="both")
     args = ap.parse_args()
     shapes = shapes_of(args.sizes)
     exe = os.environ.get("TRTINFER_EXEC")
@@ -315,16 +334,18 @@ def main():
 
     logf = open(os.path.join(args.outdir, "gemm-trtinfer.log"), "w")
     try:
-        for i, (name, M, N, K) in enumerate(shapes):
-            row = {"name": name, "M": M, "N": N, "K": K}
+        layouts = ("kn", "nk") if args.layout == "both" else (args.layout,)
+        runs = [(s, lay) for s in shapes for lay in layouts]
+        for i, ((name, M, N, K), layout) in enumerate(runs):
+            row = {"name": name, "layout": layout, "M": M, "N": N, "K": K}
             res["rows"].append(row)
             left = deadline - time.monotonic()
             if left < 5:
                 row["trtinfer"] = row["torch"] = {"skipped": "skipped: time budget"}
                 continue
-            log(f"{name}: M={M} N={N} K={K}")
+            log(f"{name} ({LAYOUTS[layout]}): M={M} N={N} K={K}")
             path = os.path.join(work, "gemm.onnx")
-            write_model(path, M, N, K, seed=i)
+            write_model(path, M, N, K, seed=i, layout=layout)
             t = run_trtinfer(exe, path, work, args, max(5.0, deadline - time.monotonic()), logf)
             os.remove(path)
             row["trtinfer"] = t
@@ -334,8 +355,9 @@ def main():
                 log(f"  trtinfer: FAILED: {t['error']}")
                 if "opening the device" in t["error"]:
                     # Every other shape would fail the same way.
-                    for name2, M2, N2, K2 in shapes[i + 1:]:
-                        res["rows"].append({"name": name2, "M": M2, "N": N2, "K": K2,
+                    for (name2, M2, N2, K2), layout2 in runs[i + 1:]:
+                        res["rows"].append({"name": name2, "layout": layout2, "M": M2,
+                                            "N": N2, "K": K2,
                                             "trtinfer": {"skipped": "not run: no device"},
                                             "torch": {"skipped": "not run"}})
                     save()
@@ -349,7 +371,7 @@ def main():
             elif deadline - time.monotonic() < 2:
                 row["torch"] = {"skipped": "skipped: time budget"}
             else:
-                row["torch"] = th.time(M, N, K, args.iterations)
+                row["torch"] = th.time(M, N, K, args.iterations, layout)
                 c = row["torch"]
                 log(f"  torch: {c['error']}" if "error" in c else
                     f"  torch: {c['ms']:.4f} ms, {tflops(M, N, K, c['ms']):.2f} TFLOP/s")
