@@ -1,0 +1,69 @@
+/* test_ptx_arch.c — runtime/ptx_arch.c's text transformation: lifting the "// TRT_SM90A "
+ * statements out of PTX comments and retargeting the module to sm_90a. (That the driver
+ * then accepts the PTX is shown on the GPU: tests/gpu/tc_kernel_check, tests/gpu/run.sh.) */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/ptx_arch.h"
+
+static int failures, checks;
+
+static void check(int ok, const char *what) {
+    checks++;
+    if (!ok) {
+        failures++;
+        printf("FAIL %s\n", what);
+    }
+}
+
+static const char marked[] = ".version 9.0\n"
+                             ".target sm_90, texmode_independent\n"
+                             ".address_size 64\n"
+                             "\t// begin inline asm\n"
+                             "\t// TRT_SM90A wgmma.fence.sync.aligned;\n"
+                             "\t// end inline asm\n"
+                             "\t// TRT_SM90A { .reg .pred p; setp.ne.b32 p, %r1, 0; }\n"
+                             "\tret;\n";
+
+int main(void) {
+    char why[160];
+    /* Lifted: markers gone, statements kept, target sm_90a, nothing else changed. */
+    char *out = trt__ptx_arch_lifted(marked, strlen(marked), why, sizeof why);
+    check(out != NULL, "a marked sm_90 module is lifted");
+    if (out) {
+        check(strstr(out, "TRT_SM90A") == NULL, "no marker is left");
+        check(strstr(out, "\n.target sm_90a, texmode_independent\n") != NULL,
+              "the target becomes sm_90a, its other fields kept");
+        check(strstr(out, "\n\twgmma.fence.sync.aligned;\n") != NULL,
+              "the marked statement is now an instruction");
+        check(strstr(out, "\n\t{ .reg .pred p; setp.ne.b32 p, %r1, 0; }\n") != NULL,
+              "a second marked statement too");
+        check(strstr(out, "\t// begin inline asm\n") != NULL, "other comments stay");
+        check(strlen(out) == strlen(marked) - 2 * strlen(TRT_PTX_ARCH_MARK) + 1,
+              "only the markers are removed and one 'a' added");
+        free(out);
+    }
+    /* A binary is not terminated: only len bytes count (the marker past len is not seen). */
+    const size_t head = (size_t)(strstr(marked, "\t// TRT_SM90A") - marked);
+    out = trt__ptx_arch_lifted(marked, head, why, sizeof why);
+    check(out == NULL && why[0] == 0, "bytes past len are not read");
+    free(out);
+    /* Nothing marked: nothing to do, and no complaint. */
+    static const char plain[] = ".version 9.0\n.target sm_90\n.address_size 64\n\tret;\n";
+    out = trt__ptx_arch_lifted(plain, strlen(plain), why, sizeof why);
+    check(out == NULL && why[0] == 0, "an unmarked module is left alone");
+    free(out);
+    /* Marked, but for another GPU: refused, saying which target it was. */
+    static const char other[] = ".version 9.0\n.target sm_89\n\t// TRT_SM90A wgmma.fence.sync.aligned;\n";
+    out = trt__ptx_arch_lifted(other, strlen(other), why, sizeof why);
+    check(out == NULL && strstr(why, "sm_89") != NULL, "another target is refused by name");
+    free(out);
+    /* sm_90 must be the whole name: sm_900 is not it. */
+    static const char longer[] = ".version 9.0\n.target sm_900\n\t// TRT_SM90A x;\n";
+    out = trt__ptx_arch_lifted(longer, strlen(longer), why, sizeof why);
+    check(out == NULL && why[0] != 0, "sm_900 is not taken for sm_90");
+    free(out);
+    printf("%d checks, %d failed\n", checks, failures);
+    return failures ? 1 : 0;
+}
