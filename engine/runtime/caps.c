@@ -1,13 +1,18 @@
 /* caps.c — which inline-PTX features an NVIDIA device accepts (trt_device_caps: mma_f16,
- * mma_s8, ldmatrix, cp_async), probed when the device opens.
+ * mma_s8, ldmatrix, cp_async, wgmma), probed when the device opens.
  *
- * Each feature is probed by compiling AND running a one-warp kernel that uses the
- * instruction through inline PTX (NVIDIA's OpenCL compiler accepts asm) and checking its
- * output on the host against a host-computed answer: a driver may compile an instruction
- * the GPU then executes wrongly or not at all (sm < 80), and a build failure only says the
- * compiler refused it. Any build error, launch error or wrong value turns that cap off, with
- * a VERBOSE line saying why. The probes run in an OpenCL context of their own, so that a
- * faulting kernel cannot poison the device's context.
+ * Each feature is probed by compiling AND running a one-warp kernel (one warpgroup for
+ * wgmma) that uses the instruction through inline PTX (NVIDIA's OpenCL compiler accepts
+ * asm) and checking its output on the host against a host-computed answer: a driver may
+ * compile an instruction the GPU then executes wrongly or not at all (sm < 80), and a build
+ * failure only says the compiler refused it. Any build error, launch error or wrong value
+ * turns that cap off, with a VERBOSE line saying why. The probes run in an OpenCL context of
+ * their own, so that a faulting kernel cannot poison the device's context.
+ *
+ * wgmma is sm_90a PTX, which NVIDIA's compiler (targeting sm_90) does not assemble: its
+ * probe writes each wgmma statement behind runtime/ptx_arch.h's marker and is lifted to
+ * sm_90a after its build, as kernels are (program.c). It is probed only when mma_f16,
+ * ldmatrix and cp_async passed: the wgmma kernels (kernels/tc_gemm.cl) need those too.
  *
  * Only devices with dev->caps.nvidia_ptx are probed: other vendors and PoCL never see PTX.
  * TRT_DISABLE_PTX=1 (any value but empty or "0") turns every PTX cap off without probing.
@@ -19,15 +24,16 @@
  * file when that cache is off). <key> is a hash of platform, device, driver, trtinfer
  * version and probe source; the file is text:
  *
- *    trtinfer-caps 1
+ *    trtinfer-caps 2
  *    key <key as 16 hex digits>
  *    mma_f16 0|1
  *    mma_s8 0|1
  *    ldmatrix 0|1
  *    cp_async 0|1
+ *    wgmma 0|1
  *
- * Anything else (torn, edited, foreign) is ignored: the device is probed again and the file
- * rewritten.
+ * Anything else (torn, edited, foreign, or version 1's file without wgmma) is ignored: the
+ * device is probed again and the file rewritten.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -37,20 +43,22 @@
 #include <time.h>
 
 #include "runtime/caps.h"
+#include "runtime/ptx_arch.h"
 #include "runtime/runtime.h"
 #include "tune/cachefile.h"
 
-#define CAPS_MAGIC "trtinfer-caps 1"
+#define CAPS_MAGIC "trtinfer-caps 2"
 
 static const char *const feature_names[TRT_CAP_F_COUNT] = {"mma_f16", "mma_s8", "ldmatrix",
-                                                           "cp_async"};
+                                                           "cp_async", "wgmma"};
 
 static int *cap_field(trt_device_caps *c, int f) {
     switch (f) {
     case TRT_CAP_F_MMA_F16: return &c->mma_f16;
     case TRT_CAP_F_MMA_S8: return &c->mma_s8;
     case TRT_CAP_F_LDMATRIX: return &c->ldmatrix;
-    default: return &c->cp_async;
+    case TRT_CAP_F_CP_ASYNC: return &c->cp_async;
+    default: return &c->wgmma;
     }
 }
 
@@ -59,10 +67,10 @@ static int *cap_field(trt_device_caps *c, int f) {
 /* OpenCL C, written as the files of kernels/ are. Its PTX is checked without a GPU by
  * kernels/check_ptx.sh (test_caps --dump-probe FILE writes it out; docs/tensor-cores.md). */
 static const char probe_src[] =
-    "/* Inline-PTX capability probes (runtime/caps.c). Each kernel runs as one warp:\n"
-    " * 32 work-items in one work-group, lane = get_local_id(0) = group * 4 + tid as in\n"
-    " * the PTX ISA's fragment layouts. The host fills the inputs and checks the\n"
-    " * outputs (trt__caps_*_check). */\n"
+    "/* Inline-PTX capability probes (runtime/caps.c). Each kernel but probe_wgmma (one\n"
+    " * warpgroup) runs as one warp: 32 work-items in one work-group, lane =\n"
+    " * get_local_id(0) = group * 4 + tid as in the PTX ISA's fragment layouts. The host\n"
+    " * fills the inputs and checks the outputs (trt__caps_*_check). */\n"
     "#if defined(PROBE_MMA_F16) || defined(PROBE_MMA_S8)\n"
     "uint probe_pack2(__global const ushort *p) { return (uint)p[0] | (uint)p[1] << 16; }\n"
     "uint probe_pack4(__global const uchar *p) {\n"
@@ -70,12 +78,15 @@ static const char probe_src[] =
     "}\n"
     "#endif\n"
     "\n"
-    "#ifdef PROBE_MMA_F16\n"
-    "#ifdef TRT_PROBE_EMULATE\n"
+    "#if defined(TRT_PROBE_EMULATE) && (defined(PROBE_MMA_F16) || defined(PROBE_WGMMA))\n"
     "float probe_h2f(uint h) {\n"
     "    uint s = (h & 0x8000u) << 16, e = (h >> 10) & 0x1fu, m = h & 0x3ffu;\n"
     "    return as_float(e ? s | (e + 112u) << 23 | m << 13 : s);\n"
     "}\n"
+    "#endif\n"
+    "\n"
+    "#ifdef PROBE_MMA_F16\n"
+    "#ifdef TRT_PROBE_EMULATE\n"
     "/* D += A * B from the lanes' fragments, A(row, k) and B(k, n) read back from the registers\n"
     " * that hold them in the m16n8k16 layouts. */\n"
     "void probe_emu_mma_f16(uint lane, const uint *a, const uint *b, float *d, __local uint *fa,\n"
@@ -268,6 +279,108 @@ static const char probe_src[] =
     "    barrier(CLK_LOCAL_MEM_FENCE);\n"
     "    for (uint i = lane; i < 64; i += 32) DST[i] = sm[i];\n"
     "}\n"
+    "#endif\n"
+    "\n"
+    "#ifdef PROBE_WGMMA\n"
+    "/* One warpgroup (128 work-items: warp w = tid / 32, g = lane / 4, t = lane % 4)\n"
+    " * computes D (64x8) = A (64x32) * B (8x32)^T + C with two wgmma m64n8k16 (k 0-15,\n"
+    " * then 16-31), A and B read from local memory through matrix descriptors, in\n"
+    " * kernels/tc_gemm.cl's layout: K-major rows of 64 bytes, 16-byte chunk c of row r at\n"
+    " * byte r * 64 + (c ^ ((r >> 1) & 3)) * 16 (the 64-byte swizzle), tiles at 1024-byte\n"
+    " * aligned addresses. */\n"
+    "/* Index (in 16-byte chunks) of chunk c of row `row` in such a tile. */\n"
+    "uint probe_off4(uint row, uint c) { return row * 4 + (c ^ ((row >> 1) & 3)); }\n"
+    "/* The descriptor of a tile at shared address addr: start address, leading offset 1\n"
+    " * (unused by swizzled K-major tiles), 8-row groups 512 bytes apart, 64-byte swizzle. */\n"
+    "ulong probe_desc(uint addr) {\n"
+    "    return (ulong)((addr & 0x3FFFFu) >> 4) | (ulong)1 << 16 |\n"
+    "           (ulong)(512 >> 4) << 32 | (ulong)2 << 62;\n"
+    "}\n"
+    "#ifdef TRT_PROBE_EMULATE\n"
+    "/* Element (row, k) of the tile a descriptor points at, addressed as the hardware\n"
+    " * does: start address and 8-row stride from the descriptor, 64-byte rows, then the\n"
+    " * 64-byte swizzle on the address (bits 4-5 ^= bits 7-8). sm is the local array at\n"
+    " * shared address base. Any layout but the 64-byte swizzle reads as NaN. */\n"
+    "float probe_emu_elem(__local const ushort *sm, uint base, ulong desc, uint row, uint k) {\n"
+    "    if ((uint)(desc >> 62) != 2u) return NAN;\n"
+    "    uint addr = ((uint)desc & 0x3FFFu) << 4;\n"
+    "    uint sbo = ((uint)(desc >> 32) & 0x3FFFu) << 4;\n"
+    "    addr += (row >> 3) * sbo + (row & 7) * 64 + k * 2;\n"
+    "    addr ^= ((addr >> 7) & 3u) << 4;\n"
+    "    return probe_h2f(sm[((addr - base) & 0x3FFFFu) >> 1]);\n"
+    "}\n"
+    "/* d += A * B^T over the 16 k of one m64n8k16, for work-item tid's accumulators. */\n"
+    "void probe_emu_wgmma(uint tid, float *d, ulong a, ulong b, __local const ushort *sm,\n"
+    "                     uint base) {\n"
+    "    uint row = (tid >> 5) * 16 + ((tid & 31) >> 2), col = (tid & 3) * 2;\n"
+    "    for (uint i = 0; i < 4; i++) {\n"
+    "        float s = d[i];\n"
+    "        for (uint k = 0; k < 16; k++)\n"
+    "            s += probe_emu_elem(sm, base, a, row + (i >> 1) * 8, k) *\n"
+    "                 probe_emu_elem(sm, base, b, col + (i & 1), k);\n"
+    "        d[i] = s;\n"
+    "    }\n"
+    "}\n"
+    "#define WGMMA_M64N8K16(d, a, b) \\\n"
+    "    probe_emu_wgmma(tid, d, a, b, (__local const ushort *)sm, base)\n"
+    "#define WGMMA_SYNC(op)\n"
+    "#define FENCE_PROXY_ASYNC()\n"
+    "#define PIN_ACC(d)\n"
+    "#else\n"
+    "/* NVIDIA's compiler targets sm_90, whose assembler refuses wgmma: each wgmma\n"
+    " * statement is written behind this marker (a PTX comment), which runtime/ptx_arch.c\n"
+    " * removes before it rebuilds the PTX for sm_90a. One statement per line. */\n"
+    "#define SM90A \"" TRT_PTX_ARCH_MARK "\"\n"
+    "#define WGMMA_SYNC(op) asm volatile(SM90A op \"\\n\" ::)\n"
+    "/* d += A(desc a) * B(desc b)^T over 16 k; scale-d (keep d) is a predicate, set. */\n"
+    "#define WGMMA_M64N8K16(d, a, b) \\\n"
+    "    asm volatile(SM90A \"{ .reg .pred p; setp.ne.b32 p, %6, 0; \" \\\n"
+    "                 \"wgmma.mma_async.sync.aligned.m64n8k16.f32.f16.f16 \" \\\n"
+    "                 \"{%0,%1,%2,%3}, %4, %5, p, 1, 1, 0, 0; }\\n\" \\\n"
+    "                 : \"+f\"(d[0]), \"+f\"(d[1]), \"+f\"(d[2]), \"+f\"(d[3]) \\\n"
+    "                 : \"l\"(a), \"l\"(b), \"r\"(1))\n"
+    "/* The local stores (generic proxy) become visible to wgmma (async proxy). */\n"
+    "#define FENCE_PROXY_ASYNC() \\\n"
+    "    asm volatile(\"fence.proxy.async.shared::cta;\\n\" ::: \"memory\")\n"
+    "/* Pins the accumulators around wgmma's asynchronous reads and writes of them. */\n"
+    "#define PIN_ACC(d) \\\n"
+    "    for (int i_ = 0; i_ < 4; i_++) asm volatile(\"\" : \"+f\"(d[i_])::\"memory\")\n"
+    "#endif\n"
+    "/* A 64x32 and BT = B transposed (8x32), in 16-byte chunks; C, D 64x8 row-major. */\n"
+    "__kernel __attribute__((reqd_work_group_size(128, 1, 1))) void\n"
+    "probe_wgmma(__global const uint4 *A, __global const uint4 *BT, __global const float *C,\n"
+    "            __global float *D) {\n"
+    "    /* The A tile at byte 0, the B tile at byte 4096. */\n"
+    "#ifdef TRT_PROBE_EMULATE\n"
+    "    /* PoCL does not align local arrays as asked: aligned here by hand, since the\n"
+    "     * swizzle works on address bits. */\n"
+    "    __local uint4 sm_raw[(64 + 8) * 4 + 63];\n"
+    "    __local uint4 *sm = sm_raw + ((64 - (((uint)(size_t)sm_raw >> 4) & 63)) & 63);\n"
+    "#else\n"
+    "    __local uint4 sm[(64 + 8) * 4] __attribute__((aligned(1024)));\n"
+    "#endif\n"
+    "    uint tid = (uint)get_local_id(0), w = tid >> 5, g = (tid & 31) >> 2, t = tid & 3;\n"
+    "    uint row[4], col[4];\n"
+    "    for (uint i = tid; i < 64 * 4; i += 128) sm[probe_off4(i >> 2, i & 3)] = A[i];\n"
+    "    if (tid < 8 * 4) sm[64 * 4 + probe_off4(tid >> 2, tid & 3)] = BT[tid];\n"
+    "    float d[4];\n"
+    "    for (uint i = 0; i < 4; i++) {\n"
+    "        row[i] = w * 16 + g + (i >> 1) * 8;\n"
+    "        col[i] = t * 2 + (i & 1);\n"
+    "        d[i] = C[row[i] * 8 + col[i]];\n"
+    "    }\n"
+    "    uint base = (uint)(size_t)sm, a = base, b = base + 64 * 64;\n"
+    "    barrier(CLK_LOCAL_MEM_FENCE);\n"
+    "    FENCE_PROXY_ASYNC();\n"
+    "    PIN_ACC(d);\n"
+    "    WGMMA_SYNC(\"wgmma.fence.sync.aligned;\");\n"
+    "    WGMMA_M64N8K16(d, probe_desc(a), probe_desc(b));\n"
+    "    WGMMA_M64N8K16(d, probe_desc(a + 32), probe_desc(b + 32));\n"
+    "    WGMMA_SYNC(\"wgmma.commit_group.sync.aligned;\");\n"
+    "    WGMMA_SYNC(\"wgmma.wait_group.sync.aligned 0;\");\n"
+    "    PIN_ACC(d);\n"
+    "    for (uint i = 0; i < 4; i++) D[row[i] * 8 + col[i]] = d[i];\n"
+    "}\n"
     "#endif\n";
 
 const char *trt__caps_probe_source(void) { return probe_src; }
@@ -405,6 +518,39 @@ int trt__caps_cp_async_check(const trt_caps_cp_async_io *io, char *why, size_t n
     return 1;
 }
 
+/* Small integers as for mma f16, from a multiplicative hash of the element's index: no two
+ * rows or 16-byte chunks are alike (as they would be with a short period), so a row or chunk
+ * read from the wrong place shows. */
+static int hash_small(uint32_t i, int levels) {
+    return (int)(((i + 1) * 2654435761u) >> 20) % levels - levels / 2;
+}
+
+void trt__caps_wgmma_fill(trt_caps_wgmma_io *io) {
+    for (uint32_t i = 0; i < 64 * 32; i++)
+        io->a[i] = trt__caps_half_bits((float)hash_small(i, 7));
+    for (uint32_t i = 0; i < 8 * 32; i++)
+        io->bt[i] = trt__caps_half_bits((float)hash_small(64 * 32 + i, 5));
+    for (int i = 0; i < 64 * 8; i++) {
+        io->c[i] = (float)(i % 11) - 5.0f;
+        io->d[i] = NAN;
+    }
+}
+
+int trt__caps_wgmma_check(const trt_caps_wgmma_io *io, char *why, size_t n) {
+    for (int i = 0; i < 64; i++)
+        for (int j = 0; j < 8; j++) {
+            float ref = io->c[i * 8 + j];
+            for (int k = 0; k < 32; k++)
+                ref += half_value(io->a[i * 32 + k]) * half_value(io->bt[j * 32 + k]);
+            float got = io->d[i * 8 + j];
+            if (!(got == ref)) { /* NaN (never written) fails too */
+                say(why, n, "D[%d][%d] = %g, expected %g", i, j, got, ref);
+                return 0;
+            }
+        }
+    return 1;
+}
+
 /* ------------------------------------------------------------------ running the probes */
 
 typedef struct {
@@ -437,10 +583,11 @@ static void log_excerpt(cl_program p, cl_device_id id, char *out, size_t n) {
     free(log);
 }
 
-/* Builds kernel `kernel` with `opts`, runs it as one work-group of 32 and reads the outputs
- * back. 1 on success, else 0 with the reason in why[]. */
+/* Builds kernel `kernel` with `opts`, runs it as one work-group of `wg` work-items and reads
+ * the outputs back. 1 on success, else 0 with the reason in why[]. */
 static int run_kernel(cl_context ctx, cl_command_queue q, cl_device_id id, const char *kernel,
-                      const char *opts, probe_arg *args, int nargs, char *why, size_t wn) {
+                      const char *opts, size_t wg, probe_arg *args, int nargs, char *why,
+                      size_t wn) {
     const char *src = probe_src;
     cl_int err;
     int ok = 0;
@@ -459,6 +606,13 @@ static int run_kernel(cl_context ctx, cl_command_queue q, cl_device_id id, const
             log[0] ? log : "(empty build log)");
         goto done;
     }
+    /* The sm_90a statements (wgmma's) leave their PTX comments and the program is rebuilt
+     * for sm_90a (runtime/ptx_arch.h); a program without any is left as it is. */
+    if (trt__ptx_lift_arch(ctx, id, kernel, opts, &p) != TRT_OK) {
+        say(why, wn, "%s", trt_get_last_error());
+        trt__error_clear(); /* a cap that is off is no error of the caller's */
+        goto done;
+    }
     k = clCreateKernel(p, kernel, &err);
     if (err != CL_SUCCESS) {
         say(why, wn, "creating the kernel: %s", trt__cl_error_str(err));
@@ -473,8 +627,7 @@ static int run_kernel(cl_context ctx, cl_command_queue q, cl_device_id id, const
             goto done;
         }
     }
-    size_t gws = 32, lws = 32;
-    err = clEnqueueNDRangeKernel(q, k, 1, NULL, &gws, &lws, 0, NULL, NULL);
+    err = clEnqueueNDRangeKernel(q, k, 1, NULL, &wg, &wg, 0, NULL, NULL);
     for (int i = 0; i < nargs && err == CL_SUCCESS; i++)
         if (args[i].output)
             err = clEnqueueReadBuffer(q, mem[i], CL_TRUE, 0, args[i].bytes, args[i].host, 0, NULL,
@@ -496,8 +649,8 @@ done:
 /* One feature: 1 if its kernel builds, runs and gives the right answer. */
 static int probe_feature(cl_context ctx, cl_command_queue q, cl_device_id id, int f,
                          const char *extra_opts, char *why, size_t wn) {
-    static const char *const defines[TRT_CAP_F_COUNT] = {"PROBE_MMA_F16", "PROBE_MMA_S8",
-                                                         "PROBE_LDMATRIX", "PROBE_CP_ASYNC"};
+    static const char *const defines[TRT_CAP_F_COUNT] = {
+        "PROBE_MMA_F16", "PROBE_MMA_S8", "PROBE_LDMATRIX", "PROBE_CP_ASYNC", "PROBE_WGMMA"};
     char opts[512];
     snprintf(opts, sizeof opts, "-cl-std=CL1.2 -D%s %s", defines[f], extra_opts);
     char kernel[32];
@@ -510,7 +663,7 @@ static int probe_feature(cl_context ctx, cl_command_queue q, cl_device_id id, in
                          {io.bt, sizeof io.bt, 0},
                          {io.c, sizeof io.c, 0},
                          {io.d, sizeof io.d, 1}};
-        return run_kernel(ctx, q, id, kernel, opts, a, 4, why, wn) &&
+        return run_kernel(ctx, q, id, kernel, opts, 32, a, 4, why, wn) &&
                trt__caps_mma_f16_check(&io, why, wn);
     }
     case TRT_CAP_F_MMA_S8: {
@@ -520,7 +673,7 @@ static int probe_feature(cl_context ctx, cl_command_queue q, cl_device_id id, in
                          {io.bt, sizeof io.bt, 0},
                          {io.c, sizeof io.c, 0},
                          {io.d, sizeof io.d, 1}};
-        return run_kernel(ctx, q, id, kernel, opts, a, 4, why, wn) &&
+        return run_kernel(ctx, q, id, kernel, opts, 32, a, 4, why, wn) &&
                trt__caps_mma_s8_check(&io, why, wn);
     }
     case TRT_CAP_F_LDMATRIX: {
@@ -528,15 +681,25 @@ static int probe_feature(cl_context ctx, cl_command_queue q, cl_device_id id, in
         trt__caps_ldmatrix_fill(&io);
         probe_arg a[] = {
             {io.m, sizeof io.m, 0}, {io.out, sizeof io.out, 1}, {io.out_t, sizeof io.out_t, 1}};
-        return run_kernel(ctx, q, id, kernel, opts, a, 3, why, wn) &&
+        return run_kernel(ctx, q, id, kernel, opts, 32, a, 3, why, wn) &&
                trt__caps_ldmatrix_check(&io, why, wn);
     }
-    default: {
+    case TRT_CAP_F_CP_ASYNC: {
         trt_caps_cp_async_io io;
         trt__caps_cp_async_fill(&io);
         probe_arg a[] = {{io.src, sizeof io.src, 0}, {io.dst, sizeof io.dst, 1}};
-        return run_kernel(ctx, q, id, kernel, opts, a, 2, why, wn) &&
+        return run_kernel(ctx, q, id, kernel, opts, 32, a, 2, why, wn) &&
                trt__caps_cp_async_check(&io, why, wn);
+    }
+    default: {
+        trt_caps_wgmma_io io;
+        trt__caps_wgmma_fill(&io);
+        probe_arg a[] = {{io.a, sizeof io.a, 0},
+                         {io.bt, sizeof io.bt, 0},
+                         {io.c, sizeof io.c, 0},
+                         {io.d, sizeof io.d, 1}};
+        return run_kernel(ctx, q, id, kernel, opts, 128, a, 4, why, wn) &&
+               trt__caps_wgmma_check(&io, why, wn);
     }
     }
 }
@@ -564,6 +727,13 @@ void trt__caps_probe_run(trt_device *dev, const char *extra_opts, trt_device_cap
         return;
     }
     for (int f = 0; f < TRT_CAP_F_COUNT; f++) {
+        if (f == TRT_CAP_F_WGMMA && !trt_caps_tensor_core_f16(caps)) {
+            trt__log(TRT_LOG_VERBOSE,
+                     "device %d: inline-PTX probe: wgmma off: not probed, as mma_f16, "
+                     "ldmatrix and cp_async did not all pass",
+                     dev->info.index);
+            continue;
+        }
         char why[800] = "";
         int ok = probe_feature(ctx, q, dev->id, f, extra_opts ? extra_opts : "", why, sizeof why);
         *cap_field(caps, f) = ok;
@@ -587,7 +757,7 @@ size_t trt__caps_format(const trt_device_caps *caps, uint64_t key, char *buf, si
 }
 
 int trt__caps_parse(const char *text, uint64_t key, trt_device_caps *caps) {
-    /* Strict: the text must be exactly what trt__caps_format writes for one of the 16 cap
+    /* Strict: the text must be exactly what trt__caps_format writes for one of the 32 cap
      * combinations. */
     for (int bits = 0; bits < 1 << TRT_CAP_F_COUNT; bits++) {
         trt_device_caps c = {0};
@@ -634,6 +804,7 @@ static void copy_caps(trt_device_caps *dst, const trt_device_caps *src) {
     dst->mma_s8 = src->mma_s8;
     dst->ldmatrix = src->ldmatrix;
     dst->cp_async = src->cp_async;
+    dst->wgmma = src->wgmma;
 }
 
 /* The caps from the disk cache, 1 if found and sound. */
@@ -663,7 +834,7 @@ static void disk_save(const char *path, uint64_t key, const trt_device_caps *cap
 
 void trt__device_probe_caps(trt_device *dev) {
     trt_device_caps *c = &dev->caps;
-    c->mma_f16 = c->mma_s8 = c->ldmatrix = c->cp_async = 0;
+    c->mma_f16 = c->mma_s8 = c->ldmatrix = c->cp_async = c->wgmma = 0;
     if (!c->nvidia_ptx) return;
     const char *off = getenv("TRT_DISABLE_PTX");
     if (off && *off && strcmp(off, "0") != 0) {
@@ -716,7 +887,7 @@ void trt__device_probe_caps(trt_device *dev) {
     pthread_mutex_unlock(&cache_lock);
     trt__log(TRT_LOG_INFO,
              "device %d: tensor cores (inline PTX): mma f16 %s, mma s8 %s, "
-             "ldmatrix %s, cp.async %s (%s)",
+             "ldmatrix %s, cp.async %s, wgmma %s (%s)",
              dev->info.index, c->mma_f16 ? "yes" : "no", c->mma_s8 ? "yes" : "no",
-             c->ldmatrix ? "yes" : "no", c->cp_async ? "yes" : "no", from);
+             c->ldmatrix ? "yes" : "no", c->cp_async ? "yes" : "no", c->wgmma ? "yes" : "no", from);
 }

@@ -19,6 +19,7 @@ enum {
     TRT_CAP_F_MMA_S8,
     TRT_CAP_F_LDMATRIX,
     TRT_CAP_F_CP_ASYNC,
+    TRT_CAP_F_WGMMA,
     TRT_CAP_F_COUNT
 };
 
@@ -61,22 +62,34 @@ int trt__caps_cp_async_size(int lane);
 void trt__caps_cp_async_fill(trt_caps_cp_async_io *io);
 int trt__caps_cp_async_check(const trt_caps_cp_async_io *io, char *why, size_t n);
 
-/* The probe kernels (one OpenCL C source; -DPROBE_MMA_F16, -DPROBE_MMA_S8, -DPROBE_LDMATRIX or
- * -DPROBE_CP_ASYNC selects the kernel; -DTRT_PROBE_EMULATE replaces the inline PTX by an
- * OpenCL C emulation of each instruction, from the PTX ISA's fragment layouts, so that the
- * kernels' fragment packing and the host checks can run on any device). */
+/* Two wgmma.mma_async m64n8k16 f32 += f16 * f16 (k 0..15, 16..31) by one warpgroup: D (64x8,
+ * row-major) = A (64x32, row-major) * B (stored transposed as bt[n][k]) + C, A and B read from
+ * local memory through matrix descriptors in kernels/tc_gemm.cl's swizzled K-major layout. */
+typedef struct {
+    uint16_t a[64 * 32], bt[8 * 32]; /* fp16 bit patterns */
+    float c[64 * 8], d[64 * 8];
+} trt_caps_wgmma_io;
+void trt__caps_wgmma_fill(trt_caps_wgmma_io *io); /* inputs; d poisoned (NaN) */
+int trt__caps_wgmma_check(const trt_caps_wgmma_io *io, char *why, size_t n);
+
+/* The probe kernels (one OpenCL C source; -DPROBE_MMA_F16, -DPROBE_MMA_S8, -DPROBE_LDMATRIX,
+ * -DPROBE_CP_ASYNC or -DPROBE_WGMMA selects the kernel; -DTRT_PROBE_EMULATE replaces the
+ * inline PTX by an OpenCL C emulation of each instruction, from the PTX ISA's fragment
+ * layouts and, for wgmma, its descriptors and 64-byte swizzle, so that the kernels' fragment
+ * packing, local-memory layout and the host checks can run on any device). */
 const char *trt__caps_probe_source(void);
 
 /* Compiles and runs every probe on `dev` in a context of its own (a faulting kernel must not
  * poison the device's context) with `extra_opts` added to the build options; no cache,
- * no TRT_DISABLE_PTX. Fills mma_f16, mma_s8, ldmatrix and cp_async of *caps. */
+ * no TRT_DISABLE_PTX. Fills mma_f16, mma_s8, ldmatrix, cp_async and wgmma of *caps (wgmma
+ * is probed only when mma_f16, ldmatrix and cp_async passed). */
 void trt__caps_probe_run(trt_device *dev, const char *extra_opts, trt_device_caps *caps);
 
 /* Cache file text for `caps` under `key` (hash of platform, device, driver, trtinfer version
  * and probe source). Returns the length, or 0 if n is too small. */
 size_t trt__caps_format(const trt_device_caps *caps, uint64_t key, char *buf, size_t n);
-/* Parses cache file text; 1 and the four caps on success, 0 for anything damaged, foreign
- * or of another key. */
+/* Parses cache file text; 1 and the five caps on success, 0 for anything damaged, foreign,
+ * of another key or of an older format. */
 int trt__caps_parse(const char *text, uint64_t key, trt_device_caps *caps);
 /* The cache key of a device. */
 uint64_t trt__caps_key(const trt_device *dev);

@@ -7,10 +7,12 @@
  *   cache key;
  * - the probe kernels, with the inline PTX replaced by an OpenCL C emulation of each
  *   instruction (-DTRT_PROBE_EMULATE), pass the host checks: their fragment packing, the
- *   host references and the runner work on any device;
+ *   wgmma probe's swizzled local-memory layout and descriptors, the host references and the
+ *   runner work on any device;
  * - every host check fails on a deliberately wrong answer;
- * - TRT_DISABLE_PTX, the in-process cache and the disk cache (hit, damaged file rewritten),
- *   with the device pretending to be NVIDIA's.
+ * - the cache file format (round trip, damaged texts and format 1's files refused);
+ * - TRT_DISABLE_PTX, the in-process cache and the disk cache (hit, a file of the previous
+ *   format probed again and rewritten), with the device pretending to be NVIDIA's.
  *
  * usage: test_caps              run the tests
  *        test_caps --dump-probe FILE   write the probe kernels' source (for check_ptx.sh)
@@ -55,11 +57,11 @@ static void log_stop(void) {
 /* ------------------------------------------------------------------ helpers */
 
 static int caps_sum(const trt_device_caps *c) {
-    return c->mma_f16 + c->mma_s8 + c->ldmatrix + c->cp_async;
+    return c->mma_f16 + c->mma_s8 + c->ldmatrix + c->cp_async + c->wgmma;
 }
 
 static void set_ptx_caps(trt_device_caps *c, int v) {
-    c->mma_f16 = c->mma_s8 = c->ldmatrix = c->cp_async = v;
+    c->mma_f16 = c->mma_s8 = c->ldmatrix = c->cp_async = c->wgmma = v;
 }
 
 /* Whether `src` builds on the device with the options its programs get. */
@@ -196,6 +198,51 @@ static void test_checks(void) {
     why[0] = 0;
     CHECK(!trt__caps_cp_async_check(&a, why, sizeof why) && strstr(why, "src-size 0"),
           "cp.async: a missing zero fill must fail (why: '%s')", why);
+
+    static trt_caps_wgmma_io w;
+    trt__caps_wgmma_fill(&w);
+    why[0] = 0;
+    CHECK(!trt__caps_wgmma_check(&w, why, sizeof why) && why[0],
+          "wgmma: an unwritten (NaN) D must fail");
+    /* No two rows of A, rows of B or 16-byte chunks alike: a row or chunk read from the wrong
+     * place (descriptor, swizzle) changes the answer. */
+    int same = 0;
+    for (int r = 0; r < 64 + 8; r++)
+        for (int q = 0; q < r; q++) {
+            const uint16_t *x = r < 64 ? w.a + r * 32 : w.bt + (r - 64) * 32;
+            const uint16_t *y = q < 64 ? w.a + q * 32 : w.bt + (q - 64) * 32;
+            same += (r < 64) == (q < 64) && memcmp(x, y, 64) == 0;
+        }
+    for (int r = 0; r < 64 + 8; r++)
+        for (int c0 = 0; c0 < 4; c0++)
+            for (int c1 = 0; c1 < c0; c1++) {
+                const uint16_t *x = r < 64 ? w.a + r * 32 : w.bt + (r - 64) * 32;
+                same += memcmp(x + c0 * 8, x + c1 * 8, 16) == 0;
+            }
+    CHECK(same == 0, "wgmma: the probe's A and B have %d repeated rows or chunks", same);
+    for (int i = 0; i < 64; i++)
+        for (int j = 0; j < 8; j++) {
+            float acc = w.c[i * 8 + j];
+            for (int k = 0; k < 32; k++)
+                acc += half_to_float(w.a[i * 32 + k]) * half_to_float(w.bt[j * 32 + k]);
+            w.d[i * 8 + j] = acc;
+        }
+    CHECK(trt__caps_wgmma_check(&w, why, sizeof why), "wgmma: right answer refused: %s", why);
+    /* Only the first k16 step's product: a second wgmma that did not run. */
+    static trt_caps_wgmma_io half;
+    half = w;
+    for (int i = 0; i < 64; i++)
+        for (int j = 0; j < 8; j++)
+            for (int k = 16; k < 32; k++)
+                half.d[i * 8 + j] -=
+                    half_to_float(w.a[i * 32 + k]) * half_to_float(w.bt[j * 32 + k]);
+    why[0] = 0;
+    CHECK(!trt__caps_wgmma_check(&half, why, sizeof why) && strstr(why, "D["),
+          "wgmma: a missing second k16 step must fail (why: '%s')", why);
+    w.d[37 * 8 + 6] += 1.0f;
+    why[0] = 0;
+    CHECK(!trt__caps_wgmma_check(&w, why, sizeof why) && strstr(why, "D[37][6]"),
+          "wgmma: a wrong D[37][6] must fail and be named (why: '%s')", why);
 }
 
 static void test_cache_text(void) {
@@ -203,22 +250,36 @@ static void test_cache_text(void) {
     c.mma_f16 = 1;
     c.ldmatrix = 1;
     c.cp_async = 1;
+    c.wgmma = 1;
     char text[256];
     uint64_t key = 0x0123456789abcdefULL;
     size_t n = trt__caps_format(&c, key, text, sizeof text);
-    CHECK(n > 0 && strcmp(text, "trtinfer-caps 1\nkey 0123456789abcdef\nmma_f16 1\nmma_s8 0\n"
-                                "ldmatrix 1\ncp_async 1\n") == 0,
+    CHECK(n > 0 && strcmp(text, "trtinfer-caps 2\nkey 0123456789abcdef\nmma_f16 1\nmma_s8 0\n"
+                                "ldmatrix 1\ncp_async 1\nwgmma 1\n") == 0,
           "cache text:\n%s", text);
     CHECK(trt__caps_parse(text, key, &back) && back.mma_f16 == 1 && back.mma_s8 == 0 &&
-              back.ldmatrix == 1 && back.cp_async == 1,
+              back.ldmatrix == 1 && back.cp_async == 1 && back.wgmma == 1,
           "cache text round trip");
+    c.wgmma = 0;
+    n = trt__caps_format(&c, key, text, sizeof text);
+    CHECK(n > 0 && strstr(text, "cp_async 1\nwgmma 0\n") && trt__caps_parse(text, key, &back) &&
+              back.cp_async == 1 && back.wgmma == 0,
+          "cache text round trip without wgmma:\n%s", text);
     CHECK(!trt__caps_parse(text, key + 1, &back), "another key's file must be refused");
+    /* What the previous version (format 1, no wgmma line) wrote: probed again. */
+    CHECK(!trt__caps_parse("trtinfer-caps 1\nkey 0123456789abcdef\nmma_f16 1\nmma_s8 0\n"
+                           "ldmatrix 1\ncp_async 1\n",
+                           key, &back),
+          "a format 1 cache file must be refused");
     char bad[256];
     const char *edits[][2] = {{"mma_s8 0", "mma_s8 2"},
                               {"cp_async 1\n", "cp_async 1"},
-                              {"trtinfer-caps 1", "trtinfer-caps 2"},
+                              {"trtinfer-caps 2", "trtinfer-caps 1"},
                               {"ldmatrix 1\n", ""},
-                              {"cp_async 1\n", "cp_async 1\nx 1\n"},
+                              {"wgmma 0\n", ""},
+                              {"wgmma 0", "wgmma 2"},
+                              {"cp_async 1\nwgmma 0\n", "wgmma 0\ncp_async 1\n"},
+                              {"wgmma 0\n", "wgmma 0\nx 1\n"},
                               {"mma_f16 1", "mma_f16  1"}};
     for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
         const char *at = strstr(text, edits[i][0]);
@@ -237,7 +298,8 @@ static const char *no_mma_src =
     "__kernel void k(__global float *a) { a[0] = 1.0f; }\n";
 static const char *all_caps_src =
     "#if !(TRT_CAP_MMA_F16 == 1 && TRT_CAP_MMA_S8 == 1 && TRT_CAP_LDMATRIX == 1 && "
-    "TRT_CAP_CP_ASYNC == 1)\n#error the TRT_CAP_* macros are missing\n#endif\n"
+    "TRT_CAP_CP_ASYNC == 1 && TRT_CAP_WGMMA == 1)\n#error the TRT_CAP_* macros are missing\n"
+    "#endif\n"
     "__kernel void k(__global float *a) { a[0] = 1.0f; }\n";
 
 static void test_macros(trt_device *dev, const char *tmpdir) {
@@ -250,10 +312,10 @@ static void test_macros(trt_device *dev, const char *tmpdir) {
     set_ptx_caps(&dev->caps, 1);
     o = trt__device_build_options(dev, "-DX=1");
     CHECK(o && strcmp(o, "-DX=1 -DTRT_CAP_MMA_F16=1 -DTRT_CAP_MMA_S8=1 -DTRT_CAP_LDMATRIX=1 "
-                         "-DTRT_CAP_CP_ASYNC=1") == 0,
+                         "-DTRT_CAP_CP_ASYNC=1 -DTRT_CAP_WGMMA=1") == 0,
           "options with every cap: '%s'", o ? o : "(null)");
     free(o);
-    CHECK(builds(dev, all_caps_src), "with every cap set, programs must see the four macros");
+    CHECK(builds(dev, all_caps_src), "with every cap set, programs must see the five macros");
     dev->caps.mma_s8 = 0;
     o = trt__device_build_options(dev, NULL);
     CHECK(o && strstr(o, "TRT_CAP_MMA_F16") && !strstr(o, "TRT_CAP_MMA_S8"),
@@ -285,9 +347,9 @@ static void test_emulated_probe(trt_device *dev) {
     log_start();
     trt__caps_probe_run(dev, "-DTRT_PROBE_EMULATE", &c);
     log_stop();
-    CHECK(c.mma_f16 && c.mma_s8 && c.ldmatrix && c.cp_async,
-          "emulated probes: mma f16 %d, mma s8 %d, ldmatrix %d, cp.async %d; log:\n%s", c.mma_f16,
-          c.mma_s8, c.ldmatrix, c.cp_async, logbuf);
+    CHECK(c.mma_f16 && c.mma_s8 && c.ldmatrix && c.cp_async && c.wgmma,
+          "emulated probes: mma f16 %d, mma s8 %d, ldmatrix %d, cp.async %d, wgmma %d; log:\n%s",
+          c.mma_f16, c.mma_s8, c.ldmatrix, c.cp_async, c.wgmma, logbuf);
 }
 
 /* TRT_DISABLE_PTX and the caches, on a device pretending to be NVIDIA's. */
@@ -312,16 +374,18 @@ static void test_probe_caching(trt_device *dev, const char *tmpdir) {
     char path[4096], text[256];
     snprintf(path, sizeof path, "%s/caps-%016llx.txt", tmpdir, (unsigned long long)key);
     trt_device_caps want = {0};
-    want.mma_f16 = want.ldmatrix = want.cp_async = 1;
+    want.mma_f16 = want.ldmatrix = want.cp_async = want.wgmma = 1;
     size_t n = trt__caps_format(&want, key, text, sizeof text);
     CHECK(n && trt__cache_write(path, text, n) == 0, "write %s", path);
     log_start();
     trt__device_probe_caps(dev);
     log_stop();
-    CHECK(dev->caps.mma_f16 && !dev->caps.mma_s8 && dev->caps.ldmatrix && dev->caps.cp_async,
-          "caps from the disk cache (%d %d %d %d); log:\n%s", dev->caps.mma_f16, dev->caps.mma_s8,
-          dev->caps.ldmatrix, dev->caps.cp_async, logbuf);
-    CHECK(strstr(logbuf, "mma f16 yes, mma s8 no, ldmatrix yes, cp.async yes (cached in "),
+    CHECK(dev->caps.mma_f16 && !dev->caps.mma_s8 && dev->caps.ldmatrix && dev->caps.cp_async &&
+              dev->caps.wgmma,
+          "caps from the disk cache (%d %d %d %d %d); log:\n%s", dev->caps.mma_f16,
+          dev->caps.mma_s8, dev->caps.ldmatrix, dev->caps.cp_async, dev->caps.wgmma, logbuf);
+    CHECK(strstr(logbuf, "mma f16 yes, mma s8 no, ldmatrix yes, cp.async yes, wgmma yes (cached "
+                         "in "),
           "INFO line for a disk hit; log:\n%s", logbuf);
 
     /* The same device again: from the process, even with the file gone. */
@@ -329,20 +393,27 @@ static void test_probe_caching(trt_device *dev, const char *tmpdir) {
     log_start();
     trt__device_probe_caps(dev);
     log_stop();
-    CHECK(dev->caps.mma_f16 && !dev->caps.mma_s8 && strstr(logbuf, "cached in this process"),
+    CHECK(dev->caps.mma_f16 && !dev->caps.mma_s8 && dev->caps.wgmma &&
+              strstr(logbuf, "cached in this process"),
           "in-process cache; log:\n%s", logbuf);
 
-    /* A damaged file: the device is probed again for real and the file rewritten. PoCL's
-     * compiler refuses the PTX: every cap off, each with the reason in the log. */
+    /* A file of the previous format (no wgmma line) under this key: the device is probed
+     * again for real and the file rewritten. PoCL's compiler refuses the PTX: every cap off,
+     * each with the reason in the log. */
     trt__caps_cache_clear();
-    CHECK(trt__cache_write(path, "trtinfer-caps 1\nkey 12\n", 23) == 0, "damage %s", path);
+    char old[256];
+    int on = snprintf(old, sizeof old,
+                      "trtinfer-caps 1\nkey %016llx\nmma_f16 1\nmma_s8 0\nldmatrix 1\n"
+                      "cp_async 1\n",
+                      (unsigned long long)key);
+    CHECK(trt__cache_write(path, old, (size_t)on) == 0, "write the old format to %s", path);
     setenv("TRT_DISABLE_PTX", "0", 1); /* "0" means not disabled */
     log_start();
     trt__device_probe_caps(dev);
     log_stop();
     unsetenv("TRT_DISABLE_PTX");
     CHECK(strstr(logbuf, "is damaged or foreign") && strstr(logbuf, "(probed in "),
-          "damaged cache file must be reported and the device probed; log:\n%s", logbuf);
+          "an old cache file must be reported and the device probed; log:\n%s", logbuf);
     if (!saved.nvidia_ptx) {
         CHECK(caps_sum(&dev->caps) == 0, "PTX probes must fail on a device without NVIDIA's "
                                          "compiler");
@@ -350,7 +421,9 @@ static void test_probe_caching(trt_device *dev, const char *tmpdir) {
                   strstr(logbuf, "mma_s8 off: does not compile") &&
                   strstr(logbuf, "ldmatrix off: does not compile") &&
                   strstr(logbuf, "cp_async off: does not compile") &&
-                  strstr(logbuf, "mma f16 no, mma s8 no, ldmatrix no, cp.async no (probed in"),
+                  strstr(logbuf, "wgmma off: not probed") &&
+                  strstr(logbuf, "mma f16 no, mma s8 no, ldmatrix no, cp.async no, wgmma no "
+                                 "(probed in"),
               "failed probes must say why; log:\n%s", logbuf);
     }
     void *data = NULL;
@@ -358,8 +431,9 @@ static void test_probe_caching(trt_device *dev, const char *tmpdir) {
     trt_device_caps back = {0};
     CHECK(trt__cache_read(path, &data, &len) == 0 && trt__caps_parse(data, key, &back) &&
               back.mma_f16 == dev->caps.mma_f16 && back.mma_s8 == dev->caps.mma_s8 &&
-              back.ldmatrix == dev->caps.ldmatrix && back.cp_async == dev->caps.cp_async,
-          "damaged cache file rewritten with the probe's result: '%s'",
+              back.ldmatrix == dev->caps.ldmatrix && back.cp_async == dev->caps.cp_async &&
+              back.wgmma == dev->caps.wgmma,
+          "old cache file rewritten with the probe's result: '%s'",
           data ? (char *)data : "(unreadable)");
     free(data);
     unsetenv("TRT_CACHE_DIR");
