@@ -65,8 +65,7 @@ trt_status trt__ptx_lift_arch(cl_context ctx, cl_device_id dev, const char *what
     free(bin);
     if (!lifted) {
         if (!why[0]) return TRT_OK;
-        return trt__error(TRT_ERR_KERNEL_BUILD, "%s: %s; rebuild the engine on this device", what,
-                          why);
+        return trt__error(TRT_ERR_KERNEL_BUILD, "%s: %s", what, why);
     }
     size_t n = strlen(lifted);
     const unsigned char *lb = (const unsigned char *)lifted;
