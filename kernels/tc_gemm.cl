@@ -34,7 +34,7 @@
  *     last to finish sums their partial products through the workspace ws;
  *   - the epilogue stages the float accumulators through local memory and stores Y in
  *     16-byte runs.
- * Work-group: (NT, 1, 1) with NT = 32 warps-worth of work-items (32 * WARPS_M * WARPS_N, or
+ * Work-group: (NT, 1, 1) with NT work-items, 32 per warp (32 * WARPS_M * WARPS_N; for wgmma,
  * 128 per warpgroup); global (ceil(N/BN) * NT, ceil(M/BM), batches * splits). ws (splits > 1
  * only): ceil(N/BN) * ceil(M/BM) * batches ints, zero before the first launch, then from
  * float ws_off the partial sums, BM * BN * splits floats per tile.
@@ -167,6 +167,7 @@ inline void tc_wgmma_commit(void) {
     asm volatile(TC_SM90A "wgmma.commit_group.sync.aligned;\n" ::);
 }
 inline void tc_wgmma_wait0(void) { asm volatile(TC_SM90A "wgmma.wait_group.sync.aligned 0;\n" ::); }
+inline void tc_wgmma_wait1(void) { asm volatile(TC_SM90A "wgmma.wait_group.sync.aligned 1;\n" ::); }
 /* Copies made by cp.async (generic proxy) become visible to wgmma (async proxy). */
 inline void tc_fence_proxy_async(void) { asm volatile("fence.proxy.async.shared::cta;\n" ::); }
 /* Pins the accumulators in place around wgmma's asynchronous reads and writes: the compiler
@@ -365,11 +366,14 @@ inline void tc_stage_mma(float acc[MI][NI][4], __local const ushort *sa,
             for (int ni = 0; ni < NI; ni++) tc_mma(acc[mi][ni], a[kk][mi], b[kk][ni]);
 }
 
+#ifndef TC_WGMMA_OVERLAP
+#define TC_WGMMA_OVERLAP 0 // 1: a stage's wgmma products run on while the next stage starts
+#endif
 #if TC_WGMMA
-/* All products of one BK-deep stage for warpgroup wg, issued asynchronously, then waited for
- * (the next stage's copies overwrite the oldest buffer only after the barrier that follows). */
-inline void tc_stage_wgmma(float acc[MI][NI][4], __local const ushort *sa,
-                           __local const ushort *sb, int wg) {
+/* Issues all products of one BK-deep stage for warpgroup wg, asynchronously, as one
+ * wgmma group. */
+inline void tc_stage_wgmma_issue(float acc[MI][NI][4], __local const ushort *sa,
+                                 __local const ushort *sb, int wg) {
     const uint a0 = tc_smem(sa) + wg * WM * BK * 2, b0 = tc_smem(sb);
     tc_fence_acc(acc);
     tc_wgmma_fence();
@@ -379,16 +383,35 @@ inline void tc_stage_wgmma(float acc[MI][NI][4], __local const ushort *sa,
         for (int mi = 0; mi < MI; mi++)
             TC_WGMMA_N(BN)(acc[mi], tc_desc(a0 + mi * 64 * BK * 2 + kk * 32), tc_desc(b0 + kk * 32));
     tc_wgmma_commit();
-    tc_wgmma_wait0();
-    tc_fence_acc(acc);
 }
-#define TC_STAGE_PRODUCTS(cur)                                                                 \
-    tc_stage_wgmma(acc, As + (cur) * BM * BK, Bs + (cur) * BN * BK, wm >> 2)
 #define TC_STAGE_FENCE() tc_fence_proxy_async()
+#if TC_WGMMA_OVERLAP
+/* Stage kt's products are issued before the copies of tile kt + STAGES - 1, which go to the
+ * buffer of stage kt - 1: so first wait until only stage kt's group is in flight (stage
+ * kt - 1's is done) and, with a barrier, until every warpgroup is there. Stage kt's products
+ * then overlap that barrier, the copies and the next stage's wait. */
+#define TC_PRODUCTS_BEFORE_LOADS(cur)                                                          \
+    tc_stage_wgmma_issue(acc, As + (cur) * BM * BK, Bs + (cur) * BN * BK, wm >> 2);            \
+    tc_wgmma_wait1();                                                                          \
+    barrier(CLK_LOCAL_MEM_FENCE);
+#define TC_PRODUCTS_AFTER_LOADS(cur)
 #else
-#define TC_STAGE_PRODUCTS(cur)                                                                 \
-    tc_stage_mma(acc, As + (cur) * BM * BK, Bs + (cur) * BN * BK, wm, wn, lane)
+/* Stage kt's products are issued after the copies of tile kt + STAGES - 1 and waited for at
+ * once (the barrier of the next stage then frees their buffer). */
+#define TC_PRODUCTS_BEFORE_LOADS(cur)
+#define TC_PRODUCTS_AFTER_LOADS(cur)                                                           \
+    tc_stage_wgmma_issue(acc, As + (cur) * BM * BK, Bs + (cur) * BN * BK, wm >> 2);            \
+    tc_wgmma_wait0();
+#endif
+#define TC_PRODUCTS_DRAIN()                                                                    \
+    tc_wgmma_wait0();                                                                          \
+    tc_fence_acc(acc);
+#else
 #define TC_STAGE_FENCE()
+#define TC_PRODUCTS_BEFORE_LOADS(cur)
+#define TC_PRODUCTS_AFTER_LOADS(cur)                                                           \
+    tc_stage_mma(acc, As + (cur) * BM * BK, Bs + (cur) * BN * BK, wm, wn, lane);
+#define TC_PRODUCTS_DRAIN()
 #endif
 
 /* ---------------------------------------------------------------- epilogue */
@@ -525,6 +548,8 @@ inline void tc_tile_origin(int *m0, int *n0) {
         tc_cp_wait_ring();                                                                     \
         TC_STAGE_FENCE();                                                                      \
         barrier(CLK_LOCAL_MEM_FENCE);                                                          \
+        const int cur = (kt - kt0) % STAGES;                                                   \
+        TC_PRODUCTS_BEFORE_LOADS(cur)                                                          \
         const int pf = kt + STAGES - 1;                                                        \
         if (pf < KT) {                                                                         \
             const int ps = (pf - kt0) % STAGES;                                                \
@@ -534,9 +559,9 @@ inline void tc_tile_origin(int *m0, int *n0) {
             tc_load_b(Bs + ps * BN * BK, B, ldb, N, K, n0, k0, tid);                           \
         }                                                                                      \
         tc_cp_commit();                                                                        \
-        const int cur = (kt - kt0) % STAGES;                                                   \
-        TC_STAGE_PRODUCTS(cur);                                                                \
+        TC_PRODUCTS_AFTER_LOADS(cur)                                                           \
     }                                                                                          \
+    TC_PRODUCTS_DRAIN()                                                                        \
     tc_cp_wait_all();
 
 /* ---------------------------------------------------------------- split-K */
@@ -563,8 +588,14 @@ inline int tc_split_reduce(float acc[MI][NI][4], int splits, int split, int tile
     /* The partial sums are visible device-wide before the counter moves. */
     asm volatile("fence.acq_rel.gpu;\n" ::: "memory");
     barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);
-    if (tid == 0) *last = atomic_inc((__global int *)ws + tile) == splits - 1;
-    barrier(CLK_LOCAL_MEM_FENCE);
+    if (tid == 0) {
+        *last = atomic_inc((__global int *)ws + tile) == splits - 1;
+        /* Acquire, in the thread that read the counter: the other work-groups' partial sums,
+         * released before their increments, are visible from here on; the barrier passes
+         * that on to the work-group. */
+        asm volatile("fence.acq_rel.gpu;\n" ::: "memory");
+    }
+    barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);
     if (!*last) return 0;
     asm volatile("fence.acq_rel.gpu;\n" ::: "memory");
     for (int s = 0; s < splits; s++) {

@@ -20,7 +20,7 @@
 typedef struct {
     trt_tc_tile tile;
     int is_1x1;      /* tc_gemm over the input as an [N*H*W][Cp] matrix */
-    size_t ws_bytes; /* of the split-K workspace (rt->scratch) */
+    trt_tc_ws ws;    /* the split-K workspace (rt->scratch) */
 } conv_tc_rt;
 
 static int nhwc8_half(const trt_tensor *t) {
@@ -48,7 +48,8 @@ int trt__conv_tc_tactics(const trt_node *node, const conv_geom *g, const trt_ten
     if (!trt__tc_available(caps) || !tc_applies(node, g, t)) return 0;
     const int64_t M = g->n * g->out[1] * g->out[2];
     const int64_t K = g->k[1] * g->k[2] * trt_nhwc8_channels(g->c);
-    return trt__tc_add_tactics(M, g->oc, K, 1, caps, 1, CONV_TACTIC_TENSOR_CORE, out, 0, max);
+    return trt__tc_add_tactics(M, g->oc, K, 1, caps, 1, CONV_TACTIC_TENSOR_CORE, out, 0,
+                               max - TRT_TC_PORTABLE_ROOM);
 }
 
 trt_status trt__conv_tc_prepare(trt_exec *ex, const trt_node *node, const conv_geom *g,
@@ -100,11 +101,11 @@ trt_status trt__conv_tc_launch(trt_exec *ex, const trt_node *node, const conv_ge
     const size_t nt = trt__tc_threads(&cr->tile);
     const size_t tiles_n = ((size_t)N + cr->tile.bn - 1) / cr->tile.bn;
     const size_t tiles_m = ((size_t)M + cr->tile.bm - 1) / cr->tile.bm;
-    size_t gws[3] = {tiles_n * nt, tiles_m, (size_t)cr->tile.splits};
+    cl_int splits = trt__tc_launch_splits(&cr->tile, tiles_n * tiles_m, 1), ws_off;
+    size_t gws[3] = {tiles_n * nt, tiles_m, (size_t)splits};
     size_t lws[3] = {nt, 1, 1};
-    cl_int splits = cr->tile.splits, ws_off;
     cl_mem ws;
-    TRT_TRY(trt__tc_workspace(ex, rt, &cr->ws_bytes, &cr->tile, tiles_n * tiles_m, y, &ws,
+    TRT_TRY(trt__tc_workspace(ex, rt, &cr->ws, &cr->tile, splits, tiles_n * tiles_m, y, &ws,
                               &ws_off));
     if (cr->is_1x1) {
         cl_float one = 1.0f;

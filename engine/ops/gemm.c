@@ -73,7 +73,7 @@ static kernel_cfg cfg_of(const trt_node *node) {
 typedef struct {
     int is_cpu;
     trt_tc_tile tile; /* GEMM_TACTIC_TENSOR_CORE */
-    size_t ws_bytes;  /* of its split-K workspace (rt->scratch) */
+    trt_tc_ws ws;     /* its split-K workspace (rt->scratch) */
     int b_kmajor;     /* ... compiled for B as [N][K] (1) or [K][N] (0) */
     int told;         /* ... the fallback to gemm_simple was logged */
 } gemm_rt;
@@ -374,10 +374,10 @@ static trt_status run_tc(trt_exec *ex, const trt_node *node, trt_node_rt *rt, co
     cl_float alpha = d->alpha, beta = d->beta, act_a = d->epi.alpha, act_b = d->epi.beta;
     const size_t tiles_n = ((size_t)N + gr->tile.bn - 1) / gr->tile.bn;
     const size_t tiles_m = ((size_t)M + gr->tile.bm - 1) / gr->tile.bm;
-    cl_int splits = gr->tile.splits, ws_off;
+    const size_t tiles = tiles_n * tiles_m * d->batch;
+    cl_int splits = trt__tc_launch_splits(&gr->tile, tiles, d->batch), ws_off;
     cl_mem ws;
-    TRT_TRY(trt__tc_workspace(ex, rt, &gr->ws_bytes, &gr->tile, tiles_n * tiles_m * d->batch, y,
-                              &ws, &ws_off));
+    TRT_TRY(trt__tc_workspace(ex, rt, &gr->ws, &gr->tile, splits, tiles, y, &ws, &ws_off));
     const trt_karg args[] = {
         TRT_KARG(M),        TRT_KARG(N),      TRT_KARG(K),       TRT_KARG(alpha),
         TRT_KARG(a),        TRT_KARG(lda),    TRT_KARG(b),       TRT_KARG(ldb),
@@ -569,7 +569,7 @@ static int tc_tactics(const trt_node *node, const trt_tensor *t, const trt_devic
     if (!trt__tc_available(caps) || !tc_node_ok(node, t) || K % 8) return 0;
     if (!b_is_kmajor(node) && N % 8) return 0;
     return trt__tc_add_tactics(M, N, K, batches, caps, b_is_kmajor(node),
-                               GEMM_TACTIC_TENSOR_CORE, out, 0, max);
+                               GEMM_TACTIC_TENSOR_CORE, out, 0, max - TRT_TC_PORTABLE_ROOM);
 }
 
 static int gemm_tactics(const trt_node *node, const trt_tensor *t, const trt_device_caps *caps,

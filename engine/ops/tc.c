@@ -29,10 +29,11 @@ enum { N_TILES = (int)(sizeof tiles / sizeof tiles[0]) };
 
 static int last_of_kind(int i) { return i + 1 == N_TILES || tiles[i + 1].wgmma != tiles[i].wgmma; }
 
-/* Split-K factors tried, and the bounds of a split: at most this many work-groups in all
- * (a few waves of a large GPU), at least this many k tiles (of 32) per work-group. */
+/* Split-K factors tried, and when: for products of fewer work-groups than this (less than one
+ * wave of a large GPU: the case split-K is for), up to this many work-groups in all, and at
+ * least this many k tiles (of 32) per work-group. */
 static const int split_factors[] = {2, 4, 8, 16};
-enum { SPLIT_MAX_GROUPS = 512, SPLIT_MIN_K_TILES = 4 };
+enum { SPLIT_UNDER_GROUPS = 128, SPLIT_MAX_GROUPS = 512, SPLIT_MIN_K_TILES = 4 };
 
 int trt__tc_add_tactics(int64_t M, int64_t N, int64_t K, int64_t batches,
                         const trt_device_caps *caps, int b_kmajor, int tactic, trt_tactic *out,
@@ -47,6 +48,7 @@ int trt__tc_add_tactics(int64_t M, int64_t N, int64_t K, int64_t batches,
         int p[7] = {t->bm, t->bn, t->wm, t->wn, t->stages, t->wgmma, 1};
         n = trt_tactic_add(out, n, max, tactic, p, 7, TRT_TACTIC_TENSOR_CORE);
         const int64_t groups = (M + t->bm - 1) / t->bm * ((N + t->bn - 1) / t->bn) * batches;
+        if (groups >= SPLIT_UNDER_GROUPS) continue;
         for (int f = 0; f < (int)(sizeof split_factors / sizeof *split_factors) && n < max; f++) {
             p[6] = split_factors[f];
             if (groups * p[6] > SPLIT_MAX_GROUPS || k_tiles < (int64_t)p[6] * SPLIT_MIN_K_TILES)
@@ -84,38 +86,60 @@ trt_status trt__tc_tile_of(const trt_node *node, const trt_device_caps *caps, in
                       p[5] ? ", wgmma" : "", p[6]);
 }
 
-trt_status trt__tc_workspace(trt_exec *ex, trt_node_rt *rt, size_t *have, const trt_tc_tile *t,
-                             size_t tiles, cl_mem unused, cl_mem *ws, cl_int *ws_off) {
+int trt__tc_ws_plan(const trt_tc_ws *have, size_t tiles, int splits, int bm, int bn,
+                    trt_tc_ws *need) {
+    const size_t counters = (tiles + 63) / 64 * 64;
+    need->counters = have->counters >= counters ? have->counters : counters;
+    need->bytes = (need->counters + tiles * (size_t)splits * (size_t)bm * (size_t)bn) * sizeof(float);
+    if (need->counters == have->counters && need->bytes <= have->bytes) {
+        *need = *have;
+        return 0;
+    }
+    return 1;
+}
+
+enum { SPLIT_MAX_WS_BYTES = 256 << 20, SPLIT_MAX_DIM2 = 65535 };
+
+int trt__tc_launch_splits(const trt_tc_tile *t, size_t tiles, size_t batches) {
+    if (t->splits <= 1) return 1;
+    const size_t ws = tiles * (size_t)t->splits * (size_t)t->bm * (size_t)t->bn * sizeof(float);
+    if (ws > SPLIT_MAX_WS_BYTES || batches * (size_t)t->splits > SPLIT_MAX_DIM2) return 1;
+    return t->splits;
+}
+
+trt_status trt__tc_workspace(trt_exec *ex, trt_node_rt *rt, trt_tc_ws *have, const trt_tc_tile *t,
+                             int splits, size_t tiles, cl_mem unused, cl_mem *ws,
+                             cl_int *ws_off) {
     *ws = unused;
     *ws_off = 0;
-    if (t->splits <= 1) return TRT_OK;
-    const size_t off = (tiles + 63) / 64 * 64; /* counters, in floats */
-    const size_t bytes = (off + tiles * (size_t)t->splits * t->bm * t->bn) * sizeof(float);
-    if (off > INT32_MAX)
-        return trt__error(TRT_ERR_UNSUPPORTED, "split-K over %zu tiles: too many", tiles);
-    if (!rt->scratch || *have < bytes) {
+    if (splits <= 1 || tiles == 0) return TRT_OK; /* an empty product launches nothing */
+    trt_tc_ws need;
+    if (trt__tc_ws_plan(have, tiles, splits, t->bm, t->bn, &need)) {
+        if (need.counters > INT32_MAX)
+            return trt__error(TRT_ERR_UNSUPPORTED, "split-K over %zu tiles: too many", tiles);
         if (rt->scratch) clReleaseMemObject(rt->scratch);
         rt->scratch = NULL;
-        *have = 0;
+        have->bytes = have->counters = 0;
         cl_int err;
-        cl_mem m = clCreateBuffer(trt_exec_cl_context(ex), CL_MEM_READ_WRITE, bytes, NULL, &err);
+        cl_mem m =
+            clCreateBuffer(trt_exec_cl_context(ex), CL_MEM_READ_WRITE, need.bytes, NULL, &err);
         if (err != CL_SUCCESS)
             return trt__error(TRT_ERR_OPENCL,
                               "allocating the %zu-byte split-K workspace failed (OpenCL error %d)",
-                              bytes, (int)err);
+                              need.bytes, (int)err);
         const cl_int zero = 0;
         err = clEnqueueFillBuffer(trt_exec_queue(ex), m, &zero, sizeof zero, 0,
-                                  off * sizeof(float), 0, NULL, NULL);
+                                  need.counters * sizeof(cl_int), 0, NULL, NULL);
         if (err != CL_SUCCESS) {
             clReleaseMemObject(m);
             return trt__error(TRT_ERR_OPENCL,
                               "clearing the split-K counters failed (OpenCL error %d)", (int)err);
         }
         rt->scratch = m;
-        *have = bytes;
+        *have = need;
     }
     *ws = rt->scratch;
-    *ws_off = (cl_int)off;
+    *ws_off = (cl_int)have->counters;
     return TRT_OK;
 }
 

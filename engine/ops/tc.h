@@ -22,6 +22,9 @@ typedef struct {
  * fills them; the wgmma variants too where the device has them (caps) and B is [N][K]
  * (b_kmajor); split-K variants where a product has few tiles and a long K. Returns the new
  * count. */
+/* Room the callers leave after the tensor-core candidates for their portable ones, so that
+ * both are timed and a tactic-source filter always has candidates of each kind. */
+#define TRT_TC_PORTABLE_ROOM 12
 int trt__tc_add_tactics(int64_t M, int64_t N, int64_t K, int64_t batches,
                         const trt_device_caps *caps, int b_kmajor, int tactic, trt_tactic *out,
                         int n, int max);
@@ -38,12 +41,32 @@ static inline size_t trt__tc_threads(const trt_tc_tile *t) {
     return (size_t)(t->bm / t->wm) * (size_t)(t->bn / t->wn) * 32;
 }
 
-/* The split-K workspace of a launch over `tiles` output tiles (kernels/tc_gemm.cl: counters,
- * then partial sums) in rt->scratch, made or grown as needed (*have: its size in bytes, kept
- * by the caller) with the counters zeroed. *ws is the buffer to pass (rt->scratch, or
- * `unused` when t->splits == 1) and *ws_off the float offset of the partial sums. */
-trt_status trt__tc_workspace(trt_exec *ex, trt_node_rt *rt, size_t *have, const trt_tc_tile *t,
-                             size_t tiles, cl_mem unused, cl_mem *ws, cl_int *ws_off);
+/* The split-K workspace of a node (kernels/tc_gemm.cl): `counters` int slots, one per output
+ * tile, then the partial sums, `bytes` in all. The counters' region keeps its size until the
+ * buffer is made again, so that partial sums never land on counters of another launch. */
+typedef struct {
+    size_t bytes, counters;
+} trt_tc_ws;
+
+/* The workspace a launch over `tiles` output tiles with `splits` needs, given the current one
+ * (zeros: none yet): *need, and 1 when the buffer must be made again (its counters zeroed),
+ * 0 when the current one serves. Pure arithmetic (tested on the CPU). */
+int trt__tc_ws_plan(const trt_tc_ws *have, size_t tiles, int splits, int bm, int bn,
+                    trt_tc_ws *need);
+
+/* The split-K factor a launch of `tiles` output tiles over `batches` runs with: the tile's,
+ * or 1 where the runtime shape makes it unreasonable (the workspace over 256 MiB, or more
+ * than 65535 work-groups along dimension 2), since a split factor is chosen at the build's
+ * opt shape. */
+int trt__tc_launch_splits(const trt_tc_tile *t, size_t tiles, size_t batches);
+
+/* The split-K workspace of a launch (`splits` from trt__tc_launch_splits) in rt->scratch,
+ * made or grown as needed (*have, kept by the caller with the node) with the counters
+ * zeroed. *ws is the buffer to pass (rt->scratch, or `unused` when splits == 1 or there are
+ * no tiles) and *ws_off the float offset of the partial sums. */
+trt_status trt__tc_workspace(trt_exec *ex, trt_node_rt *rt, trt_tc_ws *have, const trt_tc_tile *t,
+                             int splits, size_t tiles, cl_mem unused, cl_mem *ws,
+                             cl_int *ws_off);
 
 /* Build options of tc_gemm.cl for a tile and operand storage. */
 void trt__tc_options(char *buf, size_t size, const trt_tc_tile *t, int b_kmajor, int out_half,

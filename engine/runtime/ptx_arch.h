@@ -16,16 +16,17 @@
 
 #define TRT_PTX_ARCH_MARK "// TRT_SM90A "
 
-/* The PTX text with the markers removed and ".target sm_90" made ".target sm_90a", as a new
- * malloc'ed string the caller frees; NULL if `ptx` has no marker (nothing to lift) or its
- * target is not sm_90 (why[] says so; why[0] == 0 when there was simply nothing to do) or
- * memory ran out. Pure text: tested on the CPU. */
+/* The PTX text with the markers removed and ".target sm_90" made ".target sm_90a" (left as it
+ * is if already sm_90a), as a new malloc'ed string the caller frees. NULL when `ptx` has no
+ * marker (nothing to lift: why[0] == 0), and NULL with why[] saying so when its target is
+ * not sm_90 or memory ran out. Pure text: tested on the CPU. */
 char *trt__ptx_arch_lifted(const char *ptx, size_t len, char *why, size_t why_size);
 
 /* If program *p (built, one device) carries marked statements, replaces it by the lifted
  * program built with `opts` and releases the old one; else leaves it as it is. On failure
- * *p is left as it is (still owned by the caller) and the status says what the driver
- * refused. `what` names the program in messages. */
+ * (the target is not sm_90, out of memory, the driver refuses the lifted PTX) *p is left as
+ * it is (still owned by the caller, never to be used: its marked statements are comments)
+ * and the status says why. `what` names the program in messages. */
 trt_status trt__ptx_lift_arch(cl_context ctx, cl_device_id dev, const char *what,
                               const char *opts, cl_program *p);
 

@@ -60,12 +60,24 @@ static char *slurp(const char *dir, const char *name) {
 typedef struct {
     int bm, bn, wm, wn, st, wg; /* wg: the wgmma variant (TC_WGMMA=1, B[N][K] only) */
 } tile;
-static tile tiles_default[] = {{128, 128, 64, 64, 3}, {128, 256, 64, 64, 2}, {256, 128, 64, 64, 2},
-                             {128, 128, 32, 64, 3}, {64, 128, 32, 64, 4},  {128, 64, 64, 32, 4},
-                             {64, 64, 32, 32, 4}};
+/* engine/ops/tc.c's tiles: mma.sync, then wgmma (used on devices of compute capability 9). */
+static tile tiles_default[] = {
+    {128, 128, 64, 64, 3, 0},   {128, 256, 64, 64, 2, 0},  {256, 128, 64, 64, 2, 0},
+    {128, 128, 32, 64, 3, 0},   {64, 128, 32, 64, 4, 0},   {128, 64, 64, 32, 4, 0},
+    {64, 64, 32, 32, 4, 0},     {128, 128, 128, 128, 3, 1}, {128, 128, 64, 128, 3, 1},
+    {128, 256, 64, 256, 2, 1},  {64, 256, 64, 256, 2, 1},  {64, 128, 64, 128, 4, 1},
+    {64, 64, 64, 64, 4, 1}};
+enum { N_MMA_SYNC_TILES = 7 };
 static tile *tiles = tiles_default;
 static int NTILES = sizeof tiles_default / sizeof tiles_default[0];
 static const char *dump_dir;
+
+/* Programs built so far, by options (each is built once; callers release their reference). */
+static struct {
+    char opts[1024];
+    cl_program p;
+} built[64];
+static int n_built;
 
 static cl_program build(const tile *t, int kmajor) {
     char opts[1024];
@@ -76,6 +88,11 @@ static cl_program build(const tile *t, int kmajor) {
              "-DBIAS_HALF=1 %s %s",
              t->bm, t->bn, t->wm, t->wn, t->st, kmajor,
              t->wg ? "-DTC_WGMMA=1 -DTRT_CAP_WGMMA=1" : "", extra ? extra : "");
+    for (int i = 0; i < n_built; i++)
+        if (strcmp(built[i].opts, opts) == 0) {
+            clRetainProgram(built[i].p);
+            return built[i].p;
+        }
     const char *srcs[2] = {src_common, src_tc};
     cl_int err;
     cl_program p = clCreateProgramWithSource(ctx, 2, srcs, NULL, &err);
@@ -116,6 +133,11 @@ static cl_program build(const tile *t, int kmajor) {
             if (f) fwrite(bin, 1, sz, f), fclose(f);
             free(bin);
         }
+    }
+    if (n_built < 64) {
+        snprintf(built[n_built].opts, sizeof built[n_built].opts, "%s", opts);
+        built[n_built++].p = p;
+        clRetainProgram(p);
     }
     return p;
 }
@@ -171,6 +193,8 @@ static void report(const char *what, const float *ref, const uint16_t *got, size
 /* Y = act(A B + bias) with A [M][K], B [N][K] (kmajor) or [K][N]. */
 /* The split-K workspace for `tiles` tiles (kernels/tc_gemm.cl): zeroed counters, then the
  * partial sums; *off = their float offset. */
+/* The split-K workspace for `tiles` tiles (kernels/tc_gemm.cl): zeroed counters, then the
+ * partial sums, filled with NaN (the engine leaves them unset); *off = their float offset. */
 static cl_mem workspace(const tile *t, size_t tiles, int splits, cl_int *off) {
     *off = (cl_int)((tiles + 63) / 64 * 64);
     size_t bytes = ((size_t)*off + tiles * splits * t->bm * t->bn) * 4;
@@ -178,8 +202,51 @@ static cl_mem workspace(const tile *t, size_t tiles, int splits, cl_int *off) {
     cl_mem m = clCreateBuffer(ctx, CL_MEM_READ_WRITE, bytes, NULL, &err);
     CK(err);
     const cl_int zero = 0;
-    CK(clEnqueueFillBuffer(q, m, &zero, sizeof zero, 0, bytes, 0, NULL, NULL));
+    const cl_uint nan = 0x7fc00000u;
+    CK(clEnqueueFillBuffer(q, m, &zero, sizeof zero, 0, (size_t)*off * 4, 0, NULL, NULL));
+    CK(clEnqueueFillBuffer(q, m, &nan, sizeof nan, (size_t)*off * 4, bytes - (size_t)*off * 4,
+                           0, NULL, NULL));
     return m;
+}
+
+/* One launch of the kernel under test (a closure over its arguments). */
+typedef struct launch launch;
+struct launch {
+    void (*run)(const launch *);
+    cl_kernel k;
+    const tile *t;
+    int M, N, K, ldb, has_bias;
+    cl_mem A, B, bias, Y, ws;
+    cl_int splits, ws_off;
+    size_t gws[3], lws[3];
+};
+
+/* Y is filled with NaN before every launch, so that an output the kernel leaves unwritten
+ * fails; a split-K kernel runs twice (the second run needs the counters the first one reset)
+ * and each result is checked, then the counters must all be zero again. */
+static void check_runs(const char *what, const launch *l, const float *ref, size_t tiles) {
+    const size_t n_out = (size_t)l->M * l->N;
+    uint16_t *y = malloc(n_out * 2);
+    for (int run = 0; run < (l->splits > 1 ? 2 : 1); run++) {
+        const cl_ushort nan = 0x7e00;
+        CK(clEnqueueFillBuffer(q, l->Y, &nan, sizeof nan, 0, n_out * 2, 0, NULL, NULL));
+        l->run(l);
+        CK(clEnqueueReadBuffer(q, l->Y, CL_TRUE, 0, n_out * 2, y, 0, NULL, NULL));
+        char w[224];
+        snprintf(w, sizeof w, "%s%s", what, run ? " (second run)" : "");
+        report(w, ref, y, n_out);
+    }
+    if (l->splits > 1) {
+        cl_int *cnt = malloc(tiles * sizeof *cnt);
+        CK(clEnqueueReadBuffer(q, l->ws, CL_TRUE, 0, tiles * sizeof *cnt, cnt, 0, NULL, NULL));
+        size_t bad = 0;
+        for (size_t i = 0; i < tiles; i++) bad += cnt[i] != 0;
+        failures += bad != 0;
+        printf("%s %s: split-K counters %s\n", bad ? "FAIL" : "PASS", what,
+               bad ? "not reset" : "reset");
+        free(cnt);
+    }
+    free(y);
 }
 
 static void run_gemm(cl_kernel k, const tile *t, int M, int N, int K, cl_mem A, cl_mem B,
@@ -201,7 +268,16 @@ static void run_gemm(cl_kernel k, const tile *t, int M, int N, int K, cl_mem A, 
     CK(clEnqueueNDRangeKernel(q, k, 3, NULL, gws, lws, 0, NULL, ev));
 }
 
-/* splits > 1: split-K, launched twice (the second run checks that the counters were reset). */
+static void launch_gemm(const launch *l) {
+    run_gemm(l->k, l->t, l->M, l->N, l->K, l->A, l->B, l->ldb, l->bias, l->has_bias, l->Y,
+             l->splits, l->ws, l->ws_off, NULL);
+}
+
+static void launch_conv(const launch *l) {
+    CK(clEnqueueNDRangeKernel(q, l->k, 3, NULL, l->gws, l->lws, 0, NULL, NULL));
+}
+
+/* splits > 1: split-K (check_runs). */
 static void check_gemm(const tile *t, int kmajor, int M, int N, int K, unsigned seed, int splits) {
     if (t->wg && !kmajor) return; /* wgmma takes B as [N][K] only */
     cl_program p = build(t, kmajor);
@@ -215,11 +291,6 @@ static void check_gemm(const tile *t, int kmajor, int M, int N, int K, unsigned 
     const size_t tiles = (size_t)((M + t->bm - 1) / t->bm) * ((N + t->bn - 1) / t->bn);
     cl_int ws_off = 0;
     cl_mem ws = splits > 1 ? workspace(t, tiles, splits, &ws_off) : Y;
-    for (int run = 0; run < (splits > 1 ? 2 : 1); run++)
-        run_gemm(k, t, M, N, K, A, B, kmajor ? K : N, Bi, 1, Y, splits, ws, ws_off, NULL);
-    if (splits > 1) clReleaseMemObject(ws);
-    uint16_t *y = malloc((size_t)M * N * 2);
-    CK(clEnqueueReadBuffer(q, Y, CL_TRUE, 0, (size_t)M * N * 2, y, 0, NULL, NULL));
     float *ref = malloc((size_t)M * N * sizeof(float));
     for (int m = 0; m < M; m++)
         for (int n = 0; n < N; n++) {
@@ -233,8 +304,12 @@ static void check_gemm(const tile *t, int kmajor, int M, int N, int K, unsigned 
     snprintf(what, sizeof what, "gemm %dx%d/%dx%d/%d%s %s M=%d N=%d K=%d split-K %d", t->bm, t->bn,
              t->wm, t->wn, t->st, t->wg ? "w" : "", kmajor ? "B[N][K]" : "B[K][N]", M, N, K,
              splits);
-    report(what, ref, y, (size_t)M * N);
-    free(a), free(b), free(bias), free(y), free(ref);
+    launch l = {.run = launch_gemm, .k = k, .t = t, .M = M, .N = N, .K = K,
+                .ldb = kmajor ? K : N, .has_bias = 1, .A = A, .B = B, .bias = Bi, .Y = Y,
+                .ws = ws, .splits = splits, .ws_off = ws_off};
+    check_runs(what, &l, ref, tiles);
+    if (splits > 1) clReleaseMemObject(ws);
+    free(a), free(b), free(bias), free(ref);
     clReleaseMemObject(A), clReleaseMemObject(B), clReleaseMemObject(Bi), clReleaseMemObject(Y);
     clReleaseKernel(k), clReleaseProgram(p);
 }
@@ -273,12 +348,6 @@ static void check_conv(const tile *t, int n, int h, int w, int c, int kc, int r,
     size_t gws[3] = {(size_t)(N + t->bn - 1) / t->bn * nt, (size_t)(M + t->bm - 1) / t->bm,
                      (size_t)splits};
     size_t lws[3] = {nt, 1, 1};
-    for (int run = 0; run < (splits > 1 ? 2 : 1); run++)
-        CK(clEnqueueNDRangeKernel(q, k, 3, NULL, gws, lws, 0, NULL, NULL));
-    CK(clFinish(q));
-    if (splits > 1) clReleaseMemObject(ws);
-    uint16_t *y = malloc((size_t)M * N * 2);
-    CK(clEnqueueReadBuffer(q, Y, CL_TRUE, 0, (size_t)M * N * 2, y, 0, NULL, NULL));
     float *ref = malloc((size_t)M * N * sizeof(float));
     for (int b = 0; b < n; b++)
         for (int i = 0; i < oh; i++)
@@ -300,8 +369,12 @@ static void check_conv(const tile *t, int n, int h, int w, int c, int kc, int r,
     snprintf(what, sizeof what, "conv %dx%d/%dx%d/%d%s n%d %dx%d c%d k%d r%d s%d p%d d%d split-K %d",
              t->bm, t->bn, t->wm, t->wn, t->st, t->wg ? "w" : "", n, h, w, c, kc, r, st, pd, dl,
              splits);
-    report(what, ref, y, (size_t)M * N);
-    free(x), free(wt), free(bias), free(res), free(y), free(ref);
+    launch l = {.run = launch_conv, .k = k, .t = t, .M = M, .N = N, .K = K, .Y = Y, .ws = ws,
+                .splits = splits, .ws_off = ws_off, .gws = {gws[0], gws[1], gws[2]},
+                .lws = {lws[0], lws[1], lws[2]}};
+    check_runs(what, &l, ref, tiles);
+    if (splits > 1) clReleaseMemObject(ws);
+    free(x), free(wt), free(bias), free(res), free(ref);
     clReleaseMemObject(X), clReleaseMemObject(W), clReleaseMemObject(Bi), clReleaseMemObject(R);
     clReleaseMemObject(Y), clReleaseKernel(k), clReleaseProgram(p);
 }
@@ -389,7 +462,15 @@ int main(int argc, char **argv) {
             chosen[nchosen++] = t;
         }
     }
-    if (nchosen) tiles = chosen, NTILES = nchosen;
+    if (nchosen) {
+        tiles = chosen, NTILES = nchosen;
+    } else {
+        cl_uint cc = 0; /* CL_DEVICE_COMPUTE_CAPABILITY_MAJOR_NV (cl_nv_device_attribute_query) */
+        clGetDeviceInfo(dev, 0x4000, sizeof cc, &cc, NULL);
+        if (cc != 9) NTILES = N_MMA_SYNC_TILES;
+        printf("compute capability %u: %s\n", cc,
+               cc == 9 ? "mma.sync and wgmma tiles" : "mma.sync tiles (wgmma is sm_90a)");
+    }
     for (int i = 0; i < NTILES && check; i++) {
         check_gemm(&tiles[i], 1, 128, 128, 64, 1, 1);
         check_gemm(&tiles[i], 1, 93, 641, 1000, 2, 1);
@@ -400,9 +481,13 @@ int main(int argc, char **argv) {
         check_conv(&tiles[i], 1, 17, 15, 64, 72, 3, 2, 1, 1, 7, 1);
         check_conv(&tiles[i], 3, 7, 7, 3, 8, 7, 2, 3, 1, 8, 1);
         check_conv(&tiles[i], 1, 12, 12, 16, 16, 3, 1, 2, 2, 9, 1);
-        /* Split-K, with uneven shares of K: */
+        /* Split-K, with uneven shares of K, and at the engine's factors on batch-1 shapes: */
         check_gemm(&tiles[i], 1, 93, 641, 1000, 10, 3);
         check_gemm(&tiles[i], 0, 49, 96, 2304, 11, 16);
+        check_gemm(&tiles[i], 1, 49, 96, 2304, 11, 16);
+        check_gemm(&tiles[i], 1, 49, 512, 4608, 13, 8);
+        check_gemm(&tiles[i], 1, 196, 256, 1024, 14, 4);
+        check_gemm(&tiles[i], 1, 784, 128, 1152, 15, 2);
         check_conv(&tiles[i], 1, 7, 7, 200, 64, 3, 1, 1, 1, 12, 5);
     }
     for (int i = 2; i + 1 < argc; i++)

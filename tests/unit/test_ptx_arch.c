@@ -64,6 +64,22 @@ int main(void) {
     out = trt__ptx_arch_lifted(longer, strlen(longer), why, sizeof why);
     check(out == NULL && why[0] != 0, "sm_900 is not taken for sm_90");
     free(out);
+    /* Already sm_90a (some other tool's PTX): markers stripped, target kept. */
+    static const char has_a[] = ".target sm_90a\n\t// TRT_SM90A wgmma.fence.sync.aligned;\n";
+    out = trt__ptx_arch_lifted(has_a, strlen(has_a), why, sizeof why);
+    check(out && strcmp(out, ".target sm_90a\n\twgmma.fence.sync.aligned;\n") == 0,
+          "an sm_90a module keeps its target, loses its markers");
+    free(out);
+    /* .target on the first line, and at the very end of the text. */
+    static const char last[] = "\t// TRT_SM90A x;\n.target sm_90";
+    out = trt__ptx_arch_lifted(last, strlen(last), why, sizeof why);
+    check(out && strcmp(out, "\tx;\n.target sm_90a") == 0, "a target that ends the text");
+    free(out);
+    static const char first[] = ".target sm_90\n// TRT_SM90A x;\n";
+    out = trt__ptx_arch_lifted(first, strlen(first), NULL, 0);
+    check(out && strcmp(out, ".target sm_90a\nx;\n") == 0,
+          "a target on the first line; no room for a reason is fine");
+    free(out);
     printf("%d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;
 }
