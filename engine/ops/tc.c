@@ -29,11 +29,10 @@ enum { N_TILES = (int)(sizeof tiles / sizeof tiles[0]) };
 
 static int last_of_kind(int i) { return i + 1 == N_TILES || tiles[i + 1].wgmma != tiles[i].wgmma; }
 
-/* Split-K factors tried, and when: for products of fewer work-groups than this (less than one
- * wave of a large GPU: the case split-K is for), up to this many work-groups in all, and at
- * least this many k tiles (of 32) per work-group. */
+/* Split-K factors tried, and the bounds of a split: at most this many work-groups in all
+ * (a few waves of a large GPU), at least this many k tiles (of 32) per work-group. */
 static const int split_factors[] = {2, 4, 8, 16};
-enum { SPLIT_UNDER_GROUPS = 128, SPLIT_MAX_GROUPS = 512, SPLIT_MIN_K_TILES = 4 };
+enum { SPLIT_MAX_GROUPS = 512, SPLIT_MIN_K_TILES = 4 };
 
 int trt__tc_add_tactics(int64_t M, int64_t N, int64_t K, int64_t batches,
                         const trt_device_caps *caps, int b_kmajor, int tactic, trt_tactic *out,
@@ -48,7 +47,6 @@ int trt__tc_add_tactics(int64_t M, int64_t N, int64_t K, int64_t batches,
         int p[7] = {t->bm, t->bn, t->wm, t->wn, t->stages, t->wgmma, 1};
         n = trt_tactic_add(out, n, max, tactic, p, 7, TRT_TACTIC_TENSOR_CORE);
         const int64_t groups = (M + t->bm - 1) / t->bm * ((N + t->bn - 1) / t->bn) * batches;
-        if (groups >= SPLIT_UNDER_GROUPS) continue;
         for (int f = 0; f < (int)(sizeof split_factors / sizeof *split_factors) && n < max; f++) {
             p[6] = split_factors[f];
             if (groups * p[6] > SPLIT_MAX_GROUPS || k_tiles < (int64_t)p[6] * SPLIT_MIN_K_TILES)
