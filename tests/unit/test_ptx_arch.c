@@ -7,15 +7,8 @@
 
 #include "runtime/ptx_arch.h"
 
-static int failures, checks;
+#include "../common/check.h"
 
-static void check(int ok, const char *what) {
-    checks++;
-    if (!ok) {
-        failures++;
-        printf("FAIL %s\n", what);
-    }
-}
 
 static const char marked[] = ".version 9.0\n"
                              ".target sm_90, texmode_independent\n"
@@ -30,56 +23,55 @@ int main(void) {
     char why[160];
     /* Lifted: markers gone, statements kept, target sm_90a, nothing else changed. */
     char *out = trt__ptx_arch_lifted(marked, strlen(marked), why, sizeof why);
-    check(out != NULL, "a marked sm_90 module is lifted");
+    CHECK(out != NULL, "a marked sm_90 module is lifted");
     if (out) {
-        check(strstr(out, "TRT_SM90A") == NULL, "no marker is left");
-        check(strstr(out, "\n.target sm_90a, texmode_independent\n") != NULL,
+        CHECK(strstr(out, "TRT_SM90A") == NULL, "no marker is left");
+        CHECK(strstr(out, "\n.target sm_90a, texmode_independent\n") != NULL,
               "the target becomes sm_90a, its other fields kept");
-        check(strstr(out, "\n\twgmma.fence.sync.aligned;\n") != NULL,
+        CHECK(strstr(out, "\n\twgmma.fence.sync.aligned;\n") != NULL,
               "the marked statement is now an instruction");
-        check(strstr(out, "\n\t{ .reg .pred p; setp.ne.b32 p, %r1, 0; }\n") != NULL,
+        CHECK(strstr(out, "\n\t{ .reg .pred p; setp.ne.b32 p, %r1, 0; }\n") != NULL,
               "a second marked statement too");
-        check(strstr(out, "\t// begin inline asm\n") != NULL, "other comments stay");
-        check(strlen(out) == strlen(marked) - 2 * strlen(TRT_PTX_ARCH_MARK) + 1,
+        CHECK(strstr(out, "\t// begin inline asm\n") != NULL, "other comments stay");
+        CHECK(strlen(out) == strlen(marked) - 2 * strlen(TRT_PTX_ARCH_MARK) + 1,
               "only the markers are removed and one 'a' added");
         free(out);
     }
     /* A binary is not terminated: only len bytes count (the marker past len is not seen). */
     const size_t head = (size_t)(strstr(marked, "\t// TRT_SM90A") - marked);
     out = trt__ptx_arch_lifted(marked, head, why, sizeof why);
-    check(out == NULL && why[0] == 0, "bytes past len are not read");
+    CHECK(out == NULL && why[0] == 0, "bytes past len are not read");
     free(out);
     /* Nothing marked: nothing to do, and no complaint. */
     static const char plain[] = ".version 9.0\n.target sm_90\n.address_size 64\n\tret;\n";
     out = trt__ptx_arch_lifted(plain, strlen(plain), why, sizeof why);
-    check(out == NULL && why[0] == 0, "an unmarked module is left alone");
+    CHECK(out == NULL && why[0] == 0, "an unmarked module is left alone");
     free(out);
     /* Marked, but for another GPU: refused, saying which target it was. */
     static const char other[] = ".version 9.0\n.target sm_89\n\t// TRT_SM90A wgmma.fence.sync.aligned;\n";
     out = trt__ptx_arch_lifted(other, strlen(other), why, sizeof why);
-    check(out == NULL && strstr(why, "sm_89") != NULL, "another target is refused by name");
+    CHECK(out == NULL && strstr(why, "sm_89") != NULL, "another target is refused by name");
     free(out);
     /* sm_90 must be the whole name: sm_900 is not it. */
     static const char longer[] = ".version 9.0\n.target sm_900\n\t// TRT_SM90A x;\n";
     out = trt__ptx_arch_lifted(longer, strlen(longer), why, sizeof why);
-    check(out == NULL && why[0] != 0, "sm_900 is not taken for sm_90");
+    CHECK(out == NULL && why[0] != 0, "sm_900 is not taken for sm_90");
     free(out);
     /* Already sm_90a (some other tool's PTX): markers stripped, target kept. */
     static const char has_a[] = ".target sm_90a\n\t// TRT_SM90A wgmma.fence.sync.aligned;\n";
     out = trt__ptx_arch_lifted(has_a, strlen(has_a), why, sizeof why);
-    check(out && strcmp(out, ".target sm_90a\n\twgmma.fence.sync.aligned;\n") == 0,
+    CHECK(out && strcmp(out, ".target sm_90a\n\twgmma.fence.sync.aligned;\n") == 0,
           "an sm_90a module keeps its target, loses its markers");
     free(out);
     /* .target on the first line, and at the very end of the text. */
     static const char last[] = "\t// TRT_SM90A x;\n.target sm_90";
     out = trt__ptx_arch_lifted(last, strlen(last), why, sizeof why);
-    check(out && strcmp(out, "\tx;\n.target sm_90a") == 0, "a target that ends the text");
+    CHECK(out && strcmp(out, "\tx;\n.target sm_90a") == 0, "a target that ends the text");
     free(out);
     static const char first[] = ".target sm_90\n// TRT_SM90A x;\n";
     out = trt__ptx_arch_lifted(first, strlen(first), NULL, 0);
-    check(out && strcmp(out, ".target sm_90a\nx;\n") == 0,
+    CHECK(out && strcmp(out, ".target sm_90a\nx;\n") == 0,
           "a target on the first line; no room for a reason is fine");
     free(out);
-    printf("%d checks, %d failed\n", checks, failures);
-    return failures ? 1 : 0;
+    return check_summary();
 }

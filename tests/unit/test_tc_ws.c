@@ -6,44 +6,36 @@
 
 #include "ops/tc.h"
 
-static int failures, checks;
+#include "../common/check.h"
 
-static void check(int ok, const char *what) {
-    checks++;
-    if (!ok) {
-        failures++;
-        printf("FAIL %s\n", what);
-    }
-}
 
 int main(void) {
     trt_tc_ws have = {0, 0}, need;
     /* First launch: a buffer with counters for 512 tiles, then the partial sums. */
-    check(trt__tc_ws_plan(&have, 500, 4, 64, 64, &need) == 1, "first launch makes a buffer");
-    check(need.counters == 512, "counters rounded up to 64");
-    check(need.bytes == (512 + 500 * 4 * 64 * 64) * sizeof(float), "bytes = counters + partials");
+    CHECK(trt__tc_ws_plan(&have, 500, 4, 64, 64, &need) == 1, "first launch makes a buffer");
+    CHECK(need.counters == 512, "counters rounded up to 64");
+    CHECK(need.bytes == (512 + 500 * 4 * 64 * 64) * sizeof(float), "bytes = counters + partials");
     have = need;
     /* A smaller batch: the buffer serves, and the counters keep their place and size, so its
      * partial sums (from counters on) cannot overwrite the slots of the larger launch. */
-    check(trt__tc_ws_plan(&have, 16, 4, 64, 64, &need) == 0, "a smaller launch reuses it");
-    check(need.counters == 512 && need.bytes == have.bytes, "and keeps the counters' region");
+    CHECK(trt__tc_ws_plan(&have, 16, 4, 64, 64, &need) == 0, "a smaller launch reuses it");
+    CHECK(need.counters == 512 && need.bytes == have.bytes, "and keeps the counters' region");
     /* Back to the larger one: still the same buffer (its counters were left at zero). */
-    check(trt__tc_ws_plan(&have, 500, 4, 64, 64, &need) == 0, "the larger again reuses it");
+    CHECK(trt__tc_ws_plan(&have, 500, 4, 64, 64, &need) == 0, "the larger again reuses it");
     /* More tiles than counters: a new buffer (counters zeroed again), larger region. */
-    check(trt__tc_ws_plan(&have, 513, 1, 64, 64, &need) == 1, "more tiles than counters: new");
-    check(need.counters == 576, "with room for them");
+    CHECK(trt__tc_ws_plan(&have, 513, 1, 64, 64, &need) == 1, "more tiles than counters: new");
+    CHECK(need.counters == 576, "with room for them");
     /* Same tiles, more partials than bytes (a larger split or tile): new buffer, and the
      * counters' region does not shrink. */
-    check(trt__tc_ws_plan(&have, 500, 8, 64, 64, &need) == 1, "more partial sums: new buffer");
-    check(need.counters == 512, "counters region kept");
+    CHECK(trt__tc_ws_plan(&have, 500, 8, 64, 64, &need) == 1, "more partial sums: new buffer");
+    CHECK(need.counters == 512, "counters region kept");
 
     /* The split factor a launch runs with. */
     trt_tc_tile t = {64, 64, 64, 64, 4, 1, 8};
-    check(trt__tc_launch_splits(&t, 16, 1) == 8, "the tile's factor where it fits");
-    check(trt__tc_launch_splits(&t, 4096, 32) == 1, "1 where the workspace would pass 256 MiB");
-    check(trt__tc_launch_splits(&t, 16, 10000) == 1, "1 where dimension 2 would pass 65535");
+    CHECK(trt__tc_launch_splits(&t, 16, 1) == 8, "the tile's factor where it fits");
+    CHECK(trt__tc_launch_splits(&t, 4096, 32) == 1, "1 where the workspace would pass 256 MiB");
+    CHECK(trt__tc_launch_splits(&t, 16, 10000) == 1, "1 where dimension 2 would pass 65535");
     t.splits = 1;
-    check(trt__tc_launch_splits(&t, 16, 1) == 1, "no split stays no split");
-    printf("%d checks, %d failed\n", checks, failures);
-    return failures ? 1 : 0;
+    CHECK(trt__tc_launch_splits(&t, 16, 1) == 1, "no split stays no split");
+    return check_summary();
 }
