@@ -27,6 +27,11 @@ static const trt_tc_tile tiles[] = {
 };
 enum { N_TILES = (int)(sizeof tiles / sizeof tiles[0]) };
 
+const trt_tc_tile *trt__tc_tiles(int *count) {
+    *count = N_TILES;
+    return tiles;
+}
+
 static int last_of_kind(int i) { return i + 1 == N_TILES || tiles[i + 1].wgmma != tiles[i].wgmma; }
 
 /* Split-K factors tried, and the bounds of a split: at most this many work-groups in all

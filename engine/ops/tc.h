@@ -22,6 +22,10 @@ typedef struct {
  * fills them; the wgmma variants too where the device has them (caps) and B is [N][K]
  * (b_kmajor); split-K variants where a product has few tiles and a long K. Returns the new
  * count. */
+/* The tile configurations the builder may choose from (splits 1), and their number; static
+ * storage (tests/gpu/tc_kernel_check checks and times exactly these). */
+const trt_tc_tile *trt__tc_tiles(int *count);
+
 /* Room the callers leave after the tensor-core candidates for their portable ones, so that
  * both are timed and a tactic-source filter always has candidates of each kind. */
 #define TRT_TC_PORTABLE_ROOM 12

@@ -4,7 +4,7 @@
  *   tc_kernel_check KERNEL_DIR [--tile BM,BN,WM,WN,STAGES[,w] ...] [--time M,N,K ...]
  *                   [--no-check] [--dump DIR]
  *
- * --tile replaces the built-in list of tile configurations (",w": the wgmma variant, for
+ * --tile replaces the engine's tile configurations (engine/ops/tc.c; ",w": the wgmma variant, for
  * Hopper; built through runtime/ptx_arch.c as the engine does); --no-check skips the correctness
  * checks (timing only); --dump writes each program's device binary (PTX on NVIDIA) to DIR.
  * TC_CHECK_OPTS adds build options (e.g. -cl-nv-verbose, whose log is then printed).
@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "core/ir.h"          /* trt_f32_to_f16 / trt_f16_to_f32 */
+#include "ops/tc.h"            /* tiles, build options, threads, split-K workspace */
 #include "runtime/ptx_arch.h" /* trt__ptx_lift_arch */
 
 static cl_context ctx;
@@ -57,19 +58,13 @@ static char *slurp(const char *dir, const char *name) {
         }                                                                                      \
     } while (0)
 
-typedef struct {
-    int bm, bn, wm, wn, st, wg; /* wg: the wgmma variant (TC_WGMMA=1, B[N][K] only) */
-} tile;
-/* engine/ops/tc.c's tiles: mma.sync, then wgmma (used on devices of compute capability 9). */
-static tile tiles_default[] = {
-    {128, 128, 64, 64, 3, 0},   {128, 256, 64, 64, 2, 0},  {256, 128, 64, 64, 2, 0},
-    {128, 128, 32, 64, 3, 0},   {64, 128, 32, 64, 4, 0},   {128, 64, 64, 32, 4, 0},
-    {64, 64, 32, 32, 4, 0},     {128, 128, 128, 128, 3, 1}, {128, 128, 64, 128, 3, 1},
-    {128, 256, 64, 256, 2, 1},  {64, 256, 64, 256, 2, 1},  {64, 128, 64, 128, 4, 1},
-    {64, 64, 64, 64, 4, 1}};
-enum { N_MMA_SYNC_TILES = 7 };
-static tile *tiles = tiles_default;
-static int NTILES = sizeof tiles_default / sizeof tiles_default[0];
+/* A tile configuration as the engine has it (its splits field unused here: the split-K factor
+ * of a check is an argument). */
+typedef trt_tc_tile tile;
+/* The tiles checked and timed: engine/ops/tc.c's (trt__tc_tiles; the wgmma ones only on
+ * devices of compute capability 9), or those given with --tile. */
+static tile tiles[64];
+static int NTILES;
 static const char *dump_dir;
 
 /* Programs built so far, by options (each is built once; callers release their reference). */
@@ -80,14 +75,13 @@ static struct {
 static int n_built;
 
 static cl_program build(const tile *t, int kmajor) {
-    char opts[1024];
+    char opts[1024], tile_opts[512];
     const char *extra = getenv("TC_CHECK_OPTS");
+    trt__tc_options(tile_opts, sizeof tile_opts, t, kmajor, 1, 1);
     snprintf(opts, sizeof opts,
-             "-cl-std=CL1.2 -DTRT_CAP_MMA_F16=1 -DTRT_CAP_LDMATRIX=1 -DTRT_CAP_CP_ASYNC=1 "
-             "-DBM=%d -DBN=%d -DWM=%d -DWN=%d -DSTAGES=%d -DB_KMAJOR=%d -DOUT_HALF=1 "
-             "-DBIAS_HALF=1 %s %s",
-             t->bm, t->bn, t->wm, t->wn, t->st, kmajor,
-             t->wg ? "-DTC_WGMMA=1 -DTRT_CAP_WGMMA=1" : "", extra ? extra : "");
+             "-cl-std=CL1.2 -DTRT_CAP_MMA_F16=1 -DTRT_CAP_LDMATRIX=1 -DTRT_CAP_CP_ASYNC=1 %s %s "
+             "%s",
+             t->wgmma ? "-DTRT_CAP_WGMMA=1" : "", tile_opts, extra ? extra : "");
     for (int i = 0; i < n_built; i++)
         if (strcmp(built[i].opts, opts) == 0) {
             clRetainProgram(built[i].p);
@@ -111,8 +105,8 @@ static cl_program build(const tile *t, int kmajor) {
     static char seen[64][128];
     static int nseen;
     char key[128];
-    snprintf(key, sizeof key, "%dx%d_%dx%d_%d%s_%s", t->bm, t->bn, t->wm, t->wn, t->st,
-             t->wg ? "w" : "", kmajor ? "nk" : "kn");
+    snprintf(key, sizeof key, "%dx%d_%dx%d_%d%s_%s", t->bm, t->bn, t->wm, t->wn, t->stages,
+             t->wgmma ? "w" : "", kmajor ? "nk" : "kn");
     int fresh = 1;
     for (int i = 0; i < nseen; i++) fresh &= strcmp(seen[i], key) != 0;
     if (fresh && nseen < 64) {
@@ -161,10 +155,6 @@ static uint16_t *rand_half(size_t n, unsigned *seed) {
 
 static int failures;
 
-/* Work-items of a work-group: warps of the tile, or warpgroups of 4 warps for wgmma. */
-static size_t threads(const tile *t) {
-    return t->wg ? (size_t)(t->bm / t->wm) * 128 : (size_t)(t->bm / t->wm) * (t->bn / t->wn) * 32;
-}
 
 static void setarg(cl_kernel k, int i, size_t size, const void *v) {
     cl_int e = clSetKernelArg(k, (cl_uint)i, size, v);
@@ -196,8 +186,11 @@ static void report(const char *what, const float *ref, const uint16_t *got, size
 /* The split-K workspace for `tiles` tiles (kernels/tc_gemm.cl): zeroed counters, then the
  * partial sums, filled with NaN (the engine leaves them unset); *off = their float offset. */
 static cl_mem workspace(const tile *t, size_t tiles, int splits, cl_int *off) {
-    *off = (cl_int)((tiles + 63) / 64 * 64);
-    size_t bytes = ((size_t)*off + tiles * splits * t->bm * t->bn) * 4;
+    const trt_tc_ws none = {0, 0};
+    trt_tc_ws ws;
+    trt__tc_ws_plan(&none, tiles, splits, t->bm, t->bn, &ws);
+    *off = (cl_int)ws.counters;
+    const size_t bytes = ws.bytes;
     cl_int err;
     cl_mem m = clCreateBuffer(ctx, CL_MEM_READ_WRITE, bytes, NULL, &err);
     CK(err);
@@ -261,7 +254,7 @@ static void run_gemm(cl_kernel k, const tile *t, int M, int N, int K, cl_mem A, 
     ARG(M), ARG(N), ARG(K), ARG(one), ARG(A), ARG(lda), ARG(B), ARG(ldb), ARG(bias);
     ARG(has_bias), ARG(bsn), ARG(one), ARG(Y), ARG(ldy), ARG(Y), ARG(zero), ARG(zero), ARG(act);
     ARG(z), ARG(z), ARG(bd), ARG(zb), ARG(zb), ARG(zb), ARG(splits), ARG(ws), ARG(ws_off);
-    size_t nt = threads(t);
+    size_t nt = trt__tc_threads(t);
     size_t gws[3] = {(size_t)(N + t->bn - 1) / t->bn * nt, (size_t)(M + t->bm - 1) / t->bm,
                      (size_t)splits};
     size_t lws[3] = {nt, 1, 1};
@@ -279,7 +272,7 @@ static void launch_conv(const launch *l) {
 
 /* splits > 1: split-K (check_runs). */
 static void check_gemm(const tile *t, int kmajor, int M, int N, int K, unsigned seed, int splits) {
-    if (t->wg && !kmajor) return; /* wgmma takes B as [N][K] only */
+    if (t->wgmma && !kmajor) return; /* wgmma takes B as [N][K] only */
     cl_program p = build(t, kmajor);
     cl_int err;
     cl_kernel k = clCreateKernel(p, "tc_gemm", &err);
@@ -302,7 +295,7 @@ static void check_gemm(const tile *t, int kmajor, int M, int N, int K, unsigned 
         }
     char what[128];
     snprintf(what, sizeof what, "gemm %dx%d/%dx%d/%d%s %s M=%d N=%d K=%d split-K %d", t->bm, t->bn,
-             t->wm, t->wn, t->st, t->wg ? "w" : "", kmajor ? "B[N][K]" : "B[K][N]", M, N, K,
+             t->wm, t->wn, t->stages, t->wgmma ? "w" : "", kmajor ? "B[N][K]" : "B[K][N]", M, N, K,
              splits);
     launch l = {.run = launch_gemm, .k = k, .t = t, .M = M, .N = N, .K = K,
                 .ldb = kmajor ? K : N, .has_bias = 1, .A = A, .B = B, .bias = Bi, .Y = Y,
@@ -344,7 +337,7 @@ static void check_conv(const tile *t, int n, int h, int w, int c, int kc, int r,
     cl_int ws_off = 0, sp = splits;
     cl_mem ws = splits > 1 ? workspace(t, tiles, splits, &ws_off) : Y;
     ARG(act), ARG(z), ARG(z), ARG(sp), ARG(ws), ARG(ws_off);
-    size_t nt = threads(t);
+    size_t nt = trt__tc_threads(t);
     size_t gws[3] = {(size_t)(N + t->bn - 1) / t->bn * nt, (size_t)(M + t->bm - 1) / t->bm,
                      (size_t)splits};
     size_t lws[3] = {nt, 1, 1};
@@ -367,7 +360,7 @@ static void check_conv(const tile *t, int n, int h, int w, int c, int kc, int r,
                 }
     char what[160];
     snprintf(what, sizeof what, "conv %dx%d/%dx%d/%d%s n%d %dx%d c%d k%d r%d s%d p%d d%d split-K %d",
-             t->bm, t->bn, t->wm, t->wn, t->st, t->wg ? "w" : "", n, h, w, c, kc, r, st, pd, dl,
+             t->bm, t->bn, t->wm, t->wn, t->stages, t->wgmma ? "w" : "", n, h, w, c, kc, r, st, pd, dl,
              splits);
     launch l = {.run = launch_conv, .k = k, .t = t, .M = M, .N = N, .K = K, .Y = Y, .ws = ws,
                 .splits = splits, .ws_off = ws_off, .gws = {gws[0], gws[1], gws[2]},
@@ -393,7 +386,7 @@ static void time_gemm(int M, int N, int K) {
     CK(err);
     for (int kmajor = 1; kmajor >= 0; kmajor--)
         for (int i = 0; i < NTILES; i++) {
-            if (tiles[i].wg && !kmajor) continue;
+            if (tiles[i].wgmma && !kmajor) continue;
             cl_program p = build(&tiles[i], kmajor);
             cl_kernel k = clCreateKernel(p, "tc_gemm", &err);
             CK(err);
@@ -410,8 +403,8 @@ static void time_gemm(int M, int N, int K) {
             }
             qsort(ms, 20, sizeof ms[0], cmp_d);
             printf("time %dx%d/%dx%d/%d%s %s M=%d N=%d K=%d: %.3f ms, %.1f TFLOP/s\n",
-                   tiles[i].bm, tiles[i].bn, tiles[i].wm, tiles[i].wn, tiles[i].st,
-                   tiles[i].wg ? "w" : "",
+                   tiles[i].bm, tiles[i].bn, tiles[i].wm, tiles[i].wn, tiles[i].stages,
+                   tiles[i].wgmma ? "w" : "",
                    kmajor ? "B[N][K]" : "B[K][N]", M, N, K, ms[10],
                    2.0 * M * N * (double)K / (ms[10] * 1e-3) / 1e12);
             fflush(stdout);
@@ -448,26 +441,27 @@ int main(int argc, char **argv) {
     CK(err);
     q = clCreateCommandQueue(ctx, dev, CL_QUEUE_PROFILING_ENABLE, &err);
     CK(err);
-    int check = 1;
-    static tile chosen[32];
-    int nchosen = 0;
+    int check = 1, nchosen = 0;
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--no-check") == 0) check = 0;
         if (strcmp(argv[i], "--dump") == 0 && i + 1 < argc) dump_dir = argv[i + 1];
-        tile t = {0, 0, 0, 0, 0, 0};
+        tile t = {0, 0, 0, 0, 0, 0, 1};
         char w = 0;
-        if (strcmp(argv[i], "--tile") == 0 && i + 1 < argc && nchosen < 32 &&
-            sscanf(argv[i + 1], "%d,%d,%d,%d,%d,%c", &t.bm, &t.bn, &t.wm, &t.wn, &t.st, &w) >= 5) {
-            t.wg = w == 'w';
-            chosen[nchosen++] = t;
+        if (strcmp(argv[i], "--tile") == 0 && i + 1 < argc && nchosen < 64 &&
+            sscanf(argv[i + 1], "%d,%d,%d,%d,%d,%c", &t.bm, &t.bn, &t.wm, &t.wn, &t.stages,
+                   &w) >= 5) {
+            t.wgmma = w == 'w';
+            tiles[nchosen++] = t;
         }
     }
-    if (nchosen) {
-        tiles = chosen, NTILES = nchosen;
-    } else {
+    NTILES = nchosen;
+    if (!nchosen) {
         cl_uint cc = 0; /* CL_DEVICE_COMPUTE_CAPABILITY_MAJOR_NV (cl_nv_device_attribute_query) */
         clGetDeviceInfo(dev, 0x4000, sizeof cc, &cc, NULL);
-        if (cc != 9) NTILES = N_MMA_SYNC_TILES;
+        int n;
+        const trt_tc_tile *engine_tiles = trt__tc_tiles(&n);
+        for (int i = 0; i < n && NTILES < 64; i++)
+            if (cc == 9 || !engine_tiles[i].wgmma) tiles[NTILES++] = engine_tiles[i];
         printf("compute capability %u: %s\n", cc,
                cc == 9 ? "mma.sync and wgmma tiles" : "mma.sync tiles (wgmma is sm_90a)");
     }
