@@ -98,15 +98,8 @@ trt_status trt__conv_tc_launch(trt_exec *ex, const trt_node *node, const conv_ge
     cl_int M = (cl_int)m, N = (cl_int)g->oc, K = (cl_int)k, ld = (cl_int)cp;
     cl_int ldy = (cl_int)g->oc, has_bias = bi >= 0, has_res = e->residual > 0, act = e->act;
     cl_float act_a = e->alpha, act_b = e->beta;
-    const size_t nt = trt__tc_threads(&cr->tile);
-    const size_t tiles_n = ((size_t)N + cr->tile.bn - 1) / cr->tile.bn;
-    const size_t tiles_m = ((size_t)M + cr->tile.bm - 1) / cr->tile.bm;
-    cl_int splits = trt__tc_launch_splits(&cr->tile, tiles_n * tiles_m, 1), ws_off;
-    size_t gws[3] = {tiles_n * nt, tiles_m, (size_t)splits};
-    size_t lws[3] = {nt, 1, 1};
-    cl_mem ws;
-    TRT_TRY(trt__tc_workspace(ex, rt, &cr->ws, &cr->tile, splits, tiles_n * tiles_m, y, &ws,
-                              &ws_off));
+    trt_tc_launch l;
+    TRT_TRY(trt__tc_launch_setup(ex, rt, &cr->ws, &cr->tile, (size_t)M, (size_t)N, 1, y, &l));
     if (cr->is_1x1) {
         cl_float one = 1.0f;
         cl_int bias_sn = 1;
@@ -119,9 +112,9 @@ trt_status trt__conv_tc_launch(trt_exec *ex, const trt_node *node, const conv_ge
             TRT_KARG(y),      TRT_KARG(ldy),      TRT_KARG(res),     TRT_KARG(has_res),
             TRT_KARG(ldy),    TRT_KARG(act),      TRT_KARG(act_a),   TRT_KARG(act_b),
             TRT_KARG(bdims),  TRT_KARG(zero),     TRT_KARG(zero),    TRT_KARG(zero),
-            TRT_KARG(splits), TRT_KARG(ws),       TRT_KARG(ws_off),
+            TRT_KARG(l.splits), TRT_KARG(l.ws),   TRT_KARG(l.ws_off),
         };
-        return trt_exec_launch(ex, rt->kernels[0], 3, gws, lws,
+        return trt_exec_launch(ex, rt->kernels[0], 3, l.gws, l.lws,
                                (int)(sizeof args / sizeof args[0]), args);
     }
     cl_int H = (cl_int)g->in[1], W = (cl_int)g->in[2], OH = (cl_int)g->out[1];
@@ -136,8 +129,8 @@ trt_status trt__conv_tc_launch(trt_exec *ex, const trt_node *node, const conv_ge
         TRT_KARG(dil),      TRT_KARG(w),    TRT_KARG(K),      TRT_KARG(bias),
         TRT_KARG(has_bias), TRT_KARG(y),    TRT_KARG(ldy),    TRT_KARG(res),
         TRT_KARG(has_res),  TRT_KARG(act),  TRT_KARG(act_a),  TRT_KARG(act_b),
-        TRT_KARG(splits),   TRT_KARG(ws),   TRT_KARG(ws_off),
+        TRT_KARG(l.splits), TRT_KARG(l.ws), TRT_KARG(l.ws_off),
     };
-    return trt_exec_launch(ex, rt->kernels[0], 3, gws, lws, (int)(sizeof args / sizeof args[0]),
-                           args);
+    return trt_exec_launch(ex, rt->kernels[0], 3, l.gws, l.lws,
+                           (int)(sizeof args / sizeof args[0]), args);
 }

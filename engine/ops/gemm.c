@@ -372,12 +372,9 @@ static trt_status run_tc(trt_exec *ex, const trt_node *node, trt_node_rt *rt, co
     cl_int lda = d->a_sm, ldb = gr->b_kmajor ? d->b_sn : d->b_sk, ldy = d->y_sm;
     cl_int has_res = 0, ldr = 0, act = d->epi.act;
     cl_float alpha = d->alpha, beta = d->beta, act_a = d->epi.alpha, act_b = d->epi.beta;
-    const size_t tiles_n = ((size_t)N + gr->tile.bn - 1) / gr->tile.bn;
-    const size_t tiles_m = ((size_t)M + gr->tile.bm - 1) / gr->tile.bm;
-    const size_t tiles = tiles_n * tiles_m * d->batch;
-    cl_int splits = trt__tc_launch_splits(&gr->tile, tiles, d->batch), ws_off;
-    cl_mem ws;
-    TRT_TRY(trt__tc_workspace(ex, rt, &gr->ws, &gr->tile, splits, tiles, y, &ws, &ws_off));
+    trt_tc_launch l;
+    TRT_TRY(trt__tc_launch_setup(ex, rt, &gr->ws, &gr->tile, (size_t)M, (size_t)N, d->batch, y,
+                                 &l));
     const trt_karg args[] = {
         TRT_KARG(M),        TRT_KARG(N),      TRT_KARG(K),       TRT_KARG(alpha),
         TRT_KARG(a),        TRT_KARG(lda),    TRT_KARG(b),       TRT_KARG(ldb),
@@ -385,13 +382,10 @@ static trt_status run_tc(trt_exec *ex, const trt_node *node, trt_node_rt *rt, co
         TRT_KARG(y),        TRT_KARG(ldy),    TRT_KARG(y),       TRT_KARG(has_res),
         TRT_KARG(ldr),      TRT_KARG(act),    TRT_KARG(act_a),   TRT_KARG(act_b),
         TRT_KARG(d->bdims), TRT_KARG(d->a_bs), TRT_KARG(d->b_bs), TRT_KARG(d->y_bs),
-        TRT_KARG(splits),   TRT_KARG(ws),     TRT_KARG(ws_off),
+        TRT_KARG(l.splits), TRT_KARG(l.ws),   TRT_KARG(l.ws_off),
     };
-    const size_t nt = trt__tc_threads(&gr->tile);
-    size_t gws[3] = {tiles_n * nt, tiles_m, d->batch * (size_t)splits};
-    size_t lws[3] = {nt, 1, 1};
     (void)node;
-    return trt_exec_launch(ex, rt->kernels[KERNEL_TC], 3, gws, lws,
+    return trt_exec_launch(ex, rt->kernels[KERNEL_TC], 3, l.gws, l.lws,
                            (int)(sizeof args / sizeof args[0]), args);
 }
 

@@ -93,7 +93,8 @@ int trt__tc_ws_plan(const trt_tc_ws *have, size_t tiles, int splits, int bm, int
                     trt_tc_ws *need) {
     const size_t counters = (tiles + 63) / 64 * 64;
     need->counters = have->counters >= counters ? have->counters : counters;
-    need->bytes = (need->counters + tiles * (size_t)splits * (size_t)bm * (size_t)bn) * sizeof(float);
+    need->bytes =
+        (need->counters + tiles * (size_t)splits * (size_t)bm * (size_t)bn) * sizeof(float);
     if (need->counters == have->counters && need->bytes <= have->bytes) {
         *need = *have;
         return 0;
@@ -110,9 +111,9 @@ int trt__tc_launch_splits(const trt_tc_tile *t, size_t tiles, size_t batches) {
     return t->splits;
 }
 
-trt_status trt__tc_workspace(trt_exec *ex, trt_node_rt *rt, trt_tc_ws *have, const trt_tc_tile *t,
-                             int splits, size_t tiles, cl_mem unused, cl_mem *ws,
-                             cl_int *ws_off) {
+/* The workspace of a launch over `tiles` tiles with `splits` in rt->scratch (trt_tc_launch). */
+static trt_status workspace(trt_exec *ex, trt_node_rt *rt, trt_tc_ws *have, const trt_tc_tile *t,
+                            int splits, size_t tiles, cl_mem unused, cl_mem *ws, cl_int *ws_off) {
     *ws = unused;
     *ws_off = 0;
     if (splits <= 1 || tiles == 0) return TRT_OK; /* an empty product launches nothing */
@@ -144,6 +145,18 @@ trt_status trt__tc_workspace(trt_exec *ex, trt_node_rt *rt, trt_tc_ws *have, con
     *ws = rt->scratch;
     *ws_off = (cl_int)have->counters;
     return TRT_OK;
+}
+
+trt_status trt__tc_launch_setup(trt_exec *ex, trt_node_rt *rt, trt_tc_ws *have,
+                                const trt_tc_tile *t, size_t M, size_t N, size_t batches,
+                                cl_mem unused, trt_tc_launch *l) {
+    const size_t nt = trt__tc_threads(t);
+    const size_t tiles_n = (N + t->bn - 1) / t->bn, tiles_m = (M + t->bm - 1) / t->bm;
+    const size_t tiles = tiles_n * tiles_m * batches;
+    l->splits = trt__tc_launch_splits(t, tiles, batches);
+    l->gws[0] = tiles_n * nt, l->gws[1] = tiles_m, l->gws[2] = batches * (size_t)l->splits;
+    l->lws[0] = nt, l->lws[1] = l->lws[2] = 1;
+    return workspace(ex, rt, have, t, l->splits, tiles, unused, &l->ws, &l->ws_off);
 }
 
 void trt__tc_options(char *buf, size_t size, const trt_tc_tile *t, int b_kmajor, int out_half,

@@ -64,13 +64,20 @@ int trt__tc_ws_plan(const trt_tc_ws *have, size_t tiles, int splits, int bm, int
  * opt shape. */
 int trt__tc_launch_splits(const trt_tc_tile *t, size_t tiles, size_t batches);
 
-/* The split-K workspace of a launch (`splits` from trt__tc_launch_splits) in rt->scratch,
- * made or grown as needed (*have, kept by the caller with the node) with the counters
- * zeroed. *ws is the buffer to pass (rt->scratch, or `unused` when splits == 1 or there are
- * no tiles) and *ws_off the float offset of the partial sums. */
-trt_status trt__tc_workspace(trt_exec *ex, trt_node_rt *rt, trt_tc_ws *have, const trt_tc_tile *t,
-                             int splits, size_t tiles, cl_mem unused, cl_mem *ws,
-                             cl_int *ws_off);
+/* What a launch of tc_gemm.cl over `batches` M x N products needs besides its operands: the
+ * NDRange, the split-K factor it runs with (trt__tc_launch_splits) and the split-K workspace
+ * (kernel arguments splits, ws, ws_off). */
+typedef struct {
+    size_t gws[3], lws[3];
+    cl_int splits, ws_off;
+    cl_mem ws; /* rt->scratch, or `unused` of trt__tc_launch_setup without split-K */
+} trt_tc_launch;
+
+/* Fills *l for tile t; the workspace lives in rt->scratch, made or grown as needed (*have,
+ * kept by the caller with the node) with its counters zeroed. */
+trt_status trt__tc_launch_setup(trt_exec *ex, trt_node_rt *rt, trt_tc_ws *have,
+                                const trt_tc_tile *t, size_t M, size_t N, size_t batches,
+                                cl_mem unused, trt_tc_launch *l);
 
 /* Build options of tc_gemm.cl for a tile and operand storage. */
 void trt__tc_options(char *buf, size_t size, const trt_tc_tile *t, int b_kmajor, int out_half,

@@ -48,7 +48,8 @@ int main(void) {
     CHECK(out == NULL && why[0] == 0, "an unmarked module is left alone");
     free(out);
     /* Marked, but for another GPU: refused, saying which target it was. */
-    static const char other[] = ".version 9.0\n.target sm_89\n\t// TRT_SM90A wgmma.fence.sync.aligned;\n";
+    static const char other[] =
+        ".version 9.0\n.target sm_89\n\t// TRT_SM90A wgmma.fence.sync.aligned;\n";
     out = trt__ptx_arch_lifted(other, strlen(other), why, sizeof why);
     CHECK(out == NULL && strstr(why, "sm_89") != NULL, "another target is refused by name");
     free(out);
