@@ -7,24 +7,42 @@
  * adjacent work-items read (to_nhwc8) or write (to_linear) adjacent LINEAR elements of a
  * channel, and each moves one 8-channel NHWC8 row with a single vector access (aligned:
  * rows start at multiples of 8 elements, and device buffers at multiples of 256 bytes).
+ * TO_HALF=1 (to_nhwc8 only, T uint): the source is float32, the destination float16 (an FP16
+ * engine's input, converted as it is reformatted; vstore_half rounds to nearest even).
  */
+#ifndef TO_HALF
+#define TO_HALF 0
+#endif
 #ifndef T
 #define T uint
 #endif
 #define T8 TRT_CAT(T, 8)
 
+#if TO_HALF
+kernel void to_nhwc8(global const float *src, global half *dst, long total, int C, int CP,
+                     long HW) {
+#else
 kernel void to_nhwc8(global const T *src, global T *dst, long total, int C, int CP, long HW) {
+#endif
     long i = get_global_id(0);
     if (i >= total) return;
     const int CB = CP / 8;
     long ncb = i / HW, p = i - ncb * HW;
     long n = ncb / CB;
     int c0 = (int)(ncb - n * CB) * 8;
+#if TO_HALF
+    global const float *s = src + (n * C + c0) * HW + p;
+    float v[8];
+    for (int j = 0; j < 8; j++) v[j] = c0 + j < C ? s[j * HW] : 0.0f;
+    vstore_half8((float8)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]), 0,
+                 dst + (n * HW + p) * CP + c0);
+#else
     global const T *s = src + (n * C + c0) * HW + p;
     T v[8];
     for (int j = 0; j < 8; j++) v[j] = c0 + j < C ? s[j * HW] : (T)0;
     ((global T8 *)dst)[((n * HW + p) * CP + c0) / 8] =
         (T8)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+#endif
 }
 
 kernel void to_linear(global const T *src, global T *dst, long total, int C, int CP, long HW) {

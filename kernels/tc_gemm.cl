@@ -417,14 +417,6 @@ inline void tc_stage_wgmma_issue(float acc[MI][NI][4], __local const ushort *sa,
 /* ---------------------------------------------------------------- epilogue */
 
 
-/* 8 output values at a 16-byte aligned address, as one vector access (common.cl). */
-#if OUT_HALF
-#define tc_ld8(p) trt_ld8a(p)
-#define tc_st8(p, v) trt_st8a((p), (v))
-#else
-#define tc_ld8(p) vload8(0, (p))
-#define tc_st8(p, v) vstore8((v), 0, (p))
-#endif
 
 /* The epilogue of one element pair or run of columns: y = act(alpha*acc + beta*bias + r). */
 inline float tc_finish(float v, int c, float alpha, __global const BIAS_T *bias, int has_bias,
@@ -451,10 +443,78 @@ inline float tc_finish(float v, int c, float alpha, __global const BIAS_T *bias,
 #define EPI_ROWS 16
 #endif
 
+/* Two floats to f16x2 (round to nearest even, as vstore_half) and back, in inline PTX. */
+inline uint tc_pack_h2(float lo, float hi) {
+    uint r;
+    asm("cvt.rn.f16x2.f32 %0, %1, %2;\n" : "=r"(r) : "f"(hi), "f"(lo));
+    return r;
+}
+inline float2 tc_unpack_h2(uint v) {
+    float lo, hi;
+    asm("{ .reg .f16 l, h; mov.b32 {l, h}, %2; cvt.f32.f16 %0, l; cvt.f32.f16 %1, h; }\n"
+        : "=f"(lo), "=f"(hi)
+        : "r"(v));
+    return (float2)(lo, hi);
+}
+inline float8 tc_h8_float(uint4 r) {
+    return (float8)(tc_unpack_h2(r.x), tc_unpack_h2(r.y), tc_unpack_h2(r.z), tc_unpack_h2(r.w));
+}
+/* 8 output values as raw bits (TC_RAW8: uint4 of 8 halves, or float8) at a 16-byte aligned
+ * address, and their conversions. */
+#if OUT_HALF
+#define TC_RAW8 uint4
+#define TC_RAW8_ZERO ((uint4)(0))
+#define tc_raw8_float(r) tc_h8_float(r)
+#define tc_float_raw8(v)                                                                       \
+    ((uint4)(tc_pack_h2((v).s0, (v).s1), tc_pack_h2((v).s2, (v).s3),                          \
+             tc_pack_h2((v).s4, (v).s5), tc_pack_h2((v).s6, (v).s7)))
+#define tc_ld_raw8(p) (*(__global const uint4 *)(p))
+#define tc_st_raw8(p, v) (*(__global uint4 *)(p) = (v))
+#else
+#define TC_RAW8 float8
+#define TC_RAW8_ZERO ((float8)(0.0f))
+#define tc_raw8_float(r) (r)
+#define tc_float_raw8(v) (v)
+#define tc_ld_raw8(p) vload8(0, (p))
+#define tc_st_raw8(p, v) vstore8((v), 0, (p))
+#endif
+/* bias(c .. c+7), bias(n) at n * bias_sn (c a multiple of 8: a contiguous bias is read as one
+ * 16- or 32-byte vector, buffers being 16-byte aligned). */
+inline float8 tc_bias8(__global const BIAS_T *bias, int c, int bias_sn) {
+    if (bias_sn == 1) {
+#if BIAS_HALF
+        return tc_h8_float(*(__global const uint4 *)(bias + c));
+#else
+        return vload8(0, bias + c);
+#endif
+    }
+    float b[8];
+#pragma unroll
+    for (int e = 0; e < 8; e++) b[e] = LD_BIAS(bias, (long)(c + e) * bias_sn);
+    return (float8)(b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]);
+}
+
+/* Runs of 8 columns in one pass of the epilogue, and per work-item. */
+#define EPI_RUNS (EPI_ROWS * BN / 8)
+#define EPI_RUNS_PT ((EPI_RUNS + NT - 1) / NT)
+
+/* Asks the L2 cache for the residual rows of the tile at the kernel's start, so that the
+ * epilogue's loads of them hit L2: one request per 128-byte line (64 halves, 32 floats). */
+inline void tc_prefetch_residual(__global const OUT_T *R, int has_res, int ldr, int M, int N,
+                                 int m0, int n0, int tid) {
+    if (!has_res) return;
+    const int per_row = (BN * (int)sizeof(OUT_T) + 127) / 128, lines = BM * per_row;
+    for (int i = tid; i < lines; i += NT) {
+        const int r = m0 + i / per_row, c = n0 + (i % per_row) * (128 / (int)sizeof(OUT_T));
+        if (r < M && c < N) asm volatile("prefetch.global.L2 [%0];\n" ::"l"(R + (long)r * ldr + c));
+    }
+}
+
 /* Writes the tile: each pass, the m16 tiles of EPI_ROWS rows put their accumulators (lane g =
  * lane/4, t = lane%4 holds rows g and g+8 and columns 2t, 2t+1 of every m16n8 tile) into
  * local memory; then all work-items read it back as runs of 8 columns, so that residual
- * loads and output stores are 16-byte accesses along rows. */
+ * loads and output stores are 16-byte accesses along rows. A work-item's residual runs of the
+ * pass are all loaded before the staging, so that their latencies overlap each other and it. */
 inline void tc_epilogue(float acc[MI][NI][4], __local float *cs, int M, int N, int m0, int n0,
                         int wm, int wn, int tid, float alpha, __global const BIAS_T *bias,
                         int has_bias, int bias_sn, float beta, __global OUT_T *Y, int ldy,
@@ -463,6 +523,15 @@ inline void tc_epilogue(float acc[MI][NI][4], __local float *cs, int M, int N, i
     const int lane = tid & 31, g = lane >> 2, t = lane & 3;
     const int vec_ok = ldy % 8 == 0 && (!has_res || ldr % 8 == 0);
     for (int p = 0; p < BM / EPI_ROWS; p++) {
+        TC_RAW8 res[EPI_RUNS_PT];
+#pragma unroll
+        for (int j = 0; j < EPI_RUNS_PT; j++) {
+            const int i = tid + j * NT, rl = i / (BN / 8), cl = (i % (BN / 8)) * 8;
+            const int r = m0 + p * EPI_ROWS + rl, c = n0 + cl;
+            res[j] = TC_RAW8_ZERO;
+            if (has_res && vec_ok && i < EPI_RUNS && r < M && c + 8 <= N)
+                res[j] = tc_ld_raw8(R + (long)r * ldr + c);
+        }
         barrier(CLK_LOCAL_MEM_FENCE); /* the tiles (or the previous pass) are read */
 #pragma unroll
         for (int mi = 0; mi < MI; mi++) {
@@ -478,33 +547,28 @@ inline void tc_epilogue(float acc[MI][NI][4], __local float *cs, int M, int N, i
                     }
         }
         barrier(CLK_LOCAL_MEM_FENCE);
-        for (int i = tid; i < EPI_ROWS * BN / 8; i += NT) {
-            const int rl = i / (BN / 8), cl = (i % (BN / 8)) * 8;
+#pragma unroll
+        for (int j = 0; j < EPI_RUNS_PT; j++) {
+            const int i = tid + j * NT, rl = i / (BN / 8), cl = (i % (BN / 8)) * 8;
             const int r = m0 + p * EPI_ROWS + rl, c = n0 + cl;
-            if (r >= M || c >= N) continue;
+            if (i >= EPI_RUNS || r >= M || c >= N) continue;
             const float8 v = vload8(0, cs + rl * EPI_LD + cl);
-            const float vv[8] = {v.s0, v.s1, v.s2, v.s3, v.s4, v.s5, v.s6, v.s7};
             const long yi = (long)r * ldy + c, ri = (long)r * ldr + c;
             if (vec_ok && c + 8 <= N) {
-                const float8 res = has_res ? tc_ld8(R + ri) : (float8)(0.0f);
-                const float rr[8] = {res.s0, res.s1, res.s2, res.s3,
-                                     res.s4, res.s5, res.s6, res.s7};
-                float o[8];
-#pragma unroll
-                for (int j = 0; j < 8; j++)
-                    o[j] = tc_finish(vv[j], c + j, alpha, bias, has_bias, bias_sn, beta, rr[j],
-                                     act, act_a, act_b);
-                const float8 ov = (float8)(o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7]);
-                tc_st8(Y + yi, ov);
+                float8 o = v * alpha;
+                if (has_bias) o += beta * tc_bias8(bias, c, bias_sn);
+                o = trt_act8(o + tc_raw8_float(res[j]), act, act_a, act_b);
+                tc_st_raw8(Y + yi, tc_float_raw8(o));
             } else {
-                for (int j = 0; j < 8 && c + j < N; j++) {
-                    const float res = has_res ? LD_OUT(R, ri + j) : 0.0f;
-                    const float o = tc_finish(vv[j], c + j, alpha, bias, has_bias, bias_sn,
-                                              beta, res, act, act_a, act_b);
+                const float vv[8] = {v.s0, v.s1, v.s2, v.s3, v.s4, v.s5, v.s6, v.s7};
+                for (int e = 0; e < 8 && c + e < N; e++) {
+                    const float res1 = has_res ? LD_OUT(R, ri + e) : 0.0f;
+                    const float o = tc_finish(vv[e], c + e, alpha, bias, has_bias, bias_sn,
+                                              beta, res1, act, act_a, act_b);
 #if OUT_HALF
-                    vstore_half(o, 0, Y + yi + j);
+                    vstore_half(o, 0, Y + yi + e);
 #else
-                    Y[yi + j] = o;
+                    Y[yi + e] = o;
 #endif
                 }
             }
@@ -647,6 +711,7 @@ void tc_gemm(const int M, const int N, const int K, const float alpha,
     const long yo = trt_bcast_offset(bi, bdims, y_bs);
     Y += yo;
     if (has_res) R += yo;
+    tc_prefetch_residual(R, has_res, ldr, M, N, m0, n0, tid);
 #define TC_LOAD_A(sa, k0) tc_load_kmajor(sa, A, lda, M, K, m0, k0, tid, A_CHUNKS)
     TC_MAIN_LOOP
 #undef TC_LOAD_A
@@ -677,6 +742,7 @@ void tc_conv(const int M, const int N, const int K, __global const ushort *X, co
         iw0[i] = ow * stride.s1 - pad.s1;
         base[i] = img * H * W * Cp;
     }
+    tc_prefetch_residual(R, has_res, ldy, M, N, m0, n0, tid);
 #define TC_LOAD_A(sa, k0) tc_load_a_conv(sa, X, K, k0, c, tid, ih0, iw0, base, H, W, Cp, S, dil)
     TC_MAIN_LOOP
 #undef TC_LOAD_A

@@ -4,7 +4,9 @@
  * An internal op (ops.def TRT_OP_INTERNAL): only passes/layout.c inserts it, at the edges of
  * the regions it runs in NHWC8; a model file naming it is refused by the importer. Input and
  * output have the same shape, dtype and storage (float32 or float16: the kernels move bits of
- * the stored element size); only the layout differs. NHWC8 pads the channels to a multiple of
+ * the stored element size); only the layout differs, except that a Reformat to NHWC8 may read
+ * float32 storage and write float16 (passes/layout.c folds an FP16 engine's input Cast into
+ * it: one kernel converts and reformats). NHWC8 pads the channels to a multiple of
  * 8 with zeros, which the NHWC8 kernels rely on (they read whole 8-channel rows).
  */
 #include <stdio.h>
@@ -62,7 +64,10 @@ static trt_status reformat_prepare(trt_exec *ex, const trt_node *node, trt_node_
     const trt_tensor *x = &t[node->inputs[0]], *y = &t[node->outputs[0]];
     const int32_t to = TRT_CPARAMS(node, reformat_params)->layout;
     const int32_t from = to == TRT_LAYOUT_NHWC8 ? TRT_LAYOUT_LINEAR : TRT_LAYOUT_NHWC8;
-    if ((int32_t)y->layout != to || (int32_t)x->layout != from || x->storage != y->storage)
+    const int to_half = x->storage == TRT_DTYPE_FLOAT32 && y->storage == TRT_DTYPE_FLOAT16 &&
+                        to == TRT_LAYOUT_NHWC8;
+    if ((int32_t)y->layout != to || (int32_t)x->layout != from ||
+        (x->storage != y->storage && !to_half))
         return trt__error(TRT_ERR_INVALID_ARG,
                           "node '%s' (Reformat): converts to %s but reads '%s' (%s, %s) and "
                           "writes '%s' (%s, %s); the engine file is inconsistent, rebuild it",
@@ -70,7 +75,8 @@ static trt_status reformat_prepare(trt_exec *ex, const trt_node *node, trt_node_
                           trt_dtype_name(x->storage), y->name, layout_name(y->layout),
                           trt_dtype_name(y->storage));
     char opts[64];
-    snprintf(opts, sizeof opts, "-DT=%s", bits_type(trt_dtype_size(x->storage)));
+    snprintf(opts, sizeof opts, "-DT=%s -DTO_HALF=%d", bits_type(trt_dtype_size(x->storage)),
+             to_half);
     return trt_exec_kernel(ex, "reformat.cl", opts,
                            to == TRT_LAYOUT_NHWC8 ? "to_nhwc8" : "to_linear", &rt->kernels[0]);
 }

@@ -23,6 +23,8 @@ static const trt_tc_tile tiles[] = {
     {128, 256, 64, 256, 2, 1},  /* 2 warpgroups, 48 KiB */
     {64, 256, 64, 256, 2, 1},   /* 1 warpgroup, 40 KiB */
     {64, 128, 64, 128, 4, 1},   /* 1 warpgroup, 48 KiB */
+    {128, 64, 64, 64, 4, 1},    /* 2 warpgroups, 48 KiB: products with N = 64 */
+    {128, 64, 128, 64, 4, 1},   /* 1 warpgroup, 48 KiB */
     {64, 64, 64, 64, 4, 1},     /* 1 warpgroup, 32 KiB */
 };
 enum { N_TILES = (int)(sizeof tiles / sizeof tiles[0]) };

@@ -189,6 +189,30 @@ static int only_nhwc_weights(const trt_graph *g, const uint8_t *nhwc, int nn, in
     return 1;
 }
 
+/* A Reformat to NHWC8 of a Cast's float16 copy of a float32 tensor, the Cast's only reader
+ * (an FP16 engine's input: "input" -> Cast -> "input (fp16)" -> Reformat), reads the float32
+ * tensor itself and converts while it reformats (ops/reformat.c): one pass over the data
+ * instead of two. The Cast, left unread, goes with the next removal of dead nodes. */
+static void fold_casts_into_reformats(trt_graph *g) {
+    for (int n = 0; n < g->n_nodes; n++) {
+        trt_node *r = &g->nodes[n];
+        int32_t to;
+        memcpy(&to, r->params, sizeof to); /* reformat_params: the target layout */
+        if (r->op != TRT_OP_REFORMAT || to != TRT_LAYOUT_NHWC8) continue;
+        const int t = r->inputs[0], p = g->tensors[t].producer;
+        if (p < 0 || g->nodes[p].op != TRT_OP_CAST || g->nodes[p].is_host) continue;
+        const int src = g->nodes[p].inputs[0];
+        const trt_tensor *a = &g->tensors[src], *b = &g->tensors[t];
+        if (a->dtype != TRT_DTYPE_FLOAT32 || b->dtype != TRT_DTYPE_FLOAT32 ||
+            a->storage != TRT_DTYPE_FLOAT32 || b->storage != TRT_DTYPE_FLOAT16 ||
+            a->shape.nb_dims != 4 || a->layout != TRT_LAYOUT_LINEAR || trt__tensor_uses(g, t) != 1 || trt__tensor_is_output(g, t))
+            continue;
+        r->inputs[0] = src;
+        trt__log(TRT_LOG_VERBOSE, "Layout: %s reads '%s' and converts it to float16 (instead of %s)",
+                 r->name, a->name, g->nodes[p].name);
+    }
+}
+
 trt_status trt__pass_layout(trt_device *dev, trt_graph *g) {
     const int mode = env_mode();
     if (mode == MODE_LINEAR) {
@@ -335,6 +359,7 @@ trt_status trt__pass_layout(trt_device *dev, trt_graph *g) {
             }
         }
     }
+    fold_casts_into_reformats(g);
     trt__log(TRT_LOG_INFO, "Layout: %d of %d layers run NHWC8, %d reformats", n_nhwc, nn, npos);
 done:
     free(nhwc);
