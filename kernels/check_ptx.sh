@@ -6,10 +6,10 @@
 #
 # Programs are built as common.cl followed by the file (runtime/program.c), so common.cl from
 # the file's folder is prepended unless --no-common is given. The capability macros of
-# runtime/caps.c (TRT_CAP_MMA_F16, TRT_CAP_MMA_S8, TRT_CAP_LDMATRIX, TRT_CAP_CP_ASYNC) are
-# defined, as on a device whose probe passed; -D/-U arguments are passed on to clang. The
-# OpenCL work-item functions and barrier() are mapped to NVPTX builtins by a shim; the other
-# OpenCL built-ins (exp, select, ...), which NVIDIA's compiler provides and clang alone leaves
+# runtime/caps.c (TRT_CAP_MMA_F16, TRT_CAP_MMA_S8, TRT_CAP_LDMATRIX, TRT_CAP_CP_ASYNC) and
+# TRT_NV_PTX (runtime/program.c) are defined, as on an NVIDIA device whose probe passed;
+# -D/-U arguments are passed on to clang. The OpenCL work-item functions and barrier() are
+# mapped to NVPTX builtins by a shim; the other OpenCL built-ins (exp, select, ...), which NVIDIA's compiler provides and clang alone leaves
 # as bodiless functions, are declared .extern and ptxas assembles with --compile-only (-c),
 # which accepts unresolved externs but checks every instruction.
 #
@@ -61,7 +61,7 @@ else
 fi
 "$CLANG" -cl-std=CL1.2 -target nvptx64-nvidia-nvcl -O2 -S -Xclang -finclude-default-header \
     -include "$tmp/shim.h" -Dasm=__asm__ -DTRT_CAP_MMA_F16=1 -DTRT_CAP_MMA_S8=1 \
-    -DTRT_CAP_LDMATRIX=1 -DTRT_CAP_CP_ASYNC=1 "$@" "$tmp/prog.cl" -o "$tmp/prog.ptx"
+    -DTRT_CAP_LDMATRIX=1 -DTRT_CAP_CP_ASYNC=1 -DTRT_NV_PTX=1 "$@" "$tmp/prog.cl" -o "$tmp/prog.ptx"
 sed -i -e "s/^\.version .*/.version $PTX_VERSION/" -e "s/^\.target .*/.target $ARCH/" \
     "$tmp/prog.ptx"
 # Arch-specific targets (sm_90a): lift the instructions kernels hide behind "// TRT_SM90A ",

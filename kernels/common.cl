@@ -37,17 +37,43 @@ inline long trt_bcast_offset(long i, int8 dims, int8 strides) {
  */
 #define TRT_CAT_(a, b) a##b
 #define TRT_CAT(a, b) TRT_CAT_(a, b)
-/* 8 halves at a 16-byte aligned address as one 16-byte access, as float8 (LD8A/ST8A below;
- * also tc_gemm.cl's FP16 output). */
-inline float8 trt_ld8a(__global const half *p) {
-    uint4 raw = *(__global const uint4 *)p;
-    return vload_half8(0, (const half *)&raw);
+/* 8 halves (the bits of a uint4) to float8 and back. With TRT_NV_PTX (the host's, for NVIDIA
+ * devices of sm_80 or newer: runtime/program.c) two values per cvt instruction of inline PTX,
+ * in registers; elsewhere vload_half8/vstore_half8 through a private copy. Both round to
+ * nearest even. */
+#ifdef TRT_NV_PTX
+inline uint trt_pack_h2(float lo, float hi) {
+    uint r;
+    asm("cvt.rn.f16x2.f32 %0, %1, %2;\n" : "=r"(r) : "f"(hi), "f"(lo));
+    return r;
 }
-inline void trt_st8a(__global half *p, float8 v) {
+inline float2 trt_unpack_h2(uint v) {
+    float lo, hi;
+    asm("{ .reg .f16 l, h; mov.b32 {l, h}, %2; cvt.f32.f16 %0, l; cvt.f32.f16 %1, h; }\n"
+        : "=f"(lo), "=f"(hi)
+        : "r"(v));
+    return (float2)(lo, hi);
+}
+inline float8 trt_h8_float(uint4 r) {
+    return (float8)(trt_unpack_h2(r.x), trt_unpack_h2(r.y), trt_unpack_h2(r.z),
+                    trt_unpack_h2(r.w));
+}
+inline uint4 trt_float_h8(float8 v) {
+    return (uint4)(trt_pack_h2(v.s0, v.s1), trt_pack_h2(v.s2, v.s3), trt_pack_h2(v.s4, v.s5),
+                   trt_pack_h2(v.s6, v.s7));
+}
+#else
+inline float8 trt_h8_float(uint4 r) { return vload_half8(0, (const half *)&r); }
+inline uint4 trt_float_h8(float8 v) {
     uint4 raw;
     vstore_half8(v, 0, (half *)&raw);
-    *(__global uint4 *)p = raw;
+    return raw;
 }
+#endif
+/* 8 halves at a 16-byte aligned address as one 16-byte access, as float8 (LD8A/ST8A below;
+ * also tc_gemm.cl's FP16 output). */
+inline float8 trt_ld8a(__global const half *p) { return trt_h8_float(*(__global const uint4 *)p); }
+inline void trt_st8a(__global half *p, float8 v) { *(__global uint4 *)p = trt_float_h8(v); }
 #ifdef STORAGE_HALF
 #define TS half
 #define LD(p, i) vload_half((i), (p))

@@ -8,7 +8,7 @@
  * channel, and each moves one 8-channel NHWC8 row with a single vector access (aligned:
  * rows start at multiples of 8 elements, and device buffers at multiples of 256 bytes).
  * TO_HALF=1 (to_nhwc8 only, T uint): the source is float32, the destination float16 (an FP16
- * engine's input, converted as it is reformatted; vstore_half rounds to nearest even).
+ * engine's input, converted as it is reformatted: common.cl's trt_st8a, nearest even).
  */
 #ifndef TO_HALF
 #define TO_HALF 0
@@ -34,8 +34,8 @@ kernel void to_nhwc8(global const T *src, global T *dst, long total, int C, int 
     global const float *s = src + (n * C + c0) * HW + p;
     float v[8];
     for (int j = 0; j < 8; j++) v[j] = c0 + j < C ? s[j * HW] : 0.0f;
-    vstore_half8((float8)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]), 0,
-                 dst + (n * HW + p) * CP + c0);
+    trt_st8a(dst + (n * HW + p) * CP + c0,
+             (float8)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]));
 #else
     global const T *s = src + (n * C + c0) * HW + p;
     T v[8];

@@ -36,8 +36,8 @@
  *     16-byte runs.
  * Work-group: (NT, 1, 1) with NT work-items, 32 per warp (32 * WARPS_M * WARPS_N; for wgmma,
  * 128 per warpgroup); global (ceil(N/BN) * NT, ceil(M/BM), batches * splits). ws (splits > 1
- * only): ceil(N/BN) * ceil(M/BM) * batches ints, zero before the first launch, then from
- * float ws_off the partial sums, BM * BN * splits floats per tile.
+ * only): ceil(N/BN) * ceil(M/BM) * batches ints, then from float ws_off the sums, BM * BN
+ * floats per tile; all zero before the first launch, and left zero by every launch.
  */
 #ifndef TC_WGMMA
 #define TC_WGMMA 0 // 1: Hopper warpgroup products (wgmma.mma_async) instead of mma.sync
@@ -443,31 +443,13 @@ inline float tc_finish(float v, int c, float alpha, __global const BIAS_T *bias,
 #define EPI_ROWS 16
 #endif
 
-/* Two floats to f16x2 (round to nearest even, as vstore_half) and back, in inline PTX. */
-inline uint tc_pack_h2(float lo, float hi) {
-    uint r;
-    asm("cvt.rn.f16x2.f32 %0, %1, %2;\n" : "=r"(r) : "f"(hi), "f"(lo));
-    return r;
-}
-inline float2 tc_unpack_h2(uint v) {
-    float lo, hi;
-    asm("{ .reg .f16 l, h; mov.b32 {l, h}, %2; cvt.f32.f16 %0, l; cvt.f32.f16 %1, h; }\n"
-        : "=f"(lo), "=f"(hi)
-        : "r"(v));
-    return (float2)(lo, hi);
-}
-inline float8 tc_h8_float(uint4 r) {
-    return (float8)(tc_unpack_h2(r.x), tc_unpack_h2(r.y), tc_unpack_h2(r.z), tc_unpack_h2(r.w));
-}
 /* 8 output values as raw bits (TC_RAW8: uint4 of 8 halves, or float8) at a 16-byte aligned
- * address, and their conversions. */
+ * address, and their conversions (common.cl). */
 #if OUT_HALF
 #define TC_RAW8 uint4
 #define TC_RAW8_ZERO ((uint4)(0))
-#define tc_raw8_float(r) tc_h8_float(r)
-#define tc_float_raw8(v)                                                                       \
-    ((uint4)(tc_pack_h2((v).s0, (v).s1), tc_pack_h2((v).s2, (v).s3),                          \
-             tc_pack_h2((v).s4, (v).s5), tc_pack_h2((v).s6, (v).s7)))
+#define tc_raw8_float(r) trt_h8_float(r)
+#define tc_float_raw8(v) trt_float_h8(v)
 #define tc_ld_raw8(p) (*(__global const uint4 *)(p))
 #define tc_st_raw8(p, v) (*(__global uint4 *)(p) = (v))
 #else
@@ -483,7 +465,7 @@ inline float8 tc_h8_float(uint4 r) {
 inline float8 tc_bias8(__global const BIAS_T *bias, int c, int bias_sn) {
     if (bias_sn == 1) {
 #if BIAS_HALF
-        return tc_h8_float(*(__global const uint4 *)(bias + c));
+        return trt_h8_float(*(__global const uint4 *)(bias + c));
 #else
         return vload8(0, bias + c);
 #endif
@@ -631,30 +613,39 @@ inline void tc_tile_origin(int *m0, int *n0) {
 /* ---------------------------------------------------------------- split-K */
 
 /* With splits > 1, the work-groups of one output tile each take a share of K (global
- * dimension 2 = batch * splits + split). Each writes its float accumulators to the
- * workspace, in register order (slot i of work-item tid at (split * ACC_N + i) * NT + tid of
- * the tile's slab), so that no layout is needed; the last of them to finish (a counter per
- * tile, ws[0 .. n_tiles) as ints, reset by that last one) adds the others' partial sums to its
- * own and runs the epilogue; the rest return. Returns whether this work-group goes on. The
- * order of the additions depends on which work-group finishes last. */
+ * dimension 2 = batch * splits + split). Each adds its float accumulators into the tile's
+ * slab of the workspace with reductions performed in the L2 cache (red.global.add), in
+ * register order (slot 4i..4i+3 of work-item tid at (i * NT + tid) * 4 of the slab, so that no
+ * layout is needed); the last of them to finish (a counter per tile, ws[0 .. n_tiles) as
+ * ints) reads the sums back, leaves the slab zero and the counter reset for the next launch,
+ * and runs the epilogue; the rest return. Returns whether this work-group goes on. The order
+ * of the additions depends on the order the work-groups finish in. */
 #define ACC_N (MI * NI * 4)
+inline void tc_red_add4(__global float *p, const float v[4]) {
+#ifdef TRT_CAP_WGMMA /* sm_90: one vector reduction */
+    asm volatile("red.global.add.v4.f32 [%0], {%1, %2, %3, %4};\n" ::"l"(p), "f"(v[0]), "f"(v[1]),
+                 "f"(v[2]), "f"(v[3])
+                 : "memory");
+#else
+    for (int e = 0; e < 4; e++)
+        asm volatile("red.global.add.f32 [%0], %1;\n" ::"l"(p + e), "f"(v[e]) : "memory");
+#endif
+}
 inline int tc_split_reduce(float acc[MI][NI][4], int splits, int split, int tile,
                            __global float *ws, int ws_off, __local int *last, int tid) {
     if (splits == 1) return 1;
-    __global volatile float *slab = ws + ws_off + (long)tile * splits * ACC_N * NT;
+    __global float *slab = ws + ws_off + (long)tile * ACC_N * NT;
 #pragma unroll
     for (int mi = 0; mi < MI; mi++)
 #pragma unroll
         for (int ni = 0; ni < NI; ni++)
-#pragma unroll
-            for (int e = 0; e < 4; e++)
-                slab[((split * MI + mi) * NI * 4 + ni * 4 + e) * NT + tid] = acc[mi][ni][e];
-    /* The partial sums are visible device-wide before the counter moves. */
+            tc_red_add4(slab + ((long)(mi * NI + ni) * NT + tid) * 4, acc[mi][ni]);
+    /* The additions are performed device-wide before the counter moves. */
     asm volatile("fence.acq_rel.gpu;\n" ::: "memory");
     barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);
     if (tid == 0) {
         *last = atomic_inc((__global int *)ws + tile) == splits - 1;
-        /* Acquire, in the thread that read the counter: the other work-groups' partial sums,
+        /* Acquire, in the thread that read the counter: the other work-groups' additions,
          * released before their increments, are visible from here on; the barrier passes
          * that on to the work-group. */
         asm volatile("fence.acq_rel.gpu;\n" ::: "memory");
@@ -662,17 +653,17 @@ inline int tc_split_reduce(float acc[MI][NI][4], int splits, int split, int tile
     barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);
     if (!*last) return 0;
     asm volatile("fence.acq_rel.gpu;\n" ::: "memory");
-    for (int s = 0; s < splits; s++) {
-        if (s == split) continue;
 #pragma unroll
-        for (int mi = 0; mi < MI; mi++)
+    for (int mi = 0; mi < MI; mi++)
 #pragma unroll
-            for (int ni = 0; ni < NI; ni++)
-#pragma unroll
-                for (int e = 0; e < 4; e++)
-                    acc[mi][ni][e] += slab[((s * MI + mi) * NI * 4 + ni * 4 + e) * NT + tid];
-    }
-    if (tid == 0) ((__global int *)ws)[tile] = 0; /* ready for the next launch */
+        for (int ni = 0; ni < NI; ni++) {
+            __global volatile float4 *q =
+                (__global volatile float4 *)(slab + ((long)(mi * NI + ni) * NT + tid) * 4);
+            const float4 v = *q;
+            acc[mi][ni][0] = v.x, acc[mi][ni][1] = v.y, acc[mi][ni][2] = v.z, acc[mi][ni][3] = v.w;
+            *q = (float4)(0.0f); /* ready for the next launch */
+        }
+    if (tid == 0) ((__global int *)ws)[tile] = 0;
     return 1;
 }
 

@@ -91,12 +91,10 @@ trt_status trt__tc_tile_of(const trt_node *node, const trt_device_caps *caps, in
                       p[5] ? ", wgmma" : "", p[6]);
 }
 
-int trt__tc_ws_plan(const trt_tc_ws *have, size_t tiles, int splits, int bm, int bn,
-                    trt_tc_ws *need) {
+int trt__tc_ws_plan(const trt_tc_ws *have, size_t tiles, int bm, int bn, trt_tc_ws *need) {
     const size_t counters = (tiles + 63) / 64 * 64;
     need->counters = have->counters >= counters ? have->counters : counters;
-    need->bytes =
-        (need->counters + tiles * (size_t)splits * (size_t)bm * (size_t)bn) * sizeof(float);
+    need->bytes = (need->counters + tiles * (size_t)bm * (size_t)bn) * sizeof(float);
     if (need->counters == have->counters && need->bytes <= have->bytes) {
         *need = *have;
         return 0;
@@ -108,7 +106,7 @@ enum { SPLIT_MAX_WS_BYTES = 256 << 20, SPLIT_MAX_DIM2 = 65535 };
 
 int trt__tc_launch_splits(const trt_tc_tile *t, size_t tiles, size_t batches) {
     if (t->splits <= 1) return 1;
-    const size_t ws = tiles * (size_t)t->splits * (size_t)t->bm * (size_t)t->bn * sizeof(float);
+    const size_t ws = tiles * (size_t)t->bm * (size_t)t->bn * sizeof(float);
     if (ws > SPLIT_MAX_WS_BYTES || batches * (size_t)t->splits > SPLIT_MAX_DIM2) return 1;
     return t->splits;
 }
@@ -120,7 +118,7 @@ static trt_status workspace(trt_exec *ex, trt_node_rt *rt, trt_tc_ws *have, cons
     *ws_off = 0;
     if (splits <= 1 || tiles == 0) return TRT_OK; /* an empty product launches nothing */
     trt_tc_ws need;
-    if (trt__tc_ws_plan(have, tiles, splits, t->bm, t->bn, &need)) {
+    if (trt__tc_ws_plan(have, tiles, t->bm, t->bn, &need)) {
         if (need.counters > INT32_MAX)
             return trt__error(TRT_ERR_UNSUPPORTED, "split-K over %zu tiles: too many", tiles);
         if (rt->scratch) clReleaseMemObject(rt->scratch);
@@ -134,12 +132,12 @@ static trt_status workspace(trt_exec *ex, trt_node_rt *rt, trt_tc_ws *have, cons
                               "allocating the %zu-byte split-K workspace failed (OpenCL error %d)",
                               need.bytes, (int)err);
         const cl_int zero = 0;
-        err = clEnqueueFillBuffer(trt_exec_queue(ex), m, &zero, sizeof zero, 0,
-                                  need.counters * sizeof(cl_int), 0, NULL, NULL);
+        err = clEnqueueFillBuffer(trt_exec_queue(ex), m, &zero, sizeof zero, 0, need.bytes, 0,
+                                  NULL, NULL);
         if (err != CL_SUCCESS) {
             clReleaseMemObject(m);
             return trt__error(TRT_ERR_OPENCL,
-                              "clearing the split-K counters failed (OpenCL error %d)", (int)err);
+                              "clearing the split-K workspace failed (OpenCL error %d)", (int)err);
         }
         rt->scratch = m;
         *have = need;

@@ -46,17 +46,17 @@ static inline size_t trt__tc_threads(const trt_tc_tile *t) {
 }
 
 /* The split-K workspace of a node (kernels/tc_gemm.cl): `counters` int slots, one per output
- * tile, then the partial sums, `bytes` in all. The counters' region keeps its size until the
- * buffer is made again, so that partial sums never land on counters of another launch. */
+ * tile, then each tile's float sums (BM x BN), `bytes` in all; all zero when made, and every
+ * launch leaves them zero. The counters' region keeps its size until the buffer is made again,
+ * so that sums never land on counters of another launch. */
 typedef struct {
     size_t bytes, counters;
 } trt_tc_ws;
 
-/* The workspace a launch over `tiles` output tiles with `splits` needs, given the current one
- * (zeros: none yet): *need, and 1 when the buffer must be made again (its counters zeroed),
- * 0 when the current one serves. Pure arithmetic (tested on the CPU). */
-int trt__tc_ws_plan(const trt_tc_ws *have, size_t tiles, int splits, int bm, int bn,
-                    trt_tc_ws *need);
+/* The workspace a split-K launch over `tiles` output tiles of bm x bn needs, given the current
+ * one (zeros: none yet): *need, and 1 when the buffer must be made again (zeroed), 0 when the
+ * current one serves. Pure arithmetic (tested on the CPU). */
+int trt__tc_ws_plan(const trt_tc_ws *have, size_t tiles, int bm, int bn, trt_tc_ws *need);
 
 /* The split-K factor a launch of `tiles` output tiles over `batches` runs with: the tile's,
  * or 1 where the runtime shape makes it unreasonable (the workspace over 256 MiB, or more
@@ -74,7 +74,7 @@ typedef struct {
 } trt_tc_launch;
 
 /* Fills *l for tile t; the workspace lives in rt->scratch, made or grown as needed (*have,
- * kept by the caller with the node) with its counters zeroed. */
+ * kept by the caller with the node), zeroed when made. */
 trt_status trt__tc_launch_setup(trt_exec *ex, trt_node_rt *rt, trt_tc_ws *have,
                                 const trt_tc_tile *t, size_t M, size_t N, size_t batches,
                                 cl_mem unused, trt_tc_launch *l);

@@ -1,7 +1,8 @@
 /* program.c — the device's program cache: kernels/<file> + build options -> cl_program.
  * Every program is common.cl followed by the family's file, built once per device, with the
  * device's capability macros (TRT_CAP_MMA_F16=1 ... for the inline-PTX features its probe
- * passed, runtime/caps.c) appended to the options: part of the lookup and of the disk key.
+ * passed, runtime/caps.c; TRT_NV_PTX=1 on NVIDIA devices that have mma.sync f16) appended to
+ * the options: part of the lookup and of the disk key.
  *
  * Compiled binaries are also kept on disk (CL_PROGRAM_BINARIES), so that the next process
  * skips the OpenCL C compiler. Folder: $TRT_CACHE_DIR if set (an empty value turns the disk
@@ -227,9 +228,12 @@ static trt_status build(trt_device *dev, const char *file, const char *options,
 char *trt__device_build_options(const trt_device *dev, const char *options) {
     static const char *const defs[] = {" -DTRT_CAP_MMA_F16=1", " -DTRT_CAP_MMA_S8=1",
                                        " -DTRT_CAP_LDMATRIX=1", " -DTRT_CAP_CP_ASYNC=1",
-                                       " -DTRT_CAP_WGMMA=1"};
-    const int on[] = {dev->caps.mma_f16, dev->caps.mma_s8, dev->caps.ldmatrix,
-                      dev->caps.cp_async, dev->caps.wgmma};
+                                       " -DTRT_CAP_WGMMA=1",    " -DTRT_NV_PTX=1"};
+    /* TRT_NV_PTX: NVIDIA's compiler on an sm_80+ device (the probe ran mma.sync f16), so
+     * that common.cl may use inline PTX (half conversions) in every program. */
+    const int on[] = {dev->caps.mma_f16,  dev->caps.mma_s8, dev->caps.ldmatrix,
+                      dev->caps.cp_async, dev->caps.wgmma,
+                      dev->caps.nvidia_ptx && dev->caps.mma_f16};
     enum { N_DEFS = (int)(sizeof defs / sizeof defs[0]) };
     if (!options) options = "";
     size_t n = strlen(options) + 1;

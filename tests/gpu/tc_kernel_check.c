@@ -181,24 +181,19 @@ static void report(const char *what, const float *ref, const uint16_t *got, size
 }
 
 /* Y = act(A B + bias) with A [M][K], B [N][K] (kmajor) or [K][N]. */
-/* The split-K workspace for `tiles` tiles (kernels/tc_gemm.cl): zeroed counters, then the
- * partial sums; *off = their float offset. */
-/* The split-K workspace for `tiles` tiles (kernels/tc_gemm.cl): zeroed counters, then the
- * partial sums, filled with NaN (the engine leaves them unset); *off = their float offset. */
-static cl_mem workspace(const tile *t, size_t tiles, int splits, cl_int *off) {
+/* The split-K workspace for `tiles` tiles (kernels/tc_gemm.cl), as the engine makes it: the
+ * counters, then the tiles' sums, all zero; *off = the sums' float offset, *bytes its size. */
+static cl_mem workspace(const tile *t, size_t tiles, cl_int *off, size_t *bytes) {
     const trt_tc_ws none = {0, 0};
     trt_tc_ws ws;
-    trt__tc_ws_plan(&none, tiles, splits, t->bm, t->bn, &ws);
+    trt__tc_ws_plan(&none, tiles, t->bm, t->bn, &ws);
     *off = (cl_int)ws.counters;
-    const size_t bytes = ws.bytes;
+    *bytes = ws.bytes;
     cl_int err;
-    cl_mem m = clCreateBuffer(ctx, CL_MEM_READ_WRITE, bytes, NULL, &err);
+    cl_mem m = clCreateBuffer(ctx, CL_MEM_READ_WRITE, ws.bytes, NULL, &err);
     CK(err);
     const cl_int zero = 0;
-    const cl_uint nan = 0x7fc00000u;
-    CK(clEnqueueFillBuffer(q, m, &zero, sizeof zero, 0, (size_t)*off * 4, 0, NULL, NULL));
-    CK(clEnqueueFillBuffer(q, m, &nan, sizeof nan, (size_t)*off * 4, bytes - (size_t)*off * 4,
-                           0, NULL, NULL));
+    CK(clEnqueueFillBuffer(q, m, &zero, sizeof zero, 0, ws.bytes, 0, NULL, NULL));
     return m;
 }
 
@@ -211,12 +206,12 @@ struct launch {
     int M, N, K, ldb, has_bias;
     cl_mem A, B, bias, Y, ws;
     cl_int splits, ws_off;
-    size_t gws[3], lws[3];
+    size_t ws_bytes, gws[3], lws[3];
 };
 
 /* Y is filled with NaN before every launch, so that an output the kernel leaves unwritten
- * fails; a split-K kernel runs twice (the second run needs the counters the first one reset)
- * and each result is checked, then the counters must all be zero again. */
+ * fails; a split-K kernel runs twice (the second run needs the counters and sums the first
+ * one left zero) and each result is checked, then the whole workspace must be zero again. */
 static void check_runs(const char *what, const launch *l, const float *ref, size_t tiles) {
     const size_t n_out = (size_t)l->M * l->N;
     uint16_t *y = malloc(n_out * 2);
@@ -230,14 +225,16 @@ static void check_runs(const char *what, const launch *l, const float *ref, size
         report(w, ref, y, n_out);
     }
     if (l->splits > 1) {
-        cl_int *cnt = malloc(tiles * sizeof *cnt);
-        CK(clEnqueueReadBuffer(q, l->ws, CL_TRUE, 0, tiles * sizeof *cnt, cnt, 0, NULL, NULL));
-        size_t bad = 0;
-        for (size_t i = 0; i < tiles; i++) bad += cnt[i] != 0;
-        failures += bad != 0;
-        printf("%s %s: split-K counters %s\n", bad ? "FAIL" : "PASS", what,
-               bad ? "not reset" : "reset");
-        free(cnt);
+        const size_t words = l->ws_bytes / 4;
+        cl_uint *w = malloc(l->ws_bytes);
+        CK(clEnqueueReadBuffer(q, l->ws, CL_TRUE, 0, l->ws_bytes, w, 0, NULL, NULL));
+        size_t bad_cnt = 0, bad_sum = 0;
+        for (size_t i = 0; i < tiles; i++) bad_cnt += w[i] != 0;
+        for (size_t i = (size_t)l->ws_off; i < words; i++) bad_sum += w[i] != 0;
+        failures += bad_cnt + bad_sum != 0;
+        printf("%s %s: split-K counters %s, sums %s\n", bad_cnt + bad_sum ? "FAIL" : "PASS",
+               what, bad_cnt ? "not reset" : "reset", bad_sum ? "not zeroed" : "zeroed");
+        free(w);
     }
     free(y);
 }
@@ -283,7 +280,8 @@ static void check_gemm(const tile *t, int kmajor, int M, int N, int K, unsigned 
     cl_mem Y = clCreateBuffer(ctx, CL_MEM_READ_WRITE, (size_t)M * N * 2 + 16, NULL, &err);
     const size_t tiles = (size_t)((M + t->bm - 1) / t->bm) * ((N + t->bn - 1) / t->bn);
     cl_int ws_off = 0;
-    cl_mem ws = splits > 1 ? workspace(t, tiles, splits, &ws_off) : Y;
+    size_t ws_bytes = 0;
+    cl_mem ws = splits > 1 ? workspace(t, tiles, &ws_off, &ws_bytes) : Y;
     float *ref = malloc((size_t)M * N * sizeof(float));
     for (int m = 0; m < M; m++)
         for (int n = 0; n < N; n++) {
@@ -299,7 +297,7 @@ static void check_gemm(const tile *t, int kmajor, int M, int N, int K, unsigned 
              splits);
     launch l = {.run = launch_gemm, .k = k, .t = t, .M = M, .N = N, .K = K,
                 .ldb = kmajor ? K : N, .has_bias = 1, .A = A, .B = B, .bias = Bi, .Y = Y,
-                .ws = ws, .splits = splits, .ws_off = ws_off};
+                .ws = ws, .splits = splits, .ws_off = ws_off, .ws_bytes = ws_bytes};
     check_runs(what, &l, ref, tiles);
     if (splits > 1) clReleaseMemObject(ws);
     free(a), free(b), free(bias), free(ref);
@@ -335,7 +333,8 @@ static void check_conv(const tile *t, int n, int h, int w, int c, int kc, int r,
     ARG(p2), ARG(d2), ARG(W), ARG(K), ARG(Bi), ARG(one), ARG(Y), ARG(N), ARG(R), ARG(one);
     const size_t tiles = (size_t)((M + t->bm - 1) / t->bm) * ((N + t->bn - 1) / t->bn);
     cl_int ws_off = 0, sp = splits;
-    cl_mem ws = splits > 1 ? workspace(t, tiles, splits, &ws_off) : Y;
+    size_t ws_bytes = 0;
+    cl_mem ws = splits > 1 ? workspace(t, tiles, &ws_off, &ws_bytes) : Y;
     ARG(act), ARG(z), ARG(z), ARG(sp), ARG(ws), ARG(ws_off);
     size_t nt = trt__tc_threads(t);
     size_t gws[3] = {(size_t)(N + t->bn - 1) / t->bn * nt, (size_t)(M + t->bm - 1) / t->bm,
@@ -363,7 +362,8 @@ static void check_conv(const tile *t, int n, int h, int w, int c, int kc, int r,
              t->bm, t->bn, t->wm, t->wn, t->stages, t->wgmma ? "w" : "", n, h, w, c, kc, r, st, pd, dl,
              splits);
     launch l = {.run = launch_conv, .k = k, .t = t, .M = M, .N = N, .K = K, .Y = Y, .ws = ws,
-                .splits = splits, .ws_off = ws_off, .gws = {gws[0], gws[1], gws[2]},
+                .splits = splits, .ws_off = ws_off, .ws_bytes = ws_bytes,
+                .gws = {gws[0], gws[1], gws[2]},
                 .lws = {lws[0], lws[1], lws[2]}};
     check_runs(what, &l, ref, tiles);
     if (splits > 1) clReleaseMemObject(ws);

@@ -1,5 +1,5 @@
 /* test_tc_ws.c — the split-K workspace arithmetic of ops/tc.c (trt__tc_ws_plan,
- * trt__tc_launch_splits), which decides when the buffer is made again and where the partial
+ * trt__tc_launch_splits), which decides when the buffer is made again and where the tiles'
  * sums start: they must never land on the counters of another launch, whatever the order of
  * shapes (the kernels themselves run only on NVIDIA GPUs: tests/gpu/tc_kernel_check). */
 #include <stdio.h>
@@ -11,29 +11,32 @@
 
 int main(void) {
     trt_tc_ws have = {0, 0}, need;
-    /* First launch: a buffer with counters for 512 tiles, then the partial sums. */
-    CHECK(trt__tc_ws_plan(&have, 500, 4, 64, 64, &need) == 1, "first launch makes a buffer");
+    /* First launch: a buffer with counters for 512 tiles, then one 64x64 float slab per tile
+     * (the split factor does not matter: the work-groups of a tile add into one slab). */
+    CHECK(trt__tc_ws_plan(&have, 500, 64, 64, &need) == 1, "first launch makes a buffer");
     CHECK(need.counters == 512, "counters rounded up to 64");
-    CHECK(need.bytes == (512 + 500 * 4 * 64 * 64) * sizeof(float), "bytes = counters + partials");
+    CHECK(need.bytes == (512 + 500 * 64 * 64) * sizeof(float), "bytes = counters + slabs");
     have = need;
     /* A smaller batch: the buffer serves, and the counters keep their place and size, so its
-     * partial sums (from counters on) cannot overwrite the slots of the larger launch. */
-    CHECK(trt__tc_ws_plan(&have, 16, 4, 64, 64, &need) == 0, "a smaller launch reuses it");
+     * sums (from counters on) cannot overwrite the slots of the larger launch. */
+    CHECK(trt__tc_ws_plan(&have, 16, 64, 64, &need) == 0, "a smaller launch reuses it");
     CHECK(need.counters == 512 && need.bytes == have.bytes, "and keeps the counters' region");
-    /* Back to the larger one: still the same buffer (its counters were left at zero). */
-    CHECK(trt__tc_ws_plan(&have, 500, 4, 64, 64, &need) == 0, "the larger again reuses it");
+    /* Back to the larger one: still the same buffer (counters and slabs were left at zero). */
+    CHECK(trt__tc_ws_plan(&have, 500, 64, 64, &need) == 0, "the larger again reuses it");
     /* More tiles than counters: a new buffer (counters zeroed again), larger region. */
-    CHECK(trt__tc_ws_plan(&have, 513, 1, 64, 64, &need) == 1, "more tiles than counters: new");
+    CHECK(trt__tc_ws_plan(&have, 513, 64, 64, &need) == 1, "more tiles than counters: new");
     CHECK(need.counters == 576, "with room for them");
-    /* Same tiles, more partials than bytes (a larger split or tile): new buffer, and the
-     * counters' region does not shrink. */
-    CHECK(trt__tc_ws_plan(&have, 500, 8, 64, 64, &need) == 1, "more partial sums: new buffer");
+    /* Same tiles, larger slabs than bytes (a larger tile): new buffer, and the counters'
+     * region does not shrink. */
+    CHECK(trt__tc_ws_plan(&have, 500, 128, 64, &need) == 1, "larger slabs: new buffer");
     CHECK(need.counters == 512, "counters region kept");
+    CHECK(need.bytes == (512 + 500 * 128 * 64) * sizeof(float), "with room for the slabs");
 
     /* The split factor a launch runs with. */
     trt_tc_tile t = {64, 64, 64, 64, 4, 1, 8};
     CHECK(trt__tc_launch_splits(&t, 16, 1) == 8, "the tile's factor where it fits");
-    CHECK(trt__tc_launch_splits(&t, 4096, 32) == 1, "1 where the workspace would pass 256 MiB");
+    CHECK(trt__tc_launch_splits(&t, 16384, 32) == 8, "16384 64x64 slabs are 256 MiB: fits");
+    CHECK(trt__tc_launch_splits(&t, 16385, 32) == 1, "1 where the workspace would pass 256 MiB");
     CHECK(trt__tc_launch_splits(&t, 16, 10000) == 1, "1 where dimension 2 would pass 65535");
     t.splits = 1;
     CHECK(trt__tc_launch_splits(&t, 16, 1) == 1, "no split stays no split");
