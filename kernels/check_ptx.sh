@@ -9,9 +9,10 @@
 # runtime/caps.c (TRT_CAP_MMA_F16, TRT_CAP_MMA_S8, TRT_CAP_LDMATRIX, TRT_CAP_CP_ASYNC) and
 # TRT_NV_PTX (runtime/program.c) are defined, as on an NVIDIA device whose probe passed;
 # -D/-U arguments are passed on to clang. The OpenCL work-item functions and barrier() are
-# mapped to NVPTX builtins by a shim; the other OpenCL built-ins (exp, select, ...), which NVIDIA's compiler provides and clang alone leaves
-# as bodiless functions, are declared .extern and ptxas assembles with --compile-only (-c),
-# which accepts unresolved externs but checks every instruction.
+# mapped to NVPTX builtins by a shim; the other OpenCL built-ins (exp, select, ...), which
+# NVIDIA's compiler provides and clang alone leaves as bodiless functions, are declared
+# .extern and ptxas assembles with --compile-only (-c), which accepts unresolved externs but
+# checks every instruction.
 #
 # Environment: CLANG (default clang-15), PTXAS (default ptxas, else
 # /usr/local/cuda/bin/ptxas), ARCH (default sm_90), PTX_VERSION (default 8.0),
