@@ -8,6 +8,8 @@
  *             duplicated; TRT_LAYOUT=linear and auto without tensor cores change nothing
  *   tc        the tensor-core rule, on a device whose caps claim tensor cores: only Convs
  *             with float16 storage, group 1 and K % 8 == 0
+ *   cast      an FP16 engine's input Cast folds into the Reformat to NHWC8 (which then reads
+ *             float32 and writes float16), not when the float16 copy has another reader
  *   import    a model naming Reformat or TrtReformat is refused as an unsupported operator
  *   reformat  Reformat round trips on the device, LINEAR -> NHWC8 -> LINEAR, with awkward
  *             shapes (C = 3, 13, 64; H, W = 1, 7, 93), float32 and float16 storage; the
@@ -307,6 +309,65 @@ static void test_tensor_core_rule(void) {
     trt_graph_free(g);
 }
 
+/* An FP16 engine's input: x (float32) -> Cast -> "x (fp16)" -> Reformat -> Conv. The Reformat
+ * reads x itself and converts (ops/reformat.c), the Cast is left unread for the dead-node
+ * removal; not when the float16 copy has another reader (here a Relu). */
+static void test_cast_fold(int extra_reader) {
+    unsetenv("TRT_LAYOUT");
+    trt_graph *g = trt_graph_new();
+    trt_dims dx = dims4(2, 3, 9, 8);
+    int x = trt_graph_add_tensor(g, "x", TRT_DTYPE_FLOAT32, &dx);
+    trt_graph_add_input(g, x);
+    int w = add_weights(g, "W", dims4(16, 3, 3, 3), 1);
+    int y = trt_graph_add_tensor(g, "y", TRT_DTYPE_FLOAT32, NULL);
+    add_conv(g, "Conv_0", x, w, -1, y, 1, 1, -1);
+    trt_graph_add_output(g, y);
+    trt_graph_infer(g, 1);
+    CHECK(trt__pass_precision(g, TRT_PRECISION_FP16) == TRT_OK, "precision pass");
+    const trt_node *conv = find_node(g, "Conv_0");
+    const int xh = conv ? conv->inputs[0] : -1;
+    CHECK(xh >= 0 && xh != x && g->tensors[xh].storage == TRT_DTYPE_FLOAT16 &&
+              g->nodes[g->tensors[xh].producer].op == TRT_OP_CAST,
+          "the precision pass gives the Conv a Cast of x");
+    if (extra_reader && xh >= 0) { /* a Relu of the float16 copy, the graph's second output */
+        int z = trt_graph_add_tensor(g, "z", TRT_DTYPE_FLOAT32, NULL);
+        trt_graph_add_node(g, TRT_OP_RELU, "Relu_0", &xh, 1, &z, 1);
+        trt_graph_add_output(g, z);
+        trt_graph_infer(g, 1);
+    }
+    trt_device fake;
+    memset(&fake, 0, sizeof fake);
+    fake.caps.mma_f16 = fake.caps.ldmatrix = fake.caps.cp_async = 1;
+    CHECK(trt__pass_layout(&fake, g) == TRT_OK, "layout pass, tensor cores");
+    const trt_node *r = NULL;
+    for (int n = 0; n < g->n_nodes; n++)
+        if (g->nodes[n].op == TRT_OP_REFORMAT &&
+            g->tensors[g->nodes[n].outputs[0]].layout == TRT_LAYOUT_NHWC8)
+            r = &g->nodes[n];
+    CHECK(r != NULL, "a Reformat to NHWC8 for Conv_0");
+    if (!r) {
+        trt_graph_free(g);
+        return;
+    }
+    const trt_tensor *in = &g->tensors[r->inputs[0]], *out = &g->tensors[r->outputs[0]];
+    if (extra_reader) {
+        CHECK(r->inputs[0] == xh && in->storage == TRT_DTYPE_FLOAT16,
+              "with another reader of the float16 copy, the Reformat reads the copy");
+    } else {
+        CHECK(r->inputs[0] == x && in->storage == TRT_DTYPE_FLOAT32 &&
+                  out->storage == TRT_DTYPE_FLOAT16,
+              "the Reformat reads x (float32) and writes float16");
+        int cast_of_x = 0;
+        CHECK(trt__pass_dead(g) == TRT_OK, "dead-node removal");
+        for (int n = 0; n < g->n_nodes; n++)
+            cast_of_x += g->nodes[n].op == TRT_OP_CAST && g->nodes[n].inputs[0] == x;
+        CHECK(cast_of_x == 0 && count_op(g, TRT_OP_CAST) == 1,
+              "the input's Cast goes with the dead nodes (the output's stays)");
+    }
+    CHECK(topo_sorted(g) && trt_graph_infer(g, 1) == TRT_OK, "sorted, and infers");
+    trt_graph_free(g);
+}
+
 /* x [2,13,7,5] -> Conv_a (K 16) -> GlobalMaxPool_0 -> gmp [2,16,1,1]
  *                                 -> GlobalAveragePool_0 (reads x: LINEAR input) -> gap
  *   gmp -> Conv_b (1x1, K 8) -> cb -> GlobalAveragePool_1 -> Flatten_1 -> out
@@ -576,6 +637,8 @@ done:
 int main(void) {
     test_graph();
     test_tensor_core_rule();
+    test_cast_fold(0);
+    test_cast_fold(1);
     test_pools();
     test_import();
     trt_device *dev = NULL;
