@@ -167,7 +167,6 @@ inline void tc_wgmma_commit(void) {
     asm volatile(TC_SM90A "wgmma.commit_group.sync.aligned;\n" ::);
 }
 inline void tc_wgmma_wait0(void) { asm volatile(TC_SM90A "wgmma.wait_group.sync.aligned 0;\n" ::); }
-inline void tc_wgmma_wait1(void) { asm volatile(TC_SM90A "wgmma.wait_group.sync.aligned 1;\n" ::); }
 /* Copies made by cp.async (generic proxy) become visible to wgmma (async proxy). */
 inline void tc_fence_proxy_async(void) { asm volatile("fence.proxy.async.shared::cta;\n" ::); }
 /* Pins the accumulators in place around wgmma's asynchronous reads and writes: the compiler
@@ -366,9 +365,6 @@ inline void tc_stage_mma(float acc[MI][NI][4], __local const ushort *sa,
             for (int ni = 0; ni < NI; ni++) tc_mma(acc[mi][ni], a[kk][mi], b[kk][ni]);
 }
 
-#ifndef TC_WGMMA_OVERLAP
-#define TC_WGMMA_OVERLAP 0 // 1: a stage's wgmma products run on while the next stage starts
-#endif
 #if TC_WGMMA
 /* Issues all products of one BK-deep stage for warpgroup wg, asynchronously, as one
  * wgmma group. */
@@ -385,30 +381,18 @@ inline void tc_stage_wgmma_issue(float acc[MI][NI][4], __local const ushort *sa,
     tc_wgmma_commit();
 }
 #define TC_STAGE_FENCE() tc_fence_proxy_async()
-#if TC_WGMMA_OVERLAP
-/* Stage kt's products are issued before the copies of tile kt + STAGES - 1, which go to the
- * buffer of stage kt - 1: so first wait until only stage kt's group is in flight (stage
- * kt - 1's is done) and, with a barrier, until every warpgroup is there. Stage kt's products
- * then overlap that barrier, the copies and the next stage's wait. */
-#define TC_PRODUCTS_BEFORE_LOADS(cur)                                                          \
-    tc_stage_wgmma_issue(acc, As + (cur) * BM * BK, Bs + (cur) * BN * BK, wm >> 2);            \
-    tc_wgmma_wait1();                                                                          \
-    barrier(CLK_LOCAL_MEM_FENCE);
-#define TC_PRODUCTS_AFTER_LOADS(cur)
-#else
 /* Stage kt's products are issued after the copies of tile kt + STAGES - 1 and waited for at
- * once (the barrier of the next stage then frees their buffer). */
-#define TC_PRODUCTS_BEFORE_LOADS(cur)
+ * once (the barrier of the next stage then frees their buffer). Letting them run on through
+ * the next stage's copies (wait_group 1 and a second barrier) was measured on the H200: no
+ * faster (bench/results/2026-12-03-h200-session-notes.md). */
 #define TC_PRODUCTS_AFTER_LOADS(cur)                                                           \
     tc_stage_wgmma_issue(acc, As + (cur) * BM * BK, Bs + (cur) * BN * BK, wm >> 2);            \
     tc_wgmma_wait0();
-#endif
 #define TC_PRODUCTS_DRAIN()                                                                    \
     tc_wgmma_wait0();                                                                          \
     tc_fence_acc(acc);
 #else
 #define TC_STAGE_FENCE()
-#define TC_PRODUCTS_BEFORE_LOADS(cur)
 #define TC_PRODUCTS_AFTER_LOADS(cur)                                                           \
     tc_stage_mma(acc, As + (cur) * BM * BK, Bs + (cur) * BN * BK, wm, wn, lane);
 #define TC_PRODUCTS_DRAIN()
@@ -595,7 +579,6 @@ inline void tc_tile_origin(int *m0, int *n0) {
         TC_STAGE_FENCE();                                                                      \
         barrier(CLK_LOCAL_MEM_FENCE);                                                          \
         const int cur = (kt - kt0) % STAGES;                                                   \
-        TC_PRODUCTS_BEFORE_LOADS(cur)                                                          \
         const int pf = kt + STAGES - 1;                                                        \
         if (pf < KT) {                                                                         \
             const int ps = (pf - kt0) % STAGES;                                                \
