@@ -64,6 +64,10 @@ class Settings:
                 sys.exit(f"bench: unknown model '{m}' in BENCH_MODELS; known: {','.join(MODELS)}")
         self.batches = [int(b) for b in env_list("BENCH_BATCHES", ["1"] if self.quick else
                                                  ["1", "8", "32"])]
+        self.precisions = [p.lower() for p in env_list("BENCH_PRECISIONS", ["fp32", "fp16"])]
+        for p in self.precisions:
+            if p not in ("fp32", "fp16"):
+                sys.exit(f"bench: unknown precision '{p}' in BENCH_PRECISIONS; known: fp32,fp16")
         self.exec = os.environ.get("TRTINFER_EXEC", "trtinfer-exec")
         self.commit = os.environ.get("TRTINFER_COMMIT", "unknown")
         self.command = os.environ.get("BENCH_COMMAND", "bench/run.sh OUTDIR")
@@ -354,7 +358,7 @@ def trtinfer_phase(s, res, onnx_paths, outdir, stop_at):
     fp16_refused = None
     refs = {}
     with open(os.path.join(outdir, "trtinfer-exec.log"), "a") as logf:
-        for prec in ("FP32", "FP16"):
+        for prec in [p.upper() for p in s.precisions]:
             for b in s.batches:  # every model at a batch before the next batch
                 for model in s.models:
                     row = dict(model=model, batch=b, precision=prec, framework="trtinfer")
@@ -446,8 +450,8 @@ PREC_LABEL = {"fp32": "FP32", "fp16": "FP16 (channels_last)"}
 def torch_jobs(s, mode):
     """(model, mode, dtype) in the order they are worth measuring."""
     if mode == EAGER:
-        return [(m, mode, d) for m in s.models for d in ("fp32", "fp16")]
-    return [(m, mode, d) for d in ("fp32", "fp16") for m in s.models]
+        return [(m, mode, d) for m in s.models for d in s.precisions]
+    return [(m, mode, d) for d in s.precisions for m in s.models]
 
 
 def torch_phase(s, res, mode, stop_at, workdir):

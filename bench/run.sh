@@ -19,6 +19,8 @@
 #                    the CPU); what does not fit is recorded as "skipped: time budget"
 #   BENCH_MODELS     comma list out of resnet50,mobilenet_v2,efficientnet_b0
 #   BENCH_BATCHES    comma list (default 1,8,32)
+#   BENCH_PRECISIONS comma list out of fp32,fp16 (default both; fp16 alone leaves the time
+#                    budget to the FP16 rows of every framework)
 #   BENCH_WORKDIR    where the ONNX files go (default: a fresh temporary directory, removed)
 #   BENCH_GEMM_BUDGET_S  wall-time budget of the GEMM section (default 240; 0 skips it)
 #   BENCH_GEMM_SIZES     its shapes (gemm.py --sizes; default "default", "small" with
@@ -43,7 +45,8 @@ export TRTINFER_COMMIT
 
 # The command as it was typed, with the settings that change what is measured.
 cmd="bench/run.sh $1"
-for v in BENCH_DEVICE BENCH_QUICK BENCH_BUDGET_S BENCH_MODELS BENCH_BATCHES BENCH_GEMM_BUDGET_S \
+for v in BENCH_DEVICE BENCH_QUICK BENCH_BUDGET_S BENCH_MODELS BENCH_BATCHES BENCH_PRECISIONS \
+         BENCH_GEMM_BUDGET_S \
          BENCH_GEMM_SIZES; do
     if [ -n "${!v:-}" ]; then cmd="$v=${!v} $cmd"; fi
 done

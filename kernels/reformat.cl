@@ -45,6 +45,36 @@ kernel void to_nhwc8(global const T *src, global T *dst, long total, int C, int 
 #endif
 }
 
+/* to NHWC8 as pairs of pixels along W (ops/reformat.c pairs_w): output pixel w' holds input
+ * pixels 2w' and 2w'+1, channels e*C + c (C <= 4), zeros past 2C and past the input's width
+ * W. One work-item per output pixel, i = (n * H + h) * W2 + w'. */
+#if TO_HALF
+kernel void to_nhwc8_pairs(global const float *src, global half *dst, long total, int C, int H,
+                           int W, int W2) {
+#define PAIRS_T float
+#else
+kernel void to_nhwc8_pairs(global const T *src, global T *dst, long total, int C, int H, int W,
+                           int W2) {
+#define PAIRS_T T
+#endif
+    long i = get_global_id(0);
+    if (i >= total) return;
+    const long HW2 = (long)H * W2, n = i / HW2;
+    const int r = (int)(i - n * HW2), h = r / W2, w2 = r - h * W2;
+    PAIRS_T v[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (int e = 0; e < 2; e++) {
+        const int iw = 2 * w2 + e;
+        if (iw >= W) continue;
+        for (int c = 0; c < C; c++) v[e * C + c] = src[((n * C + c) * H + h) * W + iw];
+    }
+#if TO_HALF
+    trt_st8a(dst + i * 8, (float8)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]));
+#else
+    ((global T8 *)dst)[i] = (T8)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+#endif
+#undef PAIRS_T
+}
+
 kernel void to_linear(global const T *src, global T *dst, long total, int C, int CP, long HW) {
     long i = get_global_id(0);
     if (i >= total) return;

@@ -15,7 +15,10 @@
 #include "ops/op.h"
 
 typedef struct {
-    int32_t layout; /* trt_layout of the output; the input has the other one */
+    int32_t layout;  /* trt_layout of the output; the input has the other one */
+    int32_t pairs_w; /* 1: to NHWC8 as pairs of pixels along W (passes/layout.c "W-pairs"):
+                      * X [N, C, H, W] (C <= 4) -> Y [N, 2C, H, ceil(W/2)], Y(n, e*C + c, h,
+                      * w') = X(n, c, h, 2w' + e), zero past W */
 } reformat_params;
 _Static_assert(sizeof(reformat_params) <= TRT_MAX_PARAMS, "reformat_params too large");
 
@@ -51,6 +54,16 @@ static trt_status reformat_infer(const trt_node *node, trt_tensor *t) {
     trt_tensor *y = &t[node->outputs[0]];
     y->dtype = x->dtype;
     y->shape = x->shape;
+    if (TRT_CPARAMS(node, reformat_params)->pairs_w) {
+        if (to != TRT_LAYOUT_NHWC8 || x->shape.d[1] > 4)
+            return trt__error(TRT_ERR_INVALID_ARG,
+                              "node '%s' (Reformat): pairs of pixels need a conversion to NHWC8 "
+                              "of at most 4 channels, not %lld; the engine file is "
+                              "inconsistent, rebuild it",
+                              node->name, (long long)x->shape.d[1]);
+        y->shape.d[1] = 2 * x->shape.d[1];
+        y->shape.d[3] = (x->shape.d[3] + 1) / 2;
+    }
     return TRT_OK;
 }
 
@@ -77,14 +90,26 @@ static trt_status reformat_prepare(trt_exec *ex, const trt_node *node, trt_node_
     char opts[64];
     snprintf(opts, sizeof opts, "-DT=%s -DTO_HALF=%d", bits_type(trt_dtype_size(x->storage)),
              to_half);
-    return trt_exec_kernel(ex, "reformat.cl", opts,
-                           to == TRT_LAYOUT_NHWC8 ? "to_nhwc8" : "to_linear", &rt->kernels[0]);
+    const char *kernel = TRT_CPARAMS(node, reformat_params)->pairs_w ? "to_nhwc8_pairs"
+                         : to == TRT_LAYOUT_NHWC8                    ? "to_nhwc8"
+                                                                     : "to_linear";
+    return trt_exec_kernel(ex, "reformat.cl", opts, kernel, &rt->kernels[0]);
 }
 
 static trt_status reformat_launch(trt_exec *ex, const trt_node *node, trt_node_rt *rt) {
     const trt_tensor *x = &trt_exec_tensors(ex)[node->inputs[0]];
     cl_mem src = trt_exec_mem(ex, node->inputs[0]), dst = trt_exec_mem(ex, node->outputs[0]);
     const int64_t *d = x->shape.d;
+    if (TRT_CPARAMS(node, reformat_params)->pairs_w) {
+        /* One work-item per output pixel (pair). */
+        cl_int C = (cl_int)d[1], H = (cl_int)d[2], W = (cl_int)d[3], W2 = (W + 1) / 2;
+        cl_long n = (cl_long)d[0] * H * W2;
+        const trt_karg args[] = {TRT_KARG(src), TRT_KARG(dst), TRT_KARG(n), TRT_KARG(C),
+                                 TRT_KARG(H),   TRT_KARG(W),   TRT_KARG(W2)};
+        size_t gws = (size_t)n, lws = REFORMAT_LWS;
+        return trt_exec_launch(ex, rt->kernels[0], 1, &gws, &lws,
+                               (int)(sizeof args / sizeof *args), args);
+    }
     cl_int C = (cl_int)d[1], CP = (cl_int)trt_nhwc8_channels(d[1]);
     cl_long HW = (cl_long)(d[2] * d[3]);
     /* One work-item per pixel and 8-channel block (padding channels included: to_nhwc8

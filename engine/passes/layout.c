@@ -189,6 +189,102 @@ static int only_nhwc_weights(const trt_graph *g, const uint8_t *nhwc, int nn, in
     return 1;
 }
 
+/* W-pairs: a Conv on few channels (C <= 4: a network's first layer, its image) with stride
+ * 2 along W reads its input as pairs of pixels. The Reformat writes pixel w' of the NHWC8
+ * input as [X(.., 2w') channels, X(.., 2w'+1) channels, zeros] (2C of 8 channels real,
+ * instead of C), and the Conv becomes a stride-1 Conv along W over W' = ceil(W/2) pixel pairs
+ * with ceil-half as many taps: its products shrink from R*S*8 to R*S'*8 per output (ResNet-50's
+ * 7x7: S 7 -> S' 4, 392 -> 224). Output shapes are the same for every W exactly when
+ * pad_begin + pad_end - S is odd (7x7 pad 3, 3x3 pad 1); other Convs are left alone.
+ * Original tap kx of pair tap j, half e: kx = 2 (j - pl') + pad_begin + e. */
+typedef struct {
+    int c, s, pl, pr, s2, pl2, pr2; /* C; S and pads along W; the pairs' S', pads */
+} pairs_plan;
+
+static int pairs_applicable(const trt_graph *g, const trt_node *node, int x, pairs_plan *pp) {
+    const char *e = getenv("TRT_CONV_PAIRS");
+    if (e && strcmp(e, "0") == 0) return 0;
+    if (node->op != TRT_OP_CONV || x < 0 || trt__tensor_uses(g, x) != 1 ||
+        trt__tensor_is_output(g, x))
+        return 0;
+    const conv_params *p = TRT_CPARAMS(node, conv_params);
+    const trt_tensor *xt = &g->tensors[x], *wt = &g->tensors[node->inputs[1]];
+    if (xt->shape.nb_dims != 4 || xt->layout != TRT_LAYOUT_LINEAR || wt->shape.nb_dims != 4 ||
+        !(wt->flags & TRT_TENSOR_CONST) || !wt->data || p->group != 1 ||
+        p->auto_pad != PAD_NOTSET || trt__conv_epilogue((trt_node *)node)->residual > 0)
+        return 0;
+    const int64_t c = xt->shape.d[1], S = wt->shape.d[3];
+    if (c < 1 || c > 4 || wt->shape.d[1] != c || p->n_strides != 2 || p->strides[1] != 2 ||
+        (p->n_dilations && p->dilations[1] != 1))
+        return 0;
+    const int pl = p->n_pads ? p->pads[1] : 0, pr = p->n_pads ? p->pads[3] : 0;
+    const int P = pl + pr - (int)S;
+    if ((P & 1) == 0) return 0;
+    pp->c = (int)c, pp->s = (int)S, pp->pl = pl, pp->pr = pr;
+    pp->pl2 = (pl + 1) / 2;
+    /* the last tap, kx = S - 1: j = floor((S - 1 - pl) / 2) + pl' */
+    const int d = (int)S - 1 - pl;
+    pp->s2 = (d >= 0 ? d / 2 : -((-d + 1) / 2)) + pp->pl2 + 1;
+    pp->pr2 = (P + 1) / 2 - pp->pl2 + pp->s2 - 1;
+    return pp->s2 >= 1 && pp->pr2 >= 0;
+}
+
+/* W [K, C, R, S] (LINEAR, its storage type) -> W' [K, 2C, R, S'] of the pairs, zeros where a
+ * pair tap has no original tap; a new constant, repacked to NHWC8. Returns it, or -1. */
+static int pairs_weights(trt_graph *g, int w, const pairs_plan *pp) {
+    const trt_tensor *src = &g->tensors[w];
+    const int64_t K = src->shape.d[0], R = src->shape.d[2], C = pp->c, C2 = 2 * C;
+    const size_t es = trt_dtype_size(src->storage);
+    if (src->data_size != (size_t)(K * C * R * pp->s) * es) return -1;
+    char name[512];
+    snprintf(name, sizeof name, "%s (pairs)", src->name);
+    const int64_t d[4] = {K, C2, R, pp->s2};
+    const trt_dims shape = trt_dims_make(4, d);
+    uint8_t *dst = calloc((size_t)(K * C2 * R * pp->s2) * es, 1);
+    int u = dst ? trt_graph_add_tensor(g, name, src->dtype, &shape) : -1;
+    if (u < 0) {
+        free(dst);
+        return -1;
+    }
+    src = &g->tensors[w]; /* the tensor array may have moved */
+    for (int64_t k = 0; k < K; k++)
+        for (int64_t e = 0; e < 2; e++)
+            for (int64_t c = 0; c < C; c++)
+                for (int64_t r = 0; r < R; r++)
+                    for (int64_t j = 0; j < pp->s2; j++) {
+                        const int64_t kx = 2 * (j - pp->pl2) + pp->pl + e;
+                        if (kx < 0 || kx >= pp->s) continue;
+                        const size_t to = (size_t)(((k * C2 + e * C + c) * R + r) * pp->s2 + j);
+                        const size_t from = (size_t)(((k * C + c) * R + r) * pp->s + kx);
+                        memcpy(dst + to * es, (const uint8_t *)src->data + from * es, es);
+                    }
+    trt_tensor *t = &g->tensors[u];
+    t->data = dst;
+    t->data_size = (size_t)(K * C2 * R * pp->s2) * es;
+    t->storage = src->storage;
+    t->flags = TRT_TENSOR_CONST;
+    t->has_host = 1;
+    if (repack_weights(t) != TRT_OK) return -1;
+    return u;
+}
+
+/* The Conv of plan pp reads its pairs: new weights, stride 1, S' taps and pads along W. */
+static trt_status pairs_rewrite_conv(trt_graph *g, trt_node *node, const pairs_plan *pp) {
+    const int w2 = pairs_weights(g, node->inputs[1], pp);
+    if (w2 < 0) return trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory making pair weights");
+    conv_params *p = TRT_PARAMS(node, conv_params);
+    if (!p->n_pads) {
+        p->n_pads = 4;
+        memset(p->pads, 0, sizeof p->pads);
+    }
+    if (p->n_kernel) p->kernel[1] = pp->s2;
+    p->strides[1] = 1;
+    p->pads[1] = pp->pl2;
+    p->pads[3] = pp->pr2;
+    node->inputs[1] = w2;
+    return TRT_OK;
+}
+
 /* A Reformat to NHWC8 of a Cast's float16 copy of a float32 tensor, the Cast's only reader
  * (an FP16 engine's input: "input" -> Cast -> "input (fp16)" -> Reformat), reads the float32
  * tensor itself and converts while it reformats (ops/reformat.c): one pass over the data
@@ -283,6 +379,30 @@ trt_status trt__pass_layout(trt_device *dev, trt_graph *g) {
         for (int k = 0; k < g->nodes[n].n_inputs; k++) {
             int t = g->nodes[n].inputs[k];
             if (t < 0 || t >= nt || !nhwc_slot(g, nhwc, n, k)) continue; /* twins are >= nt */
+            pairs_plan pp;
+            if (k == 0 && map[t] < 0 && pairs_applicable(g, &g->nodes[n], t, &pp)) {
+                int t8 = add_nhwc8_twin(g, t);
+                if (t8 < 0) {
+                    s = trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory in the layout pass");
+                    goto done;
+                }
+                trt_tensor *tw = &g->tensors[t8];
+                tw->shape.d[1] = 2 * pp.c;
+                tw->shape.d[3] = (tw->shape.d[3] + 1) / 2;
+                tw->capacity = trt_tensor_bytes(tw);
+                if ((s = add_reformat(g, t, t8, TRT_LAYOUT_NHWC8, n, &pos, &npos)) != TRT_OK ||
+                    (s = pairs_rewrite_conv(g, &g->nodes[n], &pp)) != TRT_OK)
+                    goto done;
+                const int32_t pairs = 1; /* reformat_params.pairs_w */
+                memcpy(g->nodes[g->n_nodes - 1].params + sizeof(int32_t), &pairs, sizeof pairs);
+                map[t] = t8;
+                trt__log(TRT_LOG_VERBOSE,
+                         "Layout: %s reads '%s' as pairs of pixels: %d of 8 channels real "
+                         "instead of %d, %dx%d taps instead of %dx%d",
+                         g->nodes[n].name, g->tensors[t].name, 2 * pp.c, pp.c,
+                         (int)g->tensors[g->nodes[n].inputs[1]].shape.d[2], pp.s2,
+                         (int)g->tensors[g->nodes[n].inputs[1]].shape.d[2], pp.s);
+            }
             if (map[t] < 0) {
                 int t8 = add_nhwc8_twin(g, t);
                 if (t8 < 0) {
