@@ -597,36 +597,36 @@ inline void tc_tile_origin(int *m0, int *n0) {
 
 /* With splits > 1, the work-groups of one output tile each take a share of K (global
  * dimension 2 = batch * splits + split). Each adds its float accumulators into the tile's
- * slab of the workspace with reductions performed in the L2 cache (red.global.add), in
- * register order (slot 4i..4i+3 of work-item tid at (i * NT + tid) * 4 of the slab, so that no
- * layout is needed); the last of them to finish (a counter per tile, ws[0 .. n_tiles) as
+ * slab of the workspace with reductions performed in the L2 cache (red.global.add.f32), in
+ * register order (slot i of work-item tid at i * NT + tid of the slab, so that no layout is
+ * needed); the last of them to finish (a counter per tile, ws[0 .. n_tiles) as
  * ints) reads the sums back, leaves the slab zero and the counter reset for the next launch,
  * and runs the epilogue; the rest return. Returns whether this work-group goes on. The order
  * of the additions depends on the order the work-groups finish in. */
 #define ACC_N (MI * NI * 4)
-inline void tc_red_add4(__global float *p, const float v[4]) {
-#ifdef TRT_CAP_WGMMA /* sm_90: one vector reduction */
-    asm volatile("red.global.add.v4.f32 [%0], {%1, %2, %3, %4};\n" ::"l"(p), "f"(v[0]), "f"(v[1]),
-                 "f"(v[2]), "f"(v[3])
-                 : "memory");
-#else
-    for (int e = 0; e < 4; e++)
-        asm volatile("red.global.add.f32 [%0], %1;\n" ::"l"(p + e), "f"(v[e]) : "memory");
-#endif
-}
 inline int tc_split_reduce(float acc[MI][NI][4], int splits, int split, int tile,
                            __global float *ws, int ws_off, __local int *last, int tid) {
     if (splits == 1) return 1;
     __global float *slab = ws + ws_off + (long)tile * ACC_N * NT;
+    /* Scalar reductions, slot-major so that a warp's 32 are one 128-byte run: the vector
+     * form (red.global.add.v4.f32, sm_90) needs PTX ISA 8.1, which a driver's OpenCL compiler
+     * may not emit. */
 #pragma unroll
     for (int mi = 0; mi < MI; mi++)
 #pragma unroll
         for (int ni = 0; ni < NI; ni++)
-            tc_red_add4(slab + ((long)(mi * NI + ni) * NT + tid) * 4, acc[mi][ni]);
+#pragma unroll
+            for (int e = 0; e < 4; e++)
+                asm volatile("red.global.add.f32 [%0], %1;\n" ::"l"(
+                                 slab + ((long)((mi * NI + ni) * 4 + e) * NT + tid)),
+                             "f"(acc[mi][ni][e])
+                             : "memory");
     /* The additions are performed device-wide before the counter moves. */
     asm volatile("fence.acq_rel.gpu;\n" ::: "memory");
     barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);
     if (tid == 0) {
+        /* Release after the barrier, so that it covers the whole work-group's additions. */
+        asm volatile("fence.acq_rel.gpu;\n" ::: "memory");
         *last = atomic_inc((__global int *)ws + tile) == splits - 1;
         /* Acquire, in the thread that read the counter: the other work-groups' additions,
          * released before their increments, are visible from here on; the barrier passes
@@ -639,13 +639,13 @@ inline int tc_split_reduce(float acc[MI][NI][4], int splits, int split, int tile
 #pragma unroll
     for (int mi = 0; mi < MI; mi++)
 #pragma unroll
-        for (int ni = 0; ni < NI; ni++) {
-            __global volatile float4 *q =
-                (__global volatile float4 *)(slab + ((long)(mi * NI + ni) * NT + tid) * 4);
-            const float4 v = *q;
-            acc[mi][ni][0] = v.x, acc[mi][ni][1] = v.y, acc[mi][ni][2] = v.z, acc[mi][ni][3] = v.w;
-            *q = (float4)(0.0f); /* ready for the next launch */
-        }
+        for (int ni = 0; ni < NI; ni++)
+#pragma unroll
+            for (int e = 0; e < 4; e++) {
+                __global volatile float *q = slab + ((long)((mi * NI + ni) * 4 + e) * NT + tid);
+                acc[mi][ni][e] = *q;
+                *q = 0.0f; /* ready for the next launch */
+            }
     if (tid == 0) ((__global int *)ws)[tile] = 0;
     return 1;
 }

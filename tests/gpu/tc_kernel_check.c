@@ -65,6 +65,7 @@ typedef trt_tc_tile tile;
  * devices of compute capability 9), or those given with --tile. */
 static tile tiles[64];
 static int NTILES;
+static cl_uint cc_major; /* CL_DEVICE_COMPUTE_CAPABILITY_MAJOR_NV (cl_nv_device_attribute_query) */
 static const char *dump_dir;
 
 /* Programs built so far, by options (each is built once; callers release their reference). */
@@ -78,10 +79,12 @@ static cl_program build(const tile *t, int kmajor) {
     char opts[1024], tile_opts[512];
     const char *extra = getenv("TC_CHECK_OPTS");
     trt__tc_options(tile_opts, sizeof tile_opts, t, kmajor, 1, 1);
+    /* The macros the engine's programs get on an NVIDIA device whose probe passed
+     * (runtime/program.c): TRT_CAP_WGMMA on compute capability 9 for every tile. */
     snprintf(opts, sizeof opts,
-             "-cl-std=CL1.2 -DTRT_CAP_MMA_F16=1 -DTRT_CAP_LDMATRIX=1 -DTRT_CAP_CP_ASYNC=1 %s %s "
-             "%s",
-             t->wgmma ? "-DTRT_CAP_WGMMA=1" : "", tile_opts, extra ? extra : "");
+             "-cl-std=CL1.2 -DTRT_CAP_MMA_F16=1 -DTRT_CAP_LDMATRIX=1 -DTRT_CAP_CP_ASYNC=1 "
+             "-DTRT_NV_PTX=1 %s %s %s",
+             t->wgmma || cc_major == 9 ? "-DTRT_CAP_WGMMA=1" : "", tile_opts, extra ? extra : "");
     for (int i = 0; i < n_built; i++)
         if (strcmp(built[i].opts, opts) == 0) {
             clRetainProgram(built[i].p);
@@ -436,6 +439,7 @@ int main(int argc, char **argv) {
     cl_ulong lmem = 0;
     clGetDeviceInfo(dev, CL_DEVICE_LOCAL_MEM_SIZE, sizeof lmem, &lmem, NULL);
     printf("device: %s, local memory %llu bytes\n", name, (unsigned long long)lmem);
+    clGetDeviceInfo(dev, 0x4000, sizeof cc_major, &cc_major, NULL);
     cl_int err;
     ctx = clCreateContext(NULL, 1, &dev, NULL, NULL, &err);
     CK(err);
@@ -456,8 +460,7 @@ int main(int argc, char **argv) {
     }
     NTILES = nchosen;
     if (!nchosen) {
-        cl_uint cc = 0; /* CL_DEVICE_COMPUTE_CAPABILITY_MAJOR_NV (cl_nv_device_attribute_query) */
-        clGetDeviceInfo(dev, 0x4000, sizeof cc, &cc, NULL);
+        const cl_uint cc = cc_major;
         int n;
         const trt_tc_tile *engine_tiles = trt__tc_tiles(&n);
         for (int i = 0; i < n && NTILES < 64; i++)
