@@ -8,6 +8,10 @@
  *             duplicated; TRT_LAYOUT=linear and auto without tensor cores change nothing
  *   tc        the tensor-core rule, on a device whose caps claim tensor cores: only Convs
  *             with float16 storage, group 1 and K % 8 == 0
+ *   pairs     W-pairs: the 7x7 and 3x3 stride-2 Convs on 3 and 2 channels (odd and even W)
+ *             read pairs of pixels, with [K][2C][R][S'] weights and unchanged output shapes;
+ *             a 4x4 one (pad sum - S even) does not; TRT_CONV_PAIRS=0 turns it off; the
+ *             engines (portable NHWC8 kernels) give the LINEAR engines' outputs
  *   cast      an FP16 engine's input Cast folds into the Reformat to NHWC8 (which then reads
  *             float32 and writes float16), not when the float16 copy has another reader
  *   import    a model naming Reformat or TrtReformat is refused as an unsupported operator
@@ -307,6 +311,90 @@ static void test_tensor_core_rule(void) {
               g->tensors[na->outputs[0]].storage == TRT_DTYPE_FLOAT16,
           "twins keep float16 storage");
     trt_graph_free(g);
+}
+
+/* W-pairs (layout.c): few-channel Convs with stride 2 along W read their input as pairs of
+ * pixels when pad_begin + pad_end - S is odd.
+ *   Conv_p  x [2,3,9,11] (odd W), 7x7, stride 2, pad 3, W [16,3,7,7], bias -> yp  pairs
+ *   Conv_q  u [1,2,10,12] (even W), 3x3, stride 2, pad 1, W [8,2,3,3]      -> yq  pairs
+ *   Conv_r  v [1,3,8,8], 4x4, stride 2, pad 1 (pad sum - S even), W [8,3,4,4] -> yr  not */
+static int add_strided_conv(trt_graph *g, const char *name, int x, int w, int b, int y, int pad) {
+    add_conv(g, name, x, w, b, y, 1, pad, -1);
+    conv_params *p = TRT_PARAMS(&g->nodes[g->n_nodes - 1], conv_params);
+    p->n_strides = 2;
+    p->strides[0] = p->strides[1] = 2;
+    return g->n_nodes - 1;
+}
+
+static trt_graph *make_pairs_graph(void) {
+    trt_graph *g = trt_graph_new();
+    trt_dims dx = dims4(2, 3, 9, 11), du = dims4(1, 2, 10, 12), dv = dims4(1, 3, 8, 8);
+    int x = trt_graph_add_tensor(g, "x", TRT_DTYPE_FLOAT32, &dx);
+    int u = trt_graph_add_tensor(g, "u", TRT_DTYPE_FLOAT32, &du);
+    int v = trt_graph_add_tensor(g, "v", TRT_DTYPE_FLOAT32, &dv);
+    trt_graph_add_input(g, x);
+    trt_graph_add_input(g, u);
+    trt_graph_add_input(g, v);
+    int wp = add_weights(g, "Wp", dims4(16, 3, 7, 7), 1);
+    const int64_t nb = 16;
+    trt_dims db = trt_dims_make(1, &nb);
+    int bp = add_weights(g, "bp", db, 2);
+    int wq = add_weights(g, "Wq", dims4(8, 2, 3, 3), 3);
+    int wr = add_weights(g, "Wr", dims4(8, 3, 4, 4), 4);
+    int yp = trt_graph_add_tensor(g, "yp", TRT_DTYPE_FLOAT32, NULL);
+    int yq = trt_graph_add_tensor(g, "yq", TRT_DTYPE_FLOAT32, NULL);
+    int yr = trt_graph_add_tensor(g, "yr", TRT_DTYPE_FLOAT32, NULL);
+    add_strided_conv(g, "Conv_p", x, wp, bp, yp, 3);
+    add_strided_conv(g, "Conv_q", u, wq, -1, yq, 1);
+    add_strided_conv(g, "Conv_r", v, wr, -1, yr, 1);
+    trt_graph_add_output(g, yp);
+    trt_graph_add_output(g, yq);
+    trt_graph_add_output(g, yr);
+    return g;
+}
+
+static int pair_reformats(const trt_graph *g) {
+    int n = 0;
+    for (int i = 0; i < g->n_nodes; i++) {
+        int32_t pairs;
+        memcpy(&pairs, g->nodes[i].params + sizeof(int32_t), sizeof pairs);
+        n += g->nodes[i].op == TRT_OP_REFORMAT && pairs == 1;
+    }
+    return n;
+}
+
+static void test_pairs(void) {
+    setenv("TRT_LAYOUT", "nhwc8", 1);
+    trt_graph *g = make_pairs_graph();
+    CHECK(trt_graph_infer(g, 1) == TRT_OK, "pairs graph infers");
+    trt_dims before[3];
+    for (int i = 0; i < 3; i++) before[i] = g->tensors[g->outputs[i]].shape;
+    CHECK(trt__pass_layout(NULL, g) == TRT_OK, "layout pass, pairs");
+    const trt_node *p = find_node(g, "Conv_p"), *q = find_node(g, "Conv_q"),
+                   *r = find_node(g, "Conv_r");
+    const trt_dims *wp = &g->tensors[p->inputs[1]].shape, *wq = &g->tensors[q->inputs[1]].shape,
+                   *wr = &g->tensors[r->inputs[1]].shape;
+    CHECK(wp->d[1] == 6 && wp->d[2] == 7 && wp->d[3] == 4, "Conv_p: weights [16, 6, 7, 4]");
+    CHECK(wq->d[1] == 4 && wq->d[2] == 3 && wq->d[3] == 2, "Conv_q: weights [8, 4, 3, 2]");
+    CHECK(wr->d[1] == 3 && wr->d[3] == 4, "Conv_r (pad sum - S even) keeps its weights");
+    CHECK(pair_reformats(g) == 2, "two Reformats to pairs, found %d", pair_reformats(g));
+    const trt_dims *xp = &g->tensors[p->inputs[0]].shape;
+    CHECK(xp->d[1] == 6 && xp->d[3] == 6, "Conv_p reads [2, 6, 9, 6]");
+    CHECK(topo_sorted(g) && trt_graph_infer(g, 1) == TRT_OK, "sorted, and infers");
+    for (int i = 0; i < 3; i++) {
+        const trt_dims *a = &before[i], *b = &g->tensors[g->outputs[i]].shape;
+        CHECK(a->nb_dims == b->nb_dims && memcmp(a->d, b->d, sizeof(int64_t) * 4) == 0,
+              "output %d keeps its shape", i);
+    }
+    trt_graph_free(g);
+    setenv("TRT_CONV_PAIRS", "0", 1);
+    g = make_pairs_graph();
+    trt_graph_infer(g, 1);
+    CHECK(trt__pass_layout(NULL, g) == TRT_OK && pair_reformats(g) == 0,
+          "TRT_CONV_PAIRS=0: no pairs");
+    trt_graph_free(g);
+    unsetenv("TRT_CONV_PAIRS");
+    unsetenv("TRT_LAYOUT");
 }
 
 /* An FP16 engine's input: x (float32) -> Cast -> "x (fp16)" -> Reformat -> Conv. The Reformat
@@ -639,6 +727,7 @@ int main(void) {
     test_tensor_core_rule();
     test_cast_fold(0);
     test_cast_fold(1);
+    test_pairs();
     test_pools();
     test_import();
     trt_device *dev = NULL;
@@ -654,6 +743,7 @@ int main(void) {
     test_reformat(dev, 1, 3, 93, 1, 1);
     test_engine(dev, "convs", make_graph, 7, "Conv_0");
     test_engine(dev, "pools", make_pool_graph, 2, "Conv_b");
+    test_engine(dev, "pairs", make_pairs_graph, 6, "Conv_p");
     trt_device_free(dev);
     return check_summary();
 }
