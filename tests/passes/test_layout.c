@@ -45,6 +45,13 @@ static trt_dims dims4(int64_t a, int64_t b, int64_t c, int64_t d) {
     return trt_dims_make(4, v);
 }
 
+/* A float32 graph input of shape d. */
+static int add_input(trt_graph *g, const char *name, trt_dims d) {
+    int t = trt_graph_add_tensor(g, name, TRT_DTYPE_FLOAT32, &d);
+    if (t >= 0) trt_graph_add_input(g, t);
+    return t;
+}
+
 static float value_at(size_t i, int salt) {
     return (float)((int)((i * 7919u + 13u * (unsigned)salt) % 61u) - 30) / 32.0f;
 }
@@ -56,6 +63,11 @@ static int add_weights(trt_graph *g, const char *name, trt_dims d, int salt) {
     int t = v ? trt_graph_add_const(g, name, TRT_DTYPE_FLOAT32, &d, v) : -1;
     free(v);
     return t;
+}
+
+/* A constant vector of n values (a bias). */
+static int add_bias(trt_graph *g, const char *name, int64_t n, int salt) {
+    return add_weights(g, name, trt_dims_make(1, &n), salt);
 }
 
 /* Conv y = conv(x, w, b) with padding `pad` on every side, `group`; `residual` (or -1) fused
@@ -82,15 +94,9 @@ static void add_conv(trt_graph *g, const char *name, int x, int w, int b, int y,
  *   Conv_4  t2, W4 [5,16,1,1]          -> y4      NHWC8 (t2 in, y4 out) */
 static trt_graph *make_graph(void) {
     trt_graph *g = trt_graph_new();
-    trt_dims dx = dims4(2, 3, 9, 11), dr = dims4(2, 16, 9, 11);
-    int x = trt_graph_add_tensor(g, "x", TRT_DTYPE_FLOAT32, &dx);
-    int r = trt_graph_add_tensor(g, "r", TRT_DTYPE_FLOAT32, &dr);
-    trt_graph_add_input(g, x);
-    trt_graph_add_input(g, r);
+    int x = add_input(g, "x", dims4(2, 3, 9, 11)), r = add_input(g, "r", dims4(2, 16, 9, 11));
     int w0 = add_weights(g, "W0", dims4(8, 3, 3, 3), 1);
-    const int64_t eight = 8;
-    trt_dims db = trt_dims_make(1, &eight);
-    int b0 = add_weights(g, "b0", db, 2);
+    int b0 = add_bias(g, "b0", 8, 2);
     int w1 = add_weights(g, "W1", dims4(16, 8, 3, 3), 3);
     int wd = add_weights(g, "Wd", dims4(16, 1, 3, 3), 4);
     int w4 = add_weights(g, "W4", dims4(5, 16, 1, 1), 5);
@@ -279,11 +285,7 @@ static void test_graph(void) {
 static void test_tensor_core_rule(void) {
     unsetenv("TRT_LAYOUT");
     trt_graph *g = trt_graph_new();
-    trt_dims dx = dims4(1, 16, 6, 6);
-    int x = trt_graph_add_tensor(g, "x", TRT_DTYPE_FLOAT32, &dx);
-    int xf = trt_graph_add_tensor(g, "xf", TRT_DTYPE_FLOAT32, &dx);
-    trt_graph_add_input(g, x);
-    trt_graph_add_input(g, xf);
+    int x = add_input(g, "x", dims4(1, 16, 6, 6)), xf = add_input(g, "xf", dims4(1, 16, 6, 6));
     int wa = add_weights(g, "Wa", dims4(16, 16, 3, 3), 1);
     int wb = add_weights(g, "Wb", dims4(12, 16, 3, 3), 2);
     int wc = add_weights(g, "Wc", dims4(16, 16, 3, 3), 3);
@@ -328,17 +330,10 @@ static int add_strided_conv(trt_graph *g, const char *name, int x, int w, int b,
 
 static trt_graph *make_pairs_graph(void) {
     trt_graph *g = trt_graph_new();
-    trt_dims dx = dims4(2, 3, 9, 11), du = dims4(1, 2, 10, 12), dv = dims4(1, 3, 8, 8);
-    int x = trt_graph_add_tensor(g, "x", TRT_DTYPE_FLOAT32, &dx);
-    int u = trt_graph_add_tensor(g, "u", TRT_DTYPE_FLOAT32, &du);
-    int v = trt_graph_add_tensor(g, "v", TRT_DTYPE_FLOAT32, &dv);
-    trt_graph_add_input(g, x);
-    trt_graph_add_input(g, u);
-    trt_graph_add_input(g, v);
+    int x = add_input(g, "x", dims4(2, 3, 9, 11)), u = add_input(g, "u", dims4(1, 2, 10, 12));
+    int v = add_input(g, "v", dims4(1, 3, 8, 8));
     int wp = add_weights(g, "Wp", dims4(16, 3, 7, 7), 1);
-    const int64_t nb = 16;
-    trt_dims db = trt_dims_make(1, &nb);
-    int bp = add_weights(g, "bp", db, 2);
+    int bp = add_bias(g, "bp", 16, 2);
     int wq = add_weights(g, "Wq", dims4(8, 2, 3, 3), 3);
     int wr = add_weights(g, "Wr", dims4(8, 3, 4, 4), 4);
     int yp = trt_graph_add_tensor(g, "yp", TRT_DTYPE_FLOAT32, NULL);
@@ -403,9 +398,7 @@ static void test_pairs(void) {
 static void test_cast_fold(int extra_reader) {
     unsetenv("TRT_LAYOUT");
     trt_graph *g = trt_graph_new();
-    trt_dims dx = dims4(2, 3, 9, 8);
-    int x = trt_graph_add_tensor(g, "x", TRT_DTYPE_FLOAT32, &dx);
-    trt_graph_add_input(g, x);
+    int x = add_input(g, "x", dims4(2, 3, 9, 8));
     int w = add_weights(g, "W", dims4(16, 3, 3, 3), 1);
     int y = trt_graph_add_tensor(g, "y", TRT_DTYPE_FLOAT32, NULL);
     add_conv(g, "Conv_0", x, w, -1, y, 1, 1, -1);
@@ -462,9 +455,7 @@ static void test_cast_fold(int extra_reader) {
  * The pools after NHWC8 data join the region; the one on x stays LINEAR. */
 static trt_graph *make_pool_graph(void) {
     trt_graph *g = trt_graph_new();
-    trt_dims dx = dims4(2, 13, 7, 5);
-    int x = trt_graph_add_tensor(g, "x", TRT_DTYPE_FLOAT32, &dx);
-    trt_graph_add_input(g, x);
+    int x = add_input(g, "x", dims4(2, 13, 7, 5));
     int wa = add_weights(g, "Wa", dims4(16, 13, 3, 3), 1);
     int wb = add_weights(g, "Wb", dims4(8, 16, 1, 1), 2);
     const char *names[] = {"a", "gmp", "gap", "cb", "gap1", "out"};
