@@ -308,31 +308,38 @@ static void check_gemm(const tile *t, int kmajor, int M, int N, int K, unsigned 
     clReleaseKernel(k), clReleaseProgram(p);
 }
 
-/* NHWC8 conv: x [n][h][w][cp], w [k][r][s][cp], y [n][oh][ow][k], stride/pad/dil equal in
- * both directions, with residual and relu. */
-static void check_conv(const tile *t, int n, int h, int w, int c, int kc, int r, int st, int pd,
-                       int dl, unsigned seed, int splits) {
-    const int cp = (c + 7) / 8 * 8;
-    const int oh = (h + 2 * pd - ((r - 1) * dl + 1)) / st + 1, ow = (w + 2 * pd - ((r - 1) * dl + 1)) / st + 1;
-    const int M = n * oh * ow, N = kc, K = r * r * cp;
-    uint16_t *x = rand_half((size_t)n * h * w * cp, &seed), *wt = rand_half((size_t)kc * r * r * cp, &seed);
+/* The geometry of a checked conv: kernel r x s, strides, pads (W's end pad may differ from
+ * its begin pad, as in the engine's pairs-of-pixels first layers), dilation. */
+typedef struct {
+    int r, s, sh, sw, ph, pw, pw_end, dl;
+} conv_shape;
+
+/* NHWC8 conv: x [n][h][w][cp], w [k][r][s][cp], y [n][oh][ow][k], with residual and relu. */
+static void check_conv_shape(const tile *t, int n, int h, int w, int c, int kc,
+                             const conv_shape *g, unsigned seed, int splits) {
+    const int cp = (c + 7) / 8 * 8, r = g->r, S = g->s, dl = g->dl;
+    const int oh = (h + 2 * g->ph - ((r - 1) * dl + 1)) / g->sh + 1;
+    const int ow = (w + g->pw + g->pw_end - ((S - 1) * dl + 1)) / g->sw + 1;
+    const int M = n * oh * ow, N = kc, K = r * S * cp;
+    uint16_t *x = rand_half((size_t)n * h * w * cp, &seed);
+    uint16_t *wt = rand_half((size_t)kc * r * S * cp, &seed);
     for (size_t i = 0; i < (size_t)n * h * w; i++)
         for (int ci = c; ci < cp; ci++) x[i * cp + ci] = 0;
-    for (size_t i = 0; i < (size_t)kc * r * r; i++)
+    for (size_t i = 0; i < (size_t)kc * r * S; i++)
         for (int ci = c; ci < cp; ci++) wt[i * cp + ci] = 0;
     uint16_t *bias = rand_half((size_t)kc, &seed), *res = rand_half((size_t)M * N, &seed);
     cl_program p = build(t, 1);
     cl_int err;
     cl_kernel k = clCreateKernel(p, "tc_conv", &err);
     CK(err);
-    cl_mem X = upload(x, (size_t)n * h * w * cp), W = upload(wt, (size_t)kc * r * r * cp);
+    cl_mem X = upload(x, (size_t)n * h * w * cp), W = upload(wt, (size_t)kc * r * S * cp);
     cl_mem Bi = upload(bias, kc), R = upload(res, (size_t)M * N);
     cl_mem Y = clCreateBuffer(ctx, CL_MEM_READ_WRITE, (size_t)M * N * 2 + 16, NULL, &err);
     cl_int one = 1, act = 1;
     cl_float z = 0;
-    cl_int2 s2 = {{st, st}}, p2 = {{pd, pd}}, d2 = {{dl, dl}};
+    cl_int2 s2 = {{g->sh, g->sw}}, p2 = {{g->ph, g->pw}}, d2 = {{dl, dl}};
     int a = 0;
-    ARG(M), ARG(N), ARG(K), ARG(X), ARG(h), ARG(w), ARG(cp), ARG(oh), ARG(ow), ARG(r), ARG(s2);
+    ARG(M), ARG(N), ARG(K), ARG(X), ARG(h), ARG(w), ARG(cp), ARG(oh), ARG(ow), ARG(S), ARG(s2);
     ARG(p2), ARG(d2), ARG(W), ARG(K), ARG(Bi), ARG(one), ARG(Y), ARG(N), ARG(R), ARG(one);
     const size_t tiles = (size_t)((M + t->bm - 1) / t->bm) * ((N + t->bn - 1) / t->bn);
     cl_int ws_off = 0, sp = splits;
@@ -351,19 +358,20 @@ static void check_conv(const tile *t, int n, int h, int w, int c, int kc, int r,
                     size_t mi = ((size_t)b * oh + i) * ow + j;
                     double s = trt_f16_to_f32(bias[o]) + trt_f16_to_f32(res[mi * N + o]);
                     for (int ky = 0; ky < r; ky++)
-                        for (int kx = 0; kx < r; kx++) {
-                            int ih = i * st - pd + ky * dl, iw = j * st - pd + kx * dl;
+                        for (int kx = 0; kx < S; kx++) {
+                            int ih = i * g->sh - g->ph + ky * dl, iw = j * g->sw - g->pw + kx * dl;
                             if (ih < 0 || ih >= h || iw < 0 || iw >= w) continue;
                             for (int ci = 0; ci < c; ci++)
                                 s += (double)trt_f16_to_f32(x[(((size_t)b * h + ih) * w + iw) * cp + ci]) *
-                                     trt_f16_to_f32(wt[(((size_t)o * r + ky) * r + kx) * cp + ci]);
+                                     trt_f16_to_f32(wt[(((size_t)o * r + ky) * S + kx) * cp + ci]);
                         }
                     ref[mi * N + o] = s > 0 ? (float)s : 0.0f;
                 }
-    char what[160];
-    snprintf(what, sizeof what, "conv %dx%d/%dx%d/%d%s n%d %dx%d c%d k%d r%d s%d p%d d%d split-K %d",
-             t->bm, t->bn, t->wm, t->wn, t->stages, t->wgmma ? "w" : "", n, h, w, c, kc, r, st, pd, dl,
-             splits);
+    char what[192];
+    snprintf(what, sizeof what,
+             "conv %dx%d/%dx%d/%d%s n%d %dx%d c%d k%d r%dx%d s%d,%d p%d,%d,%d d%d split-K %d",
+             t->bm, t->bn, t->wm, t->wn, t->stages, t->wgmma ? "w" : "", n, h, w, c, kc, r, S,
+             g->sh, g->sw, g->ph, g->pw, g->pw_end, dl, splits);
     launch l = {.run = launch_conv, .k = k, .t = t, .M = M, .N = N, .K = K, .Y = Y, .ws = ws,
                 .splits = splits, .ws_off = ws_off, .ws_bytes = ws_bytes,
                 .gws = {gws[0], gws[1], gws[2]},
@@ -373,6 +381,13 @@ static void check_conv(const tile *t, int n, int h, int w, int c, int kc, int r,
     free(x), free(wt), free(bias), free(res), free(ref);
     clReleaseMemObject(X), clReleaseMemObject(W), clReleaseMemObject(Bi), clReleaseMemObject(R);
     clReleaseMemObject(Y), clReleaseKernel(k), clReleaseProgram(p);
+}
+
+/* A square conv: r x r kernel, stride, pad and dilation the same in both directions. */
+static void check_conv(const tile *t, int n, int h, int w, int c, int kc, int r, int st, int pd,
+                       int dl, unsigned seed, int splits) {
+    const conv_shape g = {r, r, st, st, pd, pd, pd, dl};
+    check_conv_shape(t, n, h, w, c, kc, &g, seed, splits);
 }
 
 static int cmp_d(const void *a, const void *b) {
@@ -478,6 +493,11 @@ int main(int argc, char **argv) {
         check_conv(&tiles[i], 1, 17, 15, 64, 72, 3, 2, 1, 1, 7, 1);
         check_conv(&tiles[i], 3, 7, 7, 3, 8, 7, 2, 3, 1, 8, 1);
         check_conv(&tiles[i], 1, 12, 12, 16, 16, 3, 1, 2, 2, 9, 1);
+        /* A first layer as pairs of pixels (passes/layout.c W-pairs): ResNet's 7x7 stride-2 pad-3
+         * conv on 3 channels becomes 7x4 taps, stride (2, 1), pads (3, 2) and W end pad 1, on 6
+         * of 8 channels, over 11 pairs (an odd width of 21 or 22) */
+        const conv_shape pairs = {7, 4, 2, 1, 3, 2, 1, 1};
+        check_conv_shape(&tiles[i], 2, 13, 11, 6, 16, &pairs, 13, 1);
         /* Split-K, with uneven shares of K, and at the engine's factors on batch-1 shapes: */
         check_gemm(&tiles[i], 1, 93, 641, 1000, 10, 3);
         check_gemm(&tiles[i], 0, 49, 96, 2304, 11, 16);
