@@ -18,61 +18,52 @@
 #endif
 #define T8 TRT_CAT(T, 8)
 
+/* What to_nhwc8 and to_nhwc8_pairs read (SRC_T) and write (DST_T), and the store of one
+ * 8-channel NHWC8 row from 8 values read. */
 #if TO_HALF
-kernel void to_nhwc8(global const float *src, global half *dst, long total, int C, int CP,
-                     long HW) {
+#define SRC_T float
+#define DST_T half
+inline void store_row8(global half *row, const float v[8]) {
+    trt_st8a(row, (float8)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]));
+}
 #else
-kernel void to_nhwc8(global const T *src, global T *dst, long total, int C, int CP, long HW) {
+#define SRC_T T
+#define DST_T T
+inline void store_row8(global T *row, const T v[8]) {
+    *(global T8 *)row = (T8)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+}
 #endif
+
+kernel void to_nhwc8(global const SRC_T *src, global DST_T *dst, long total, int C, int CP,
+                     long HW) {
     long i = get_global_id(0);
     if (i >= total) return;
     const int CB = CP / 8;
     long ncb = i / HW, p = i - ncb * HW;
     long n = ncb / CB;
     int c0 = (int)(ncb - n * CB) * 8;
-#if TO_HALF
-    global const float *s = src + (n * C + c0) * HW + p;
-    float v[8];
-    for (int j = 0; j < 8; j++) v[j] = c0 + j < C ? s[j * HW] : 0.0f;
-    trt_st8a(dst + (n * HW + p) * CP + c0,
-             (float8)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]));
-#else
-    global const T *s = src + (n * C + c0) * HW + p;
-    T v[8];
-    for (int j = 0; j < 8; j++) v[j] = c0 + j < C ? s[j * HW] : (T)0;
-    ((global T8 *)dst)[((n * HW + p) * CP + c0) / 8] =
-        (T8)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
-#endif
+    global const SRC_T *s = src + (n * C + c0) * HW + p;
+    SRC_T v[8];
+    for (int j = 0; j < 8; j++) v[j] = c0 + j < C ? s[j * HW] : (SRC_T)0;
+    store_row8(dst + (n * HW + p) * CP + c0, v);
 }
 
 /* to NHWC8 as pairs of pixels along W (ops/reformat.c pairs_w): output pixel w' holds input
  * pixels 2w' and 2w'+1, channels e*C + c (C <= 4), zeros past 2C and past the input's width
  * W. One work-item per output pixel, i = (n * H + h) * W2 + w'. */
-#if TO_HALF
-kernel void to_nhwc8_pairs(global const float *src, global half *dst, long total, int C, int H,
+kernel void to_nhwc8_pairs(global const SRC_T *src, global DST_T *dst, long total, int C, int H,
                            int W, int W2) {
-#define PAIRS_T float
-#else
-kernel void to_nhwc8_pairs(global const T *src, global T *dst, long total, int C, int H, int W,
-                           int W2) {
-#define PAIRS_T T
-#endif
     long i = get_global_id(0);
     if (i >= total) return;
     const long HW2 = (long)H * W2, n = i / HW2;
     const int r = (int)(i - n * HW2), h = r / W2, w2 = r - h * W2;
-    PAIRS_T v[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    SRC_T v[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     for (int e = 0; e < 2; e++) {
         const int iw = 2 * w2 + e;
         if (iw >= W) continue;
         for (int c = 0; c < C; c++) v[e * C + c] = src[((n * C + c) * H + h) * W + iw];
     }
-#if TO_HALF
-    trt_st8a(dst + i * 8, (float8)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]));
-#else
-    ((global T8 *)dst)[i] = (T8)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
-#endif
-#undef PAIRS_T
+    store_row8(dst + i * 8, v);
 }
 
 kernel void to_linear(global const T *src, global T *dst, long total, int C, int CP, long HW) {

@@ -449,7 +449,7 @@ inline float tc_finish(float v, int c, float alpha, __global const BIAS_T *bias,
 inline float8 tc_bias8(__global const BIAS_T *bias, int c, int bias_sn) {
     if (bias_sn == 1) {
 #if BIAS_HALF
-        return trt_h8_float(*(__global const uint4 *)(bias + c));
+        return trt_ld8a(bias + c);
 #else
         return vload8(0, bias + c);
 #endif
@@ -463,6 +463,14 @@ inline float8 tc_bias8(__global const BIAS_T *bias, int c, int bias_sn) {
 /* Runs of 8 columns in one pass of the epilogue, and per work-item. */
 #define EPI_RUNS (EPI_ROWS * BN / 8)
 #define EPI_RUNS_PT ((EPI_RUNS + NT - 1) / NT)
+/* Run j of work-item tid in pass p: its row and column in the staged rows (*rl, *cl) and in
+ * Y (*r, *c); returns whether the pass has that run. */
+inline int tc_epi_run(int p, int j, int tid, int m0, int n0, int *rl, int *cl, int *r, int *c) {
+    const int i = tid + j * NT;
+    *rl = i / (BN / 8), *cl = (i % (BN / 8)) * 8;
+    *r = m0 + p * EPI_ROWS + *rl, *c = n0 + *cl;
+    return i < EPI_RUNS;
+}
 
 /* Asks the L2 cache for the residual rows of the tile at the kernel's start, so that the
  * epilogue's loads of them hit L2: one request per 128-byte line (64 halves, 32 floats). */
@@ -492,10 +500,10 @@ inline void tc_epilogue(float acc[MI][NI][4], __local float *cs, int M, int N, i
         TC_RAW8 res[EPI_RUNS_PT];
 #pragma unroll
         for (int j = 0; j < EPI_RUNS_PT; j++) {
-            const int i = tid + j * NT, rl = i / (BN / 8), cl = (i % (BN / 8)) * 8;
-            const int r = m0 + p * EPI_ROWS + rl, c = n0 + cl;
+            int rl, cl, r, c;
+            const int run = tc_epi_run(p, j, tid, m0, n0, &rl, &cl, &r, &c);
             res[j] = TC_RAW8_ZERO;
-            if (has_res && vec_ok && i < EPI_RUNS && r < M && c + 8 <= N)
+            if (has_res && vec_ok && run && r < M && c + 8 <= N)
                 res[j] = tc_ld_raw8(R + (long)r * ldr + c);
         }
         barrier(CLK_LOCAL_MEM_FENCE); /* the tiles (or the previous pass) are read */
@@ -515,9 +523,8 @@ inline void tc_epilogue(float acc[MI][NI][4], __local float *cs, int M, int N, i
         barrier(CLK_LOCAL_MEM_FENCE);
 #pragma unroll
         for (int j = 0; j < EPI_RUNS_PT; j++) {
-            const int i = tid + j * NT, rl = i / (BN / 8), cl = (i % (BN / 8)) * 8;
-            const int r = m0 + p * EPI_ROWS + rl, c = n0 + cl;
-            if (i >= EPI_RUNS || r >= M || c >= N) continue;
+            int rl, cl, r, c;
+            if (!tc_epi_run(p, j, tid, m0, n0, &rl, &cl, &r, &c) || r >= M || c >= N) continue;
             const float8 v = vload8(0, cs + rl * EPI_LD + cl);
             const long yi = (long)r * ldy + c, ri = (long)r * ldr + c;
             if (vec_ok && c + 8 <= N) {

@@ -120,9 +120,10 @@ static int add_nhwc8_twin(trt_graph *g, int t) {
     return u;
 }
 
-/* Appends Reformat src -> dst (to `layout`), to be placed before node `before`. */
-static trt_status add_reformat(trt_graph *g, int src, int dst, int layout, int before,
-                               int **pos, int *npos) {
+/* Appends Reformat src -> dst (to `layout`; pairs_w: as pairs of pixels, see W-pairs below),
+ * to be placed before node `before`. */
+static trt_status add_reformat(trt_graph *g, int src, int dst, int layout, int pairs_w,
+                               int before, int **pos, int *npos) {
     char name[600];
     snprintf(name, sizeof name, "Reformat %s to %s", g->tensors[src].name,
              layout == TRT_LAYOUT_NHWC8 ? "NHWC8" : "LINEAR");
@@ -131,8 +132,8 @@ static trt_status add_reformat(trt_graph *g, int src, int dst, int layout, int b
     if (p) *pos = p;
     if (n < 0 || !p) return trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory adding a Reformat");
     p[(*npos)++] = before;
-    int32_t l = layout; /* reformat_params (ops/reformat.c): the target layout */
-    memcpy(g->nodes[n].params, &l, sizeof l);
+    const int32_t params[2] = {layout, pairs_w}; /* reformat_params (ops/reformat.c) */
+    memcpy(g->nodes[n].params, params, sizeof params);
     return TRT_OK;
 }
 
@@ -161,22 +162,34 @@ static trt_status repack_weights(trt_tensor *w) {
     return TRT_OK;
 }
 
-/* A copy of constant t (data in its storage type), for the nodes that keep it LINEAR. */
-static int copy_const(trt_graph *g, int t) {
+/* A new constant "<t's name> <suffix>" of the given shape, with t's dtype and storage, holding
+ * `bytes` of `data` (malloc'ed; the graph owns it from here, also when this fails). Returns
+ * its index, or -1 when out of memory. */
+static int add_const_like(trt_graph *g, int t, const char *suffix, const trt_dims *shape,
+                          void *data, size_t bytes) {
     char name[512];
-    snprintf(name, sizeof name, "%s (nhwc8)", g->tensors[t].name);
-    trt_dims shape = g->tensors[t].shape;
-    int u = trt_graph_add_tensor(g, name, g->tensors[t].dtype, &shape);
-    if (u < 0) return -1;
-    trt_tensor *src = &g->tensors[t], *dst = &g->tensors[u];
-    dst->data = malloc(src->data_size ? src->data_size : 1);
-    if (!dst->data) return -1;
-    memcpy(dst->data, src->data, src->data_size);
-    dst->data_size = src->data_size;
-    dst->storage = src->storage;
+    snprintf(name, sizeof name, "%s %s", g->tensors[t].name, suffix);
+    int u = data ? trt_graph_add_tensor(g, name, g->tensors[t].dtype, shape) : -1;
+    if (u < 0) {
+        free(data);
+        return -1;
+    }
+    trt_tensor *dst = &g->tensors[u];
+    dst->data = data;
+    dst->data_size = bytes;
+    dst->storage = g->tensors[t].storage;
     dst->flags = TRT_TENSOR_CONST;
     dst->has_host = 1;
     return u;
+}
+
+/* A copy of constant t (data in its storage type), for the nodes that keep it LINEAR. */
+static int copy_const(trt_graph *g, int t) {
+    const trt_tensor *src = &g->tensors[t];
+    void *data = malloc(src->data_size ? src->data_size : 1);
+    if (data) memcpy(data, src->data, src->data_size);
+    const trt_dims shape = src->shape;
+    return add_const_like(g, t, "(nhwc8)", &shape, data, src->data_size);
 }
 
 /* Whether every use of constant w is as W (input 1) of an NHWC8 Conv. */
@@ -234,19 +247,10 @@ static int pairs_applicable(const trt_graph *g, const trt_node *node, int x, pai
 static int pairs_weights(trt_graph *g, int w, const pairs_plan *pp) {
     const trt_tensor *src = &g->tensors[w];
     const int64_t K = src->shape.d[0], R = src->shape.d[2], C = pp->c, C2 = 2 * C;
-    const size_t es = trt_dtype_size(src->storage);
+    const size_t es = trt_dtype_size(src->storage), bytes = (size_t)(K * C2 * R * pp->s2) * es;
     if (src->data_size != (size_t)(K * C * R * pp->s) * es) return -1;
-    char name[512];
-    snprintf(name, sizeof name, "%s (pairs)", src->name);
-    const int64_t d[4] = {K, C2, R, pp->s2};
-    const trt_dims shape = trt_dims_make(4, d);
-    uint8_t *dst = calloc((size_t)(K * C2 * R * pp->s2) * es, 1);
-    int u = dst ? trt_graph_add_tensor(g, name, src->dtype, &shape) : -1;
-    if (u < 0) {
-        free(dst);
-        return -1;
-    }
-    src = &g->tensors[w]; /* the tensor array may have moved */
+    uint8_t *dst = calloc(bytes, 1);
+    if (!dst) return -1;
     for (int64_t k = 0; k < K; k++)
         for (int64_t e = 0; e < 2; e++)
             for (int64_t c = 0; c < C; c++)
@@ -258,14 +262,10 @@ static int pairs_weights(trt_graph *g, int w, const pairs_plan *pp) {
                         const size_t from = (size_t)(((k * C + c) * R + r) * pp->s + kx);
                         memcpy(dst + to * es, (const uint8_t *)src->data + from * es, es);
                     }
-    trt_tensor *t = &g->tensors[u];
-    t->data = dst;
-    t->data_size = (size_t)(K * C2 * R * pp->s2) * es;
-    t->storage = src->storage;
-    t->flags = TRT_TENSOR_CONST;
-    t->has_host = 1;
-    if (repack_weights(t) != TRT_OK) return -1;
-    return u;
+    const int64_t d[4] = {K, C2, R, pp->s2};
+    const trt_dims shape = trt_dims_make(4, d);
+    const int u = add_const_like(g, w, "(pairs)", &shape, dst, bytes);
+    return u >= 0 && repack_weights(&g->tensors[u]) == TRT_OK ? u : -1;
 }
 
 /* The Conv of plan pp reads its pairs: new weights, stride 1, S' taps and pads along W. */
@@ -292,20 +292,23 @@ static trt_status pairs_rewrite_conv(trt_graph *g, trt_node *node, const pairs_p
 static void fold_casts_into_reformats(trt_graph *g) {
     for (int n = 0; n < g->n_nodes; n++) {
         trt_node *r = &g->nodes[n];
+        if (r->op != TRT_OP_REFORMAT) continue;
         int32_t to;
         memcpy(&to, r->params, sizeof to); /* reformat_params: the target layout */
-        if (r->op != TRT_OP_REFORMAT || to != TRT_LAYOUT_NHWC8) continue;
+        if (to != TRT_LAYOUT_NHWC8) continue;
         const int t = r->inputs[0], p = g->tensors[t].producer;
         if (p < 0 || g->nodes[p].op != TRT_OP_CAST || g->nodes[p].is_host) continue;
         const int src = g->nodes[p].inputs[0];
         const trt_tensor *a = &g->tensors[src], *b = &g->tensors[t];
         if (a->dtype != TRT_DTYPE_FLOAT32 || b->dtype != TRT_DTYPE_FLOAT32 ||
             a->storage != TRT_DTYPE_FLOAT32 || b->storage != TRT_DTYPE_FLOAT16 ||
-            a->shape.nb_dims != 4 || a->layout != TRT_LAYOUT_LINEAR || trt__tensor_uses(g, t) != 1 || trt__tensor_is_output(g, t))
+            a->shape.nb_dims != 4 || a->layout != TRT_LAYOUT_LINEAR ||
+            trt__tensor_uses(g, t) != 1 || trt__tensor_is_output(g, t))
             continue;
         r->inputs[0] = src;
-        trt__log(TRT_LOG_VERBOSE, "Layout: %s reads '%s' and converts it to float16 (instead of %s)",
-                 r->name, a->name, g->nodes[p].name);
+        trt__log(TRT_LOG_VERBOSE,
+                 "Layout: %s reads '%s' and converts it to float16 (instead of %s)", r->name,
+                 a->name, g->nodes[p].name);
     }
 }
 
@@ -366,7 +369,7 @@ trt_status trt__pass_layout(trt_device *dev, trt_graph *g) {
         const int is_out = trt__tensor_is_output(g, t);
         if (first_linear < 0 && !is_out) continue; /* t is no longer used */
         const int before = first_linear >= 0 ? first_linear : p + 1;
-        if ((s = add_reformat(g, t8, t, TRT_LAYOUT_LINEAR, before, &pos, &npos)) != TRT_OK)
+        if ((s = add_reformat(g, t8, t, TRT_LAYOUT_LINEAR, 0, before, &pos, &npos)) != TRT_OK)
             goto done;
         trt__log(TRT_LOG_VERBOSE, "Reformat: '%s' to LINEAR for %s", g->tensors[t].name,
                  first_linear >= 0 ? g->nodes[first_linear].name : "the graph output");
@@ -390,11 +393,9 @@ trt_status trt__pass_layout(trt_device *dev, trt_graph *g) {
                 tw->shape.d[1] = 2 * pp.c;
                 tw->shape.d[3] = (tw->shape.d[3] + 1) / 2;
                 tw->capacity = trt_tensor_bytes(tw);
-                if ((s = add_reformat(g, t, t8, TRT_LAYOUT_NHWC8, n, &pos, &npos)) != TRT_OK ||
+                if ((s = add_reformat(g, t, t8, TRT_LAYOUT_NHWC8, 1, n, &pos, &npos)) != TRT_OK ||
                     (s = pairs_rewrite_conv(g, &g->nodes[n], &pp)) != TRT_OK)
                     goto done;
-                const int32_t pairs = 1; /* reformat_params.pairs_w */
-                memcpy(g->nodes[g->n_nodes - 1].params + sizeof(int32_t), &pairs, sizeof pairs);
                 map[t] = t8;
                 trt__log(TRT_LOG_VERBOSE,
                          "Layout: %s reads '%s' as pairs of pixels: %d of 8 channels real "
@@ -409,7 +410,7 @@ trt_status trt__pass_layout(trt_device *dev, trt_graph *g) {
                     s = trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory in the layout pass");
                     goto done;
                 }
-                if ((s = add_reformat(g, t, t8, TRT_LAYOUT_NHWC8, n, &pos, &npos)) != TRT_OK)
+                if ((s = add_reformat(g, t, t8, TRT_LAYOUT_NHWC8, 0, n, &pos, &npos)) != TRT_OK)
                     goto done;
                 map[t] = t8;
                 trt__log(TRT_LOG_VERBOSE, "Reformat: '%s' to NHWC8 for %s", g->tensors[t].name,
