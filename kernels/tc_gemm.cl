@@ -574,8 +574,9 @@ inline void tc_tile_origin(int pid, int gn, int gm, int *m0, int *n0) {
  * macros) loads the A tile at rows m0, depth k0 into sa, tc_load_b the B tile; the products of
  * stream entry q overlap the copies of entry q + STAGES - 1, which belong to the next output
  * tile near the end of one: its first loads are in flight during this tile's epilogue.
- * TC_TILE_DONE (defined by the kernel) runs with the finished accumulators of the tile at
- * m0, n0, which it may read and must leave to be zeroed. */
+ * TC_TILE_START(li) (defined by the kernel) runs when the first k tile of the work-group's
+ * tile li is ready, TC_TILE_DONE with the finished accumulators of the tile at m0, n0, which
+ * it may read and must leave to be zeroed. */
 #define TC_STREAM_LOAD(q)                                                                      \
     {                                                                                          \
         const int li_ = (q) / kn, k0_ = (kt0 + (q) - li_ * kn) * BK;                           \
@@ -607,7 +608,9 @@ inline void tc_tile_origin(int pid, int gn, int gm, int *m0, int *n0) {
         tc_cp_wait_ring();                                                                     \
         TC_STAGE_FENCE();                                                                      \
         barrier(CLK_LOCAL_MEM_FENCE);                                                          \
-        if (kq == 0) TC_TILE_START(li)                                                         \
+        if (kq == 0) {                                                                         \
+            TC_TILE_START(li)                                                                  \
+        }                                                                                      \
         if (q + STAGES - 1 < total) TC_STREAM_LOAD(q + STAGES - 1)                             \
         tc_cp_commit();                                                                        \
         TC_PRODUCTS_AFTER_LOADS(q % STAGES)                                                    \
@@ -761,7 +764,7 @@ void tc_conv(const int M, const int N, const int K, __global const ushort *X, co
     }
     tc_prefetch_residual(R, has_res, ldy, M, N, tile_m0, tile_n0, tid);
 #define TC_LOAD_A(sa, m0, k0) tc_load_a_conv(sa, X, K, k0, c, tid, ih0, iw0, base, H, W, Cp, S, dil)
-#define TC_TILE_START(li)
+#define TC_TILE_START(li) /* its one tile's residual was prefetched above */
 #define TC_TILE_DONE                                                                           \
     if (!tc_split_reduce(acc, splits, split, bi * tiles_nm + pid, ws, ws_off, &last_of_tile,   \
                          tid))                                                                 \
