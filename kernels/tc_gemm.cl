@@ -574,9 +574,9 @@ inline void tc_tile_origin(int pid, int gn, int gm, int *m0, int *n0) {
  * macros) loads the A tile at rows m0, depth k0 into sa, tc_load_b the B tile; the products of
  * stream entry q overlap the copies of entry q + STAGES - 1, which belong to the next output
  * tile near the end of one: its first loads are in flight during this tile's epilogue.
- * TC_TILE_START(li) (defined by the kernel) runs when the first k tile of the work-group's
- * tile li is ready, TC_TILE_DONE with the finished accumulators of the tile at m0, n0, which
- * it may read and must leave to be zeroed. */
+ * A tile's residual rows are prefetched when its first k tile is ready; its epilogue (after
+ * split-K's sums, which may end the work-group) runs once its last products are done, and
+ * the accumulators start again from zero. The kernel defines alpha, beta, bias_sn and ldr. */
 #define TC_STREAM_LOAD(q)                                                                      \
     {                                                                                          \
         const int li_ = (q) / kn, k0_ = (kt0 + (q) - li_ * kn) * BK;                           \
@@ -589,7 +589,11 @@ inline void tc_tile_origin(int pid, int gn, int gm, int *m0, int *n0) {
     {                                                                                          \
         int m0, n0;                                                                            \
         tc_tile_origin(pid + (li) * groups, gn, gm, &m0, &n0);                                 \
-        TC_TILE_DONE                                                                           \
+        if (!tc_split_reduce(acc, splits, split, bi * tiles_nm + pid, ws, ws_off,              \
+                             &last_of_tile, tid))                                              \
+            return;                                                                            \
+        tc_epilogue(acc, M, N, m0, n0, wm, wn, lane, alpha, bias, has_bias, bias_sn, beta, Y,  \
+                    ldy, R, has_res, ldr, act, act_a, act_b);                                  \
         _Pragma("unroll") for (int mi = 0; mi < MI; mi++)                                      \
             _Pragma("unroll") for (int ni = 0; ni < NI; ni++)                                  \
                 _Pragma("unroll") for (int e = 0; e < 4; e++) acc[mi][ni][e] = 0.0f;          \
@@ -609,7 +613,9 @@ inline void tc_tile_origin(int pid, int gn, int gm, int *m0, int *n0) {
         TC_STAGE_FENCE();                                                                      \
         barrier(CLK_LOCAL_MEM_FENCE);                                                          \
         if (kq == 0) {                                                                         \
-            TC_TILE_START(li)                                                                  \
+            int m0, n0;                                                                        \
+            tc_tile_origin(pid + li * groups, gn, gm, &m0, &n0);                               \
+            tc_prefetch_residual(R, has_res, ldr, M, N, m0, n0, tid);                          \
         }                                                                                      \
         if (q + STAGES - 1 < total) TC_STREAM_LOAD(q + STAGES - 1)                             \
         tc_cp_commit();                                                                        \
@@ -702,8 +708,9 @@ inline int tc_split_reduce(float acc[MI][NI][4], int splits, int split, int tile
 
 /* ---------------------------------------------------------------- kernels */
 
-/* Global (groups * NT, 1, batches * splits): groups = tiles_nm, or fewer with splits == 1 for
- * a work-group to run several tiles (the host's tiles per work-group). */
+/* Global (groups * NT, 1, batches * splits): groups = tiles_nm (one tile per work-group,
+ * always with split-K), or fewer for a work-group to run several tiles (the host's tiles per
+ * work-group). */
 __kernel __attribute__((reqd_work_group_size(NT, 1, 1)))
 void tc_gemm(const int M, const int N, const int K, const float alpha,
              __global const ushort *A, const int lda, __global const ushort *B, const int ldb,
@@ -719,28 +726,28 @@ void tc_gemm(const int M, const int N, const int K, const float alpha,
     Y += yo;
     if (has_res) R += yo;
 #define TC_LOAD_A(sa, m0, k0) tc_load_kmajor(sa, A, lda, M, K, m0, k0, tid, A_CHUNKS)
-#define TC_TILE_START(li)                                                                      \
-    {                                                                                          \
-        int m0, n0;                                                                            \
-        tc_tile_origin(pid + (li) * groups, gn, gm, &m0, &n0);                                 \
-        tc_prefetch_residual(R, has_res, ldr, M, N, m0, n0, tid);                              \
-    }
-#define TC_TILE_DONE                                                                           \
-    if (!tc_split_reduce(acc, splits, split, bi * tiles_nm + pid, ws, ws_off, &last_of_tile,   \
-                         tid))                                                                 \
-        return;                                                                                \
-    tc_epilogue(acc, M, N, m0, n0, wm, wn, lane, alpha, bias, has_bias, bias_sn, beta, Y, ldy, \
-                R, has_res, ldr, act, act_a, act_b);
     TC_MAIN_LOOP
 #undef TC_LOAD_A
-#undef TC_TILE_START
-#undef TC_TILE_DONE
 }
 
 #if B_KMAJOR
+/* The image coordinates of the work-item's A rows of the tile at row m0 (tc_conv): first
+ * input row and column of each row's window (ih0 far outside the image for rows past M) and
+ * the offset of its image. */
+inline void tc_conv_rows(int m0, int tid, int M, int H, int W, int Cp, int OH, int OW,
+                         int2 stride, int2 pad, int *ih0, int *iw0, int *base) {
+#pragma unroll
+    for (int i = 0; i < A_CHUNKS; i++) {
+        const int m = m0 + (tid + i * NT) / BKC;
+        const int img = m / (OH * OW), p = m - img * (OH * OW), oh = p / OW, ow = p - oh * OW;
+        ih0[i] = m < M ? oh * stride.s0 - pad.s0 : -(1 << 28);
+        iw0[i] = ow * stride.s1 - pad.s1;
+        base[i] = img * H * W * Cp;
+    }
+}
+
 /* geo: H, W, Cp (input), OH, OW, S (kernel width), and stride/pad/dilation as int2 (y, x).
- * One tile per work-group, always (the image coordinates of its rows are computed once and
- * TC_LOAD_A ignores m0): the host launches tiles_nm work-groups (ops/tc.c). */
+ * Global as tc_gemm's, with batches 1 (the images are rows of the product). */
 __kernel __attribute__((reqd_work_group_size(NT, 1, 1)))
 void tc_conv(const int M, const int N, const int K, __global const ushort *X, const int H,
              const int W, const int Cp, const int OH, const int OW, const int S,
@@ -750,30 +757,21 @@ void tc_conv(const int M, const int N, const int K, __global const ushort *X, co
              const int act, const float act_a, const float act_b, const int splits,
              __global float *ws, const int ws_off) {
     TC_PROLOGUE
-    int tile_m0, tile_n0;
-    tc_tile_origin(pid, gn, gm, &tile_m0, &tile_n0);
+    const float alpha = 1.0f, beta = 1.0f;
+    const int bias_sn = 1, ldr = ldy;
     const int c = tid % BKC;
-    int ih0[A_CHUNKS], iw0[A_CHUNKS], base[A_CHUNKS];
-#pragma unroll
-    for (int i = 0; i < A_CHUNKS; i++) {
-        const int m = tile_m0 + (tid + i * NT) / BKC;
-        const int img = m / (OH * OW), p = m - img * (OH * OW), oh = p / OW, ow = p - oh * OW;
-        ih0[i] = m < M ? oh * stride.s0 - pad.s0 : -(1 << 28);
-        iw0[i] = ow * stride.s1 - pad.s1;
-        base[i] = img * H * W * Cp;
+    /* The coordinates of the rows at rows_m0, made again when the loads move on to the next
+     * tile (they run through the stream in order). */
+    int ih0[A_CHUNKS], iw0[A_CHUNKS], base[A_CHUNKS], rows_m0 = -1;
+#define TC_LOAD_A(sa, m0, k0)                                                                  \
+    {                                                                                          \
+        if ((m0) != rows_m0) {                                                                 \
+            rows_m0 = (m0);                                                                    \
+            tc_conv_rows(rows_m0, tid, M, H, W, Cp, OH, OW, stride, pad, ih0, iw0, base);     \
+        }                                                                                      \
+        tc_load_a_conv(sa, X, K, k0, c, tid, ih0, iw0, base, H, W, Cp, S, dil);                \
     }
-    tc_prefetch_residual(R, has_res, ldy, M, N, tile_m0, tile_n0, tid);
-#define TC_LOAD_A(sa, m0, k0) tc_load_a_conv(sa, X, K, k0, c, tid, ih0, iw0, base, H, W, Cp, S, dil)
-#define TC_TILE_START(li) /* its one tile's residual was prefetched above */
-#define TC_TILE_DONE                                                                           \
-    if (!tc_split_reduce(acc, splits, split, bi * tiles_nm + pid, ws, ws_off, &last_of_tile,   \
-                         tid))                                                                 \
-        return;                                                                                \
-    tc_epilogue(acc, M, N, m0, n0, wm, wn, lane, 1.0f, bias, has_bias, 1, 1.0f, Y, ldy, R,     \
-                has_res, ldy, act, act_a, act_b);
     TC_MAIN_LOOP
 #undef TC_LOAD_A
-#undef TC_TILE_START
-#undef TC_TILE_DONE
 }
 #endif

@@ -48,7 +48,7 @@ int trt__conv_tc_tactics(const trt_node *node, const conv_geom *g, const trt_ten
     if (!trt__tc_available(caps) || !tc_applies(node, g, t)) return 0;
     const int64_t M = g->n * g->out[1] * g->out[2];
     const int64_t K = g->k[1] * g->k[2] * trt_nhwc8_channels(g->c);
-    return trt__tc_add_tactics(M, g->oc, K, 1, caps, 1, is_1x1_s1(g), CONV_TACTIC_TENSOR_CORE, out, 0,
+    return trt__tc_add_tactics(M, g->oc, K, 1, caps, 1, CONV_TACTIC_TENSOR_CORE, out, 0,
                                max - TRT_TC_PORTABLE_ROOM);
 }
 
@@ -65,8 +65,8 @@ trt_status trt__conv_tc_prepare(trt_exec *ex, const trt_node *node, const conv_g
     conv_tc_rt *cr = calloc(1, sizeof *cr);
     if (!cr) return trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory");
     rt->extra = cr;
+    TRT_TRY(trt__tc_tile_of(node, trt_exec_caps(ex), 1, &cr->tile));
     cr->is_1x1 = is_1x1_s1(g);
-    TRT_TRY(trt__tc_tile_of(node, trt_exec_caps(ex), 1, cr->is_1x1, &cr->tile));
     const int bi = node->n_inputs > 2 ? node->inputs[2] : -1;
     char opts[256];
     trt__tc_options(opts, sizeof opts, &cr->tile, 1, 1, bi < 0 || t[bi].storage == TRT_DTYPE_FLOAT16);

@@ -263,7 +263,7 @@ static trt_status tc_prepare(trt_exec *ex, const trt_node *node, gemm_rt *gr, tr
                           "the engine on this device",
                           node->name, trt_op_name(node->op));
     gr->b_kmajor = b_is_kmajor(node);
-    TRT_TRY(trt__tc_tile_of(node, trt_exec_caps(ex), gr->b_kmajor, 1, &gr->tile));
+    TRT_TRY(trt__tc_tile_of(node, trt_exec_caps(ex), gr->b_kmajor, &gr->tile));
     const int ci = node->n_inputs > 2 ? node->inputs[2] : -1;
     char opts[256];
     trt__tc_options(opts, sizeof opts, &gr->tile, gr->b_kmajor,
@@ -562,7 +562,7 @@ static int tc_tactics(const trt_node *node, const trt_tensor *t, const trt_devic
                       int max) {
     if (!trt__tc_available(caps) || !tc_node_ok(node, t) || K % 8) return 0;
     if (!b_is_kmajor(node) && N % 8) return 0;
-    return trt__tc_add_tactics(M, N, K, batches, caps, b_is_kmajor(node), 1,
+    return trt__tc_add_tactics(M, N, K, batches, caps, b_is_kmajor(node),
                                GEMM_TACTIC_TENSOR_CORE, out, 0, max - TRT_TC_PORTABLE_ROOM);
 }
 

@@ -47,8 +47,8 @@ static const int tiles_per_group[] = {2, 4, 8};
 enum { SEVERAL_MIN_GROUPS = 1024 };
 
 int trt__tc_add_tactics(int64_t M, int64_t N, int64_t K, int64_t batches,
-                        const trt_device_caps *caps, int b_kmajor, int several_tiles,
-                        int tactic, trt_tactic *out, int n, int max) {
+                        const trt_device_caps *caps, int b_kmajor, int tactic, trt_tactic *out,
+                        int n, int max) {
     const int wgmma_ok = trt_caps_tensor_core_wgmma(caps) && b_kmajor;
     const int64_t k_tiles = (K + 31) / 32;
     for (int i = 0; i < N_TILES && n < max; i++) {
@@ -60,8 +60,7 @@ int trt__tc_add_tactics(int64_t M, int64_t N, int64_t K, int64_t batches,
         n = trt_tactic_add(out, n, max, tactic, p, 8, TRT_TACTIC_TENSOR_CORE);
         const int64_t tiles_nm = (M + t->bm - 1) / t->bm * ((N + t->bn - 1) / t->bn);
         const int64_t groups = tiles_nm * batches;
-        for (int f = 0; several_tiles &&
-                        f < (int)(sizeof tiles_per_group / sizeof *tiles_per_group) && n < max;
+        for (int f = 0; f < (int)(sizeof tiles_per_group / sizeof *tiles_per_group) && n < max;
              f++) {
             p[7] = tiles_per_group[f];
             if (tiles_nm / p[7] * batches < SEVERAL_MIN_GROUPS) break;
@@ -79,15 +78,14 @@ int trt__tc_add_tactics(int64_t M, int64_t N, int64_t K, int64_t batches,
 }
 
 trt_status trt__tc_tile_of(const trt_node *node, const trt_device_caps *caps, int b_kmajor,
-                           int several_tiles, trt_tc_tile *tile) {
+                           trt_tc_tile *tile) {
     const int32_t *p = node->tactic_params;
     for (int i = 0; i < N_TILES; i++) {
         const trt_tc_tile *t = &tiles[i];
         const int splits = p[6] ? p[6] : 1, per_group = p[7] ? p[7] : 1;
         if (p[0] != t->bm || p[1] != t->bn || p[2] != t->wm || p[3] != t->wn ||
             p[4] != t->stages || p[5] != t->wgmma || splits < 1 || splits > 16 ||
-            per_group < 1 || per_group > 64 ||
-            (per_group > 1 && (splits > 1 || !several_tiles)))
+            per_group < 1 || per_group > 64 || (per_group > 1 && splits > 1))
             continue;
         if (t->wgmma && !(trt_caps_tensor_core_wgmma(caps) && b_kmajor))
             return trt__error(TRT_ERR_INVALID_ARG,

@@ -12,8 +12,8 @@
  * the work-group's tile, of each warp's tile (of each warpgroup's for wgmma), the depth of
  * the cp.async ring, 1 for the Hopper warpgroup variant (TC_WGMMA: wgmma.mma_async, B as
  * [N][K] only), the split-K factor (work-groups sharing one tile's K; 1 = none), and the
- * output tiles each work-group runs in turn (tc_gemm without split-K only: the next tile's
- * loads overlap the current one's epilogue; 1 = one). Engines written before the last three
+ * output tiles each work-group runs in turn (without split-K only: the next tile's loads
+ * overlap the current one's epilogue; 1 = one). Engines written before the last three
  * have 0 there, read as 0, 1 and 1. */
 typedef struct {
     int bm, bn, wm, wn, stages, wgmma, splits, tiles_per_group;
@@ -30,18 +30,16 @@ const trt_tc_tile *trt__tc_tiles(int *count);
  * M x N x K product (`batches` of them) to out[n..max), largest tiles first where the product
  * fills them; the wgmma variants too where the device has them (caps) and B is [N][K]
  * (b_kmajor); split-K variants where a product has few tiles and a long K; variants with
- * several tiles per work-group where the product has many tiles and the kernel is tc_gemm
- * (several_tiles). Returns the new count. */
+ * several tiles per work-group where it has many tiles. Returns the new count. */
 int trt__tc_add_tactics(int64_t M, int64_t N, int64_t K, int64_t batches,
-                        const trt_device_caps *caps, int b_kmajor, int several_tiles,
-                        int tactic, trt_tactic *out, int n, int max);
+                        const trt_device_caps *caps, int b_kmajor, int tactic, trt_tactic *out,
+                        int n, int max);
 
 /* The node's tile from its tactic_params; TRT_ERR_INVALID_ARG naming the node if it is not
- * one the kernel accepts (an edited or foreign engine), a wgmma tile that this device (caps)
- * or this B layout cannot run, or several tiles per work-group where the kernel runs one
- * (several_tiles 0: tc_conv) or with split-K. */
+ * one the kernel accepts (an edited or foreign engine; several tiles per work-group with
+ * split-K among them), or a wgmma tile that this device (caps) or this B layout cannot run. */
 trt_status trt__tc_tile_of(const trt_node *node, const trt_device_caps *caps, int b_kmajor,
-                           int several_tiles, trt_tc_tile *tile);
+                           trt_tc_tile *tile);
 
 /* Work-items per work-group: 32 per warp, 128 per warpgroup. */
 static inline size_t trt__tc_threads(const trt_tc_tile *t) {

@@ -353,10 +353,8 @@ static void check_conv_shape(const tile *t, int n, int h, int w, int c, int kc,
     size_t ws_bytes = 0;
     cl_mem ws = splits > 1 ? workspace(t, tiles, &ws_off, &ws_bytes) : Y;
     ARG(act), ARG(z), ARG(z), ARG(sp), ARG(ws), ARG(ws_off);
-    tile single = *t; /* tc_conv runs one tile per work-group */
-    single.tiles_per_group = 1;
     size_t gws[3], lws[3];
-    trt__tc_grid(&single, (size_t)M, (size_t)N, 1, splits, gws, lws);
+    trt__tc_grid(t, (size_t)M, (size_t)N, 1, splits, gws, lws);
     float *ref = malloc((size_t)M * N * sizeof(float));
     for (int b = 0; b < n; b++)
         for (int i = 0; i < oh; i++)
@@ -376,9 +374,10 @@ static void check_conv_shape(const tile *t, int n, int h, int w, int c, int kc,
                 }
     char what[192];
     snprintf(what, sizeof what,
-             "conv %dx%d/%dx%d/%d%s n%d %dx%d c%d k%d r%dx%d s%d,%d p%d,%d,%d d%d split-K %d",
+             "conv %dx%d/%dx%d/%d%s n%d %dx%d c%d k%d r%dx%d s%d,%d p%d,%d,%d d%d split-K %d, %d "
+             "tiles/wg",
              t->bm, t->bn, t->wm, t->wn, t->stages, t->wgmma ? "w" : "", n, h, w, c, kc, r, S,
-             g->sh, g->sw, g->ph, g->pw, g->pw_end, dl, splits);
+             g->sh, g->sw, g->ph, g->pw, g->pw_end, dl, splits, t->tiles_per_group);
     launch l = {.run = launch_conv, .k = k, .t = t, .M = M, .N = N, .K = K, .Y = Y, .ws = ws,
                 .splits = splits, .ws_off = ws_off, .ws_bytes = ws_bytes,
                 .gws = {gws[0], gws[1], gws[2]},
@@ -533,6 +532,10 @@ int main(int argc, char **argv) {
         check_gemm_tiles(&tiles[i], 0, 641, 96, 264, 18, 1, 4);
         check_gemm_tiles(&tiles[i], 1, 2049, 64, 32, 19, 1, 8);
         check_gemm_tiles(&tiles[i], 1, 300, 64, 8, 20, 1, 5);
+        tile several = tiles[i];
+        several.tiles_per_group = 3;
+        check_conv(&several, 3, 19, 17, 24, 40, 3, 1, 1, 1, 21, 1);
+        check_conv_shape(&several, 4, 13, 11, 6, 16, &pairs, 22, 1);
     }
     for (int i = 2; i + 1 < argc; i++)
         if (strcmp(argv[i], "--time") == 0) {
