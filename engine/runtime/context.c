@@ -89,22 +89,33 @@ static trt_status read_layer_events(trt_exec *ex) {
     return TRT_OK;
 }
 
-/* Tracks the first and last kernel of an enqueue, and of each layer, for profiling. */
+/* Whether the next command needs an event: every command while layers are profiled; else
+ * only an enqueue's first (its end is a marker: trt__exec_close_span). An event per
+ * command would add the driver's timestamps between every two kernels to the time of the
+ * whole (measured on NVIDIA's OpenCL), which PyTorch's and trtexec's CUDA events around the
+ * whole do not have. */
+static int wants_event(const trt_exec *ex) {
+    return ex->profiling && (!ex->launched_in_enqueue || ex->prof.cur >= 0);
+}
+
+/* Tracks the first and last command of an enqueue, and of each layer, for profiling: each
+ * slot keeps its own reference to ev (the caller keeps its own). */
 static void track_compute(trt_exec *ex, cl_event ev) {
     if (!ex->launched_in_enqueue) {
-        keep_event(&ex->ev_first, ev);
         clRetainEvent(ev);
+        keep_event(&ex->ev_first, ev);
         ex->launched_in_enqueue = 1;
     }
+    clRetainEvent(ev);
     keep_event(&ex->ev_last, ev);
     trt_layer_stats *cp = &ex->prof;
     if (cp->cur < 0) return;
     trt_layer_events *le = &cp->ev[cp->cur];
-    clRetainEvent(ev);
     if (!le->first) {
-        le->first = ev;
         clRetainEvent(ev);
+        le->first = ev;
     }
+    clRetainEvent(ev);
     keep_event(&le->last, ev);
 }
 
@@ -126,9 +137,9 @@ trt_status trt_exec_launch(trt_exec *ex, cl_kernel k, int work_dim, const size_t
     }
     cl_event ev = NULL;
     cl_int err = clEnqueueNDRangeKernel(ex->queue, k, (cl_uint)work_dim, NULL, g, lws, 0, NULL,
-                                        ex->profiling ? &ev : NULL);
+                                        wants_event(ex) ? &ev : NULL);
     if (err != CL_SUCCESS) return trt__cl_error(err, "launching a kernel");
-    if (ev) track_compute(ex, ev);
+    if (ev) track_compute(ex, ev), clReleaseEvent(ev);
     return TRT_OK;
 }
 
@@ -137,9 +148,18 @@ trt_status trt_exec_copy(trt_exec *ex, int dst, size_t dst_off, int src, size_t 
     if (!bytes) return TRT_OK;
     cl_event ev = NULL;
     cl_int err = clEnqueueCopyBuffer(ex->queue, trt_exec_mem(ex, src), trt_exec_mem(ex, dst),
-                                     src_off, dst_off, bytes, 0, NULL, ex->profiling ? &ev : NULL);
+                                     src_off, dst_off, bytes, 0, NULL, wants_event(ex) ? &ev : NULL);
     if (err != CL_SUCCESS) return trt__cl_error(err, "copying between device buffers");
-    if (ev) track_compute(ex, ev);
+    if (ev) track_compute(ex, ev), clReleaseEvent(ev);
+    return TRT_OK;
+}
+
+trt_status trt__exec_close_span(trt_exec *ex) {
+    if (!ex->profiling || !ex->launched_in_enqueue) return TRT_OK;
+    cl_event ev = NULL;
+    cl_int err = clEnqueueMarkerWithWaitList(ex->queue, 0, NULL, &ev);
+    if (err != CL_SUCCESS) return trt__cl_error(err, "marking the end of the enqueue");
+    keep_event(&ex->ev_last, ev);
     return TRT_OK;
 }
 
@@ -440,6 +460,7 @@ trt_status trt_context_enqueue(trt_context *ctx) {
                                      trt_op_name(node->op));
         }
     }
+    TRT_TRY(trt__exec_close_span(ex));
     cp->pending = ex->profiling >= TRT_PROFILING_LAYERS;
     return TRT_OK;
 }

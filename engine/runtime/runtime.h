@@ -128,6 +128,11 @@ struct trt_context {
     struct trt_exec ex;
 };
 
+/* Profiling: ends the compute span of the commands launched since launched_in_enqueue was
+ * cleared with a marker (ev_last), since only the first of them has its own event outside
+ * per-layer profiling. Nothing without profiling or without commands. */
+trt_status trt__exec_close_span(trt_exec *ex);
+
 /* Re-runs shape inference after input shape changes and checks every tensor fits its
  * planned memory. Called by enqueue and the shape getters; allocates nothing. */
 trt_status trt__context_update_shapes(trt_context *ctx);

@@ -105,6 +105,7 @@ static trt_status launch_once(trt_exec *ex, int n, double *ms) {
         }
     ex->launched_in_enqueue = 0;
     TRT_TRY(trt_op_get(node->op)->launch(ex, node, &ex->rt[n]));
+    TRT_TRY(trt__exec_close_span(ex));
     cl_int err = clFinish(ex->queue);
     if (err != CL_SUCCESS) return trt__cl_error(err, "running the kernel");
     cl_ulong t0 = 0, t1 = 0;
