@@ -498,6 +498,13 @@ inline float8 tc_quad_transpose(float2 p0, float2 p1, float2 p2, float2 p3, int 
 #error "tc_gemm.cl: the epilogue takes n8 tiles in groups of 4 (WN, or BN for wgmma, a multiple of 32)"
 #endif
 #define EPI_RUNS_PT (MI * 2 * (NI / 4))
+/* Runs whose residuals are loaded together: 8 (32 registers beside the accumulators), or
+ * all of them where their count is not a multiple of 8. */
+#if EPI_RUNS_PT % 8 == 0
+#define EPI_GROUP 8
+#else
+#define EPI_GROUP EPI_RUNS_PT
+#endif
 /* Row and column in Y of run j of lane `lane` (j = (mi * 2 + h) * (NI / 4) + q). */
 inline void tc_epi_run(int j, int lane, int m0, int n0, int wm, int wn, int *r, int *c) {
     const int q = j % (NI / 4), h = (j / (NI / 4)) % 2, mi = j / (NI / 4) / 2;
@@ -506,50 +513,54 @@ inline void tc_epi_run(int j, int lane, int m0, int n0, int wm, int wn, int *r, 
 }
 
 /* Writes the tile from the accumulators: Y = act(alpha * acc + beta * bias + R) in runs of 8
- * columns (tc_quad_transpose). All of a work-item's residual runs are loaded first, so that
- * their latencies overlap each other and the shuffles. */
+ * columns (tc_quad_transpose), EPI_GROUP runs at a time whose residuals are loaded first, so
+ * that their latencies overlap each other and the shuffles. */
 inline void tc_epilogue(float acc[MI][NI][4], int M, int N, int m0, int n0, int wm, int wn,
                         int lane, float alpha, __global const BIAS_T *bias, int has_bias,
                         int bias_sn, float beta, __global OUT_T *Y, int ldy,
                         __global const OUT_T *R, int has_res, int ldr, int act, float act_a,
                         float act_b) {
     const int vec_ok = ldy % 8 == 0 && (!has_res || ldr % 8 == 0);
-    TC_RAW8 res[EPI_RUNS_PT];
 #pragma unroll
-    for (int j = 0; j < EPI_RUNS_PT; j++) {
-        int r, c;
-        tc_epi_run(j, lane, m0, n0, wm, wn, &r, &c);
-        res[j] = TC_RAW8_ZERO;
-        if (has_res && vec_ok && r < M && c + 8 <= N) res[j] = tc_ld_raw8(R + (long)r * ldr + c);
-    }
+    for (int j0 = 0; j0 < EPI_RUNS_PT; j0 += EPI_GROUP) {
+        TC_RAW8 res[EPI_GROUP];
 #pragma unroll
-    for (int j = 0; j < EPI_RUNS_PT; j++) {
-        const int q = j % (NI / 4), e = (j / (NI / 4)) % 2 * 2, mi = j / (NI / 4) / 2;
-        const float8 v = tc_quad_transpose(
-            (float2)(acc[mi][q * 4][e], acc[mi][q * 4][e + 1]),
-            (float2)(acc[mi][q * 4 + 1][e], acc[mi][q * 4 + 1][e + 1]),
-            (float2)(acc[mi][q * 4 + 2][e], acc[mi][q * 4 + 2][e + 1]),
-            (float2)(acc[mi][q * 4 + 3][e], acc[mi][q * 4 + 3][e + 1]), lane);
-        int r, c;
-        tc_epi_run(j, lane, m0, n0, wm, wn, &r, &c);
-        if (r >= M || c >= N) continue;
-        const long yi = (long)r * ldy + c, ri = (long)r * ldr + c;
-        if (vec_ok && c + 8 <= N) {
-            float8 o = v * alpha;
-            if (has_bias) o += beta * tc_bias8(bias, c, bias_sn);
-            o = trt_act8(o + tc_raw8_float(res[j]), act, act_a, act_b);
-            tc_st_raw8(Y + yi, tc_float_raw8(o));
-        } else {
-            const float vv[8] = {v.s0, v.s1, v.s2, v.s3, v.s4, v.s5, v.s6, v.s7};
-            for (int e8 = 0; e8 < 8 && c + e8 < N; e8++) {
-                const float res1 = has_res ? LD_OUT(R, ri + e8) : 0.0f;
-                const float o = tc_finish(vv[e8], c + e8, alpha, bias, has_bias, bias_sn, beta,
-                                          res1, act, act_a, act_b);
+        for (int j = j0; j < j0 + EPI_GROUP; j++) {
+            int r, c;
+            tc_epi_run(j, lane, m0, n0, wm, wn, &r, &c);
+            res[j - j0] = TC_RAW8_ZERO;
+            if (has_res && vec_ok && r < M && c + 8 <= N)
+                res[j - j0] = tc_ld_raw8(R + (long)r * ldr + c);
+        }
+#pragma unroll
+        for (int j = j0; j < j0 + EPI_GROUP; j++) {
+            const int q = j % (NI / 4), e = (j / (NI / 4)) % 2 * 2, mi = j / (NI / 4) / 2;
+            const float8 v = tc_quad_transpose(
+                (float2)(acc[mi][q * 4][e], acc[mi][q * 4][e + 1]),
+                (float2)(acc[mi][q * 4 + 1][e], acc[mi][q * 4 + 1][e + 1]),
+                (float2)(acc[mi][q * 4 + 2][e], acc[mi][q * 4 + 2][e + 1]),
+                (float2)(acc[mi][q * 4 + 3][e], acc[mi][q * 4 + 3][e + 1]), lane);
+            int r, c;
+            tc_epi_run(j, lane, m0, n0, wm, wn, &r, &c);
+            if (r >= M || c >= N) continue;
+            const long yi = (long)r * ldy + c, ri = (long)r * ldr + c;
+            if (vec_ok && c + 8 <= N) {
+                float8 o = v * alpha;
+                if (has_bias) o += beta * tc_bias8(bias, c, bias_sn);
+                o = trt_act8(o + tc_raw8_float(res[j - j0]), act, act_a, act_b);
+                tc_st_raw8(Y + yi, tc_float_raw8(o));
+            } else {
+                const float vv[8] = {v.s0, v.s1, v.s2, v.s3, v.s4, v.s5, v.s6, v.s7};
+                for (int e8 = 0; e8 < 8 && c + e8 < N; e8++) {
+                    const float res1 = has_res ? LD_OUT(R, ri + e8) : 0.0f;
+                    const float o = tc_finish(vv[e8], c + e8, alpha, bias, has_bias, bias_sn,
+                                              beta, res1, act, act_a, act_b);
 #if OUT_HALF
-                vstore_half(o, 0, Y + yi + e8);
+                    vstore_half(o, 0, Y + yi + e8);
 #else
-                Y[yi + e8] = o;
+                    Y[yi + e8] = o;
 #endif
+                }
             }
         }
     }
