@@ -467,7 +467,9 @@ inline void tc_prefetch_residual(__global const OUT_T *R, int has_res, int ldr, 
  * ring stays free for the next tile's loads (tc_gemm with several tiles per work-group). */
 inline float tc_shfl(float v, int src_lane) {
     float r;
-    asm volatile("shfl.sync.idx.b32 %0, %1, %2, 0x1f, 0xffffffff;\n" : "=f"(r) : "f"(v), "r"(src_lane));
+    asm volatile("shfl.sync.idx.b32 %0, %1, %2, 0x1f, 0xffffffff;\n"
+                 : "=f"(r)
+                 : "f"(v), "r"(src_lane));
     return r;
 }
 inline float2 tc_pick4(float2 a, float2 b, float2 c, float2 d, int i) {
@@ -495,7 +497,7 @@ inline float8 tc_quad_transpose(float2 p0, float2 p1, float2 p2, float2 p3, int 
 
 /* Runs of 8 columns per work-item: one per m16 tile, row half and group of 4 n8 tiles. */
 #if NI % 4
-#error "tc_gemm.cl: the epilogue takes n8 tiles in groups of 4 (WN, or BN for wgmma, a multiple of 32)"
+#error "tc_gemm.cl: the epilogue takes n8 tiles in groups of 4 (WN, or BN for wgmma: 32k)"
 #endif
 #define EPI_RUNS_PT (MI * 2 * (NI / 4))
 /* Runs whose residuals are loaded together: 8 (32 registers beside the accumulators), or

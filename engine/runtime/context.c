@@ -148,7 +148,8 @@ trt_status trt_exec_copy(trt_exec *ex, int dst, size_t dst_off, int src, size_t 
     if (!bytes) return TRT_OK;
     cl_event ev = NULL;
     cl_int err = clEnqueueCopyBuffer(ex->queue, trt_exec_mem(ex, src), trt_exec_mem(ex, dst),
-                                     src_off, dst_off, bytes, 0, NULL, wants_event(ex) ? &ev : NULL);
+                                     src_off, dst_off, bytes, 0, NULL,
+                                     wants_event(ex) ? &ev : NULL);
     if (err != CL_SUCCESS) return trt__cl_error(err, "copying between device buffers");
     if (ev) track_compute(ex, ev), clReleaseEvent(ev);
     return TRT_OK;
