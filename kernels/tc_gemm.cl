@@ -32,16 +32,12 @@
  *     local memory with wgmma.mma_async (the swizzle above is wgmma's 64-byte swizzle);
  *   - split-K (argument splits > 1): several work-groups share one output tile's K and the
  *     last to finish sums their partial products through the workspace ws;
- *   - the epilogue gathers runs of 8 columns from the accumulators with shuffles and
- *     stores Y in 16-byte runs, straight from registers;
- *   - tc_gemm may run several output tiles per work-group (splits == 1): the next tile's
- *     first loads are in flight during the current tile's epilogue.
+ *   - the epilogue stages the float accumulators through local memory and stores Y in
+ *     16-byte runs.
  * Work-group: (NT, 1, 1) with NT work-items, 32 per warp (32 * WARPS_M * WARPS_N; for wgmma,
- * 128 per warpgroup); global (groups * NT, 1, batches * splits) with groups = tiles_nm =
- * ceil(N/BN) * ceil(M/BM) (tc_conv; tc_gemm with splits > 1), or for tc_gemm any number of
- * work-groups, each taking tiles pid, pid + groups, ... ws (splits > 1 only): tiles_nm *
- * batches ints, then from float ws_off the sums, BM * BN floats per tile; all zero before the
- * first launch, and left zero by every launch.
+ * 128 per warpgroup); global (ceil(N/BN) * NT, ceil(M/BM), batches * splits). ws (splits > 1
+ * only): ceil(N/BN) * ceil(M/BM) * batches ints, then from float ws_off the sums, BM * BN
+ * floats per tile; all zero before the first launch, and left zero by every launch.
  */
 #ifndef TC_WGMMA
 #define TC_WGMMA 0 // 1: Hopper warpgroup products (wgmma.mma_async) instead of mma.sync
@@ -414,6 +410,23 @@ inline float tc_finish(float v, int c, float alpha, __global const BIAS_T *bias,
     return trt_act(v + res, act, act_a, act_b);
 }
 
+/* Rows of Y staged in local memory per pass of the epilogue (float, rows padded by 4 floats
+ * against bank conflicts): as many warp rows as fit in the tile buffers. */
+#define EPI_LD (BN + 4)
+#define EPI_BYTES (STAGES * (BM + BN) * BK * 2)
+#define EPI_ROWS_FIT (EPI_BYTES / (EPI_LD * 4))
+#if EPI_ROWS_FIT >= BM
+#define EPI_ROWS BM
+#elif EPI_ROWS_FIT >= 128
+#define EPI_ROWS 128
+#elif EPI_ROWS_FIT >= 64
+#define EPI_ROWS 64
+#elif EPI_ROWS_FIT >= 32
+#define EPI_ROWS 32
+#else
+#define EPI_ROWS 16
+#endif
+
 /* 8 output values as raw bits (TC_RAW8: uint4 of 8 halves, or float8) at a 16-byte aligned
  * address, and their conversions (common.cl). */
 #if OUT_HALF
@@ -447,6 +460,18 @@ inline float8 tc_bias8(__global const BIAS_T *bias, int c, int bias_sn) {
     return (float8)(b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]);
 }
 
+/* Runs of 8 columns in one pass of the epilogue, and per work-item. */
+#define EPI_RUNS (EPI_ROWS * BN / 8)
+#define EPI_RUNS_PT ((EPI_RUNS + NT - 1) / NT)
+/* Run j of work-item tid in pass p: its row and column in the staged rows (*rl, *cl) and in
+ * Y (*r, *c); returns whether the pass has that run. */
+inline int tc_epi_run(int p, int j, int tid, int m0, int n0, int *rl, int *cl, int *r, int *c) {
+    const int i = tid + j * NT;
+    *rl = i / (BN / 8), *cl = (i % (BN / 8)) * 8;
+    *r = m0 + p * EPI_ROWS + *rl, *c = n0 + *cl;
+    return i < EPI_RUNS;
+}
+
 /* Asks the L2 cache for the residual rows of the tile at the kernel's start, so that the
  * epilogue's loads of them hit L2: one request per 128-byte line (64 halves, 32 floats). */
 inline void tc_prefetch_residual(__global const OUT_T *R, int has_res, int ldr, int M, int N,
@@ -459,108 +484,64 @@ inline void tc_prefetch_residual(__global const OUT_T *R, int has_res, int ldr, 
     }
 }
 
-/* The quad transpose of the epilogue. Lane g * 4 + t of a warp holds, of each m16n8 tile,
- * rows g and g + 8 and columns 2t, 2t + 1; four lanes of a quad thus share 4 rows of 8 columns
- * per 4 n8 tiles. Three rounds of shuffles within the quad give lane t all 8 columns of the
- * t-th of 4 tiles (one 16-byte run of Y), so the epilogue reads the residual and writes Y in
- * 16-byte accesses straight from registers: no local memory, no barrier, and the cp.async
- * ring stays free for the next tile's loads (tc_gemm with several tiles per work-group). */
-inline float tc_shfl(float v, int src_lane) {
-    float r;
-    asm volatile("shfl.sync.idx.b32 %0, %1, %2, 0x1f, 0xffffffff;\n"
-                 : "=f"(r)
-                 : "f"(v), "r"(src_lane));
-    return r;
-}
-inline float2 tc_pick4(float2 a, float2 b, float2 c, float2 d, int i) {
-    return i == 0 ? a : i == 1 ? b : i == 2 ? c : d;
-}
-/* p0..p3: this lane's column pair of tiles 4q .. 4q+3 (one row); returns the 8 columns of
- * tile 4q + t of that row. Every lane of the warp must call it (shfl.sync). */
-inline float8 tc_quad_transpose(float2 p0, float2 p1, float2 p2, float2 p3, int lane) {
-    const int t = lane & 3, quad = lane & ~3;
-    float2 o[4];
-    /* Round 0: the lane's own pair of tile t is column pair t of the run. */
-    o[0] = o[1] = o[2] = o[3] = tc_pick4(p0, p1, p2, p3, t);
-#pragma unroll
-    for (int k = 1; k < 4; k++) {
-        /* Lane u sends its pair of tile (u - k) & 3; lane t receives, from lane (t + k) & 3,
-         * column pair (t + k) & 3 of tile t. */
-        const float2 s = tc_pick4(p0, p1, p2, p3, (t - k) & 3);
-        const int src = quad | ((t + k) & 3);
-        const float2 r = (float2)(tc_shfl(s.x, src), tc_shfl(s.y, src));
-#pragma unroll
-        for (int j = 0; j < 4; j++) o[j] = ((t + k) & 3) == j ? r : o[j];
-    }
-    return (float8)(o[0], o[1], o[2], o[3]);
-}
-
-/* Runs of 8 columns per work-item: one per m16 tile, row half and group of 4 n8 tiles. */
-#if NI % 4
-#error "tc_gemm.cl: the epilogue takes n8 tiles in groups of 4 (WN, or BN for wgmma: 32k)"
-#endif
-#define EPI_RUNS_PT (MI * 2 * (NI / 4))
-/* Runs whose residuals are loaded together: 8 (32 registers beside the accumulators), or
- * all of them where their count is not a multiple of 8. */
-#if EPI_RUNS_PT % 8 == 0
-#define EPI_GROUP 8
-#else
-#define EPI_GROUP EPI_RUNS_PT
-#endif
-/* Row and column in Y of run j of lane `lane` (j = (mi * 2 + h) * (NI / 4) + q). */
-inline void tc_epi_run(int j, int lane, int m0, int n0, int wm, int wn, int *r, int *c) {
-    const int q = j % (NI / 4), h = (j / (NI / 4)) % 2, mi = j / (NI / 4) / 2;
-    *r = m0 + TC_ROW0(wm, mi) + (lane >> 2) + h * 8;
-    *c = n0 + wn * WN + (q * 4 + (lane & 3)) * 8;
-}
-
-/* Writes the tile from the accumulators: Y = act(alpha * acc + beta * bias + R) in runs of 8
- * columns (tc_quad_transpose), EPI_GROUP runs at a time whose residuals are loaded first, so
- * that their latencies overlap each other and the shuffles. */
-inline void tc_epilogue(float acc[MI][NI][4], int M, int N, int m0, int n0, int wm, int wn,
-                        int lane, float alpha, __global const BIAS_T *bias, int has_bias,
-                        int bias_sn, float beta, __global OUT_T *Y, int ldy,
+/* Writes the tile: each pass, the m16 tiles of EPI_ROWS rows put their accumulators (lane g =
+ * lane/4, t = lane%4 holds rows g and g+8 and columns 2t, 2t+1 of every m16n8 tile) into
+ * local memory; then all work-items read it back as runs of 8 columns, so that residual
+ * loads and output stores are 16-byte accesses along rows. A work-item's residual runs of the
+ * pass are all loaded before the staging, so that their latencies overlap each other and it. */
+inline void tc_epilogue(float acc[MI][NI][4], __local float *cs, int M, int N, int m0, int n0,
+                        int wm, int wn, int tid, float alpha, __global const BIAS_T *bias,
+                        int has_bias, int bias_sn, float beta, __global OUT_T *Y, int ldy,
                         __global const OUT_T *R, int has_res, int ldr, int act, float act_a,
                         float act_b) {
+    const int lane = tid & 31, g = lane >> 2, t = lane & 3;
     const int vec_ok = ldy % 8 == 0 && (!has_res || ldr % 8 == 0);
+    for (int p = 0; p < BM / EPI_ROWS; p++) {
+        TC_RAW8 res[EPI_RUNS_PT];
 #pragma unroll
-    for (int j0 = 0; j0 < EPI_RUNS_PT; j0 += EPI_GROUP) {
-        TC_RAW8 res[EPI_GROUP];
-#pragma unroll
-        for (int j = j0; j < j0 + EPI_GROUP; j++) {
-            int r, c;
-            tc_epi_run(j, lane, m0, n0, wm, wn, &r, &c);
-            res[j - j0] = TC_RAW8_ZERO;
-            if (has_res && vec_ok && r < M && c + 8 <= N)
-                res[j - j0] = tc_ld_raw8(R + (long)r * ldr + c);
+        for (int j = 0; j < EPI_RUNS_PT; j++) {
+            int rl, cl, r, c;
+            const int run = tc_epi_run(p, j, tid, m0, n0, &rl, &cl, &r, &c);
+            res[j] = TC_RAW8_ZERO;
+            if (has_res && vec_ok && run && r < M && c + 8 <= N)
+                res[j] = tc_ld_raw8(R + (long)r * ldr + c);
         }
+        barrier(CLK_LOCAL_MEM_FENCE); /* the tiles (or the previous pass) are read */
 #pragma unroll
-        for (int j = j0; j < j0 + EPI_GROUP; j++) {
-            const int q = j % (NI / 4), e = (j / (NI / 4)) % 2 * 2, mi = j / (NI / 4) / 2;
-            const float8 v = tc_quad_transpose(
-                (float2)(acc[mi][q * 4][e], acc[mi][q * 4][e + 1]),
-                (float2)(acc[mi][q * 4 + 1][e], acc[mi][q * 4 + 1][e + 1]),
-                (float2)(acc[mi][q * 4 + 2][e], acc[mi][q * 4 + 2][e + 1]),
-                (float2)(acc[mi][q * 4 + 3][e], acc[mi][q * 4 + 3][e + 1]), lane);
-            int r, c;
-            tc_epi_run(j, lane, m0, n0, wm, wn, &r, &c);
-            if (r >= M || c >= N) continue;
+        for (int mi = 0; mi < MI; mi++) {
+            if (TC_ROW0(wm, mi) / EPI_ROWS != p) continue;
+#pragma unroll
+                for (int ni = 0; ni < NI; ni++)
+#pragma unroll
+                    for (int h = 0; h < 2; h++) {
+                        const int r = TC_ROW0(wm, mi) - p * EPI_ROWS + g + h * 8;
+                        const int c = wn * WN + ni * 8 + t * 2;
+                        vstore2((float2)(acc[mi][ni][2 * h], acc[mi][ni][2 * h + 1]), 0,
+                                cs + r * EPI_LD + c);
+                    }
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+#pragma unroll
+        for (int j = 0; j < EPI_RUNS_PT; j++) {
+            int rl, cl, r, c;
+            if (!tc_epi_run(p, j, tid, m0, n0, &rl, &cl, &r, &c) || r >= M || c >= N) continue;
+            const float8 v = vload8(0, cs + rl * EPI_LD + cl);
             const long yi = (long)r * ldy + c, ri = (long)r * ldr + c;
             if (vec_ok && c + 8 <= N) {
                 float8 o = v * alpha;
                 if (has_bias) o += beta * tc_bias8(bias, c, bias_sn);
-                o = trt_act8(o + tc_raw8_float(res[j - j0]), act, act_a, act_b);
+                o = trt_act8(o + tc_raw8_float(res[j]), act, act_a, act_b);
                 tc_st_raw8(Y + yi, tc_float_raw8(o));
             } else {
                 const float vv[8] = {v.s0, v.s1, v.s2, v.s3, v.s4, v.s5, v.s6, v.s7};
-                for (int e8 = 0; e8 < 8 && c + e8 < N; e8++) {
-                    const float res1 = has_res ? LD_OUT(R, ri + e8) : 0.0f;
-                    const float o = tc_finish(vv[e8], c + e8, alpha, bias, has_bias, bias_sn,
+                for (int e = 0; e < 8 && c + e < N; e++) {
+                    const float res1 = has_res ? LD_OUT(R, ri + e) : 0.0f;
+                    const float o = tc_finish(vv[e], c + e, alpha, bias, has_bias, bias_sn,
                                               beta, res1, act, act_a, act_b);
 #if OUT_HALF
-                    vstore_half(o, 0, Y + yi + e8);
+                    vstore_half(o, 0, Y + yi + e);
 #else
-                    Y[yi + e8] = o;
+                    Y[yi + e] = o;
 #endif
                 }
             }
@@ -570,79 +551,53 @@ inline void tc_epilogue(float acc[MI][NI][4], int M, int N, int m0, int n0, int 
 
 /* ---------------------------------------------------------------- main loop */
 
-/* Tile `pid` of a product of gm x gn tiles: tiles are numbered down columns of TC_GROUP_M
- * tiles before moving right, so the work-groups resident at one time share rows of A and
- * columns of B in the L2 cache. */
+/* The tile of this work-group: work-groups run in order of their linear index, which goes
+ * down columns of TC_GROUP_M tiles before moving right, so the work-groups resident at one
+ * time share rows of A and columns of B in the L2 cache. */
 #define TC_GROUP_M 8
-inline void tc_tile_origin(int pid, int gn, int gm, int *m0, int *n0) {
+inline void tc_tile_origin(int *m0, int *n0) {
+    const int gn = (int)get_num_groups(0), gm = (int)get_num_groups(1);
+    const int pid = (int)get_group_id(1) * gn + (int)get_group_id(0);
     const int width = TC_GROUP_M * gn, first = pid / width * TC_GROUP_M;
     const int rows = min(gm - first, TC_GROUP_M);
     *m0 = (first + (pid % width) % rows) * BM;
     *n0 = (pid % width) / rows * BN;
 }
 
-/* The cp.async ring over a stream of k tiles: this work-group's tiles pid, pid + groups, ...
- * (below tiles_nm) one after the other, each over k tiles [kt0, KT) (its share of K, see
- * split-K below). TC_LOAD_A(sa, m0, k0) (defined by the kernel: OpenCL C has no variadic
- * macros) loads the A tile at rows m0, depth k0 into sa, tc_load_b the B tile; the products of
- * stream entry q overlap the copies of entry q + STAGES - 1, which belong to the next output
- * tile near the end of one: its first loads are in flight during this tile's epilogue.
- * A tile's residual rows are prefetched when its first k tile is ready; its epilogue (after
- * split-K's sums, which may end the work-group) runs once its last products are done, and
- * the accumulators start again from zero. The kernel defines alpha, beta, bias_sn and ldr. */
-#define TC_STREAM_LOAD(q)                                                                      \
-    {                                                                                          \
-        const int li_ = (q) / kn, k0_ = (kt0 + (q) - li_ * kn) * BK;                           \
-        int m0_, n0_;                                                                          \
-        tc_tile_origin(pid + li_ * groups, gn, gm, &m0_, &n0_);                                \
-        TC_LOAD_A(As + ((q) % STAGES) * BM * BK, m0_, k0_);                                    \
-        tc_load_b(Bs + ((q) % STAGES) * BN * BK, B, ldb, N, K, n0_, k0_, tid);                 \
-    }
-#define TC_TILE_FINISH(li)                                                                     \
-    {                                                                                          \
-        int m0, n0;                                                                            \
-        tc_tile_origin(pid + (li) * groups, gn, gm, &m0, &n0);                                 \
-        if (!tc_split_reduce(acc, splits, split, bi * tiles_nm + pid, ws, ws_off,              \
-                             &last_of_tile, tid))                                              \
-            return;                                                                            \
-        tc_epilogue(acc, M, N, m0, n0, wm, wn, lane, alpha, bias, has_bias, bias_sn, beta, Y,  \
-                    ldy, R, has_res, ldr, act, act_a, act_b);                                  \
-        _Pragma("unroll") for (int mi = 0; mi < MI; mi++)                                      \
-            _Pragma("unroll") for (int ni = 0; ni < NI; ni++)                                  \
-                _Pragma("unroll") for (int e = 0; e < 4; e++) acc[mi][ni][e] = 0.0f;          \
-    }
+/* The cp.async ring over k tiles [kt0, KT) (this work-group's share of K, see split-K
+ * below): TC_LOAD_A(sa, k0) (defined by the kernel: OpenCL C has no variadic macros) loads A
+ * tile k0 into sa, tc_load_b the B tile; the products of tile kt overlap the copies of tile
+ * kt + STAGES - 1. */
 #define TC_MAIN_LOOP                                                                           \
     const int KT_ALL = (K + BK - 1) / BK;                                                      \
     const int kt0 = (int)((long)KT_ALL * split / splits);                                      \
-    const int kn = (int)((long)KT_ALL * (split + 1) / splits) - kt0;                           \
-    const int n_my = pid < tiles_nm ? (tiles_nm - pid + groups - 1) / groups : 0;              \
-    const int total = n_my * kn;                                                               \
+    const int KT = (int)((long)KT_ALL * (split + 1) / splits);                                 \
     _Pragma("unroll") for (int s = 0; s < STAGES - 1; s++) {                                   \
-        if (s < total) TC_STREAM_LOAD(s)                                                       \
+        if (kt0 + s < KT) {                                                                    \
+            __local ushort *sa = As + s * BM * BK;                                             \
+            const int k0 = (kt0 + s) * BK;                                                     \
+            TC_LOAD_A(sa, k0);                                                                 \
+            tc_load_b(Bs + s * BN * BK, B, ldb, N, K, n0, k0, tid);                            \
+        }                                                                                      \
         tc_cp_commit();                                                                        \
     }                                                                                          \
-    for (int q = 0, li = 0, kq = 0; q < total; q++) {                                          \
+    for (int kt = kt0; kt < KT; kt++) {                                                        \
         tc_cp_wait_ring();                                                                     \
         TC_STAGE_FENCE();                                                                      \
         barrier(CLK_LOCAL_MEM_FENCE);                                                          \
-        if (kq == 0) {                                                                         \
-            int m0, n0;                                                                        \
-            tc_tile_origin(pid + li * groups, gn, gm, &m0, &n0);                               \
-            tc_prefetch_residual(R, has_res, ldr, M, N, m0, n0, tid);                          \
+        const int cur = (kt - kt0) % STAGES;                                                   \
+        const int pf = kt + STAGES - 1;                                                        \
+        if (pf < KT) {                                                                         \
+            const int ps = (pf - kt0) % STAGES;                                                \
+            __local ushort *sa = As + ps * BM * BK;                                            \
+            const int k0 = pf * BK;                                                            \
+            TC_LOAD_A(sa, k0);                                                                 \
+            tc_load_b(Bs + ps * BN * BK, B, ldb, N, K, n0, k0, tid);                           \
         }                                                                                      \
-        if (q + STAGES - 1 < total) TC_STREAM_LOAD(q + STAGES - 1)                             \
         tc_cp_commit();                                                                        \
-        TC_PRODUCTS_AFTER_LOADS(q % STAGES)                                                    \
-        if (++kq == kn) {                                                                      \
-            TC_PRODUCTS_DRAIN()                                                                \
-            TC_TILE_FINISH(li)                                                                 \
-            kq = 0, li++;                                                                      \
-        }                                                                                      \
+        TC_PRODUCTS_AFTER_LOADS(cur)                                                           \
     }                                                                                          \
-    /* No k tiles in this share (K = 0, or fewer k tiles than splits): the tiles are bias,   \
-     * residual and activation alone (and split-K still counts this work-group). */          \
-    if (kn == 0)                                                                               \
-        for (int li = 0; li < n_my; li++) TC_TILE_FINISH(li)                                   \
+    TC_PRODUCTS_DRAIN()                                                                        \
     tc_cp_wait_all();
 
 /* ---------------------------------------------------------------- split-K */
@@ -710,9 +665,11 @@ inline int tc_split_reduce(float acc[MI][NI][4], int splits, int split, int tile
     __local ushort *As = (__local ushort *)As4, *Bs = (__local ushort *)Bs4;                   \
     const int tid = (int)get_local_id(0), lane = tid & 31, warp = tid >> 5;                    \
     const int wm = warp % WARPS_M, wn = warp / WARPS_M;                                        \
-    const int gn = (N + BN - 1) / BN, gm = (M + BM - 1) / BM, tiles_nm = gn * gm;              \
-    const int pid = (int)get_group_id(0), groups = (int)get_num_groups(0);                     \
+    int m0, n0;                                                                                \
+    tc_tile_origin(&m0, &n0);                                                                  \
     const int split = (int)get_group_id(2) % splits, bi = (int)get_group_id(2) / splits;      \
+    const int tile = (bi * (int)get_num_groups(1) + (int)get_group_id(1)) * (int)get_num_groups(0) \
+                     + (int)get_group_id(0);                                                   \
     __local int last_of_tile;                                                                  \
     float acc[MI][NI][4];                                                                      \
     _Pragma("unroll") for (int mi = 0; mi < MI; mi++)                                          \
@@ -721,9 +678,6 @@ inline int tc_split_reduce(float acc[MI][NI][4], int splits, int split, int tile
 
 /* ---------------------------------------------------------------- kernels */
 
-/* Global (groups * NT, 1, batches * splits): groups = tiles_nm (one tile per work-group,
- * always with split-K), or fewer for a work-group to run several tiles (the host's tiles per
- * work-group). */
 __kernel __attribute__((reqd_work_group_size(NT, 1, 1)))
 void tc_gemm(const int M, const int N, const int K, const float alpha,
              __global const ushort *A, const int lda, __global const ushort *B, const int ldb,
@@ -738,29 +692,18 @@ void tc_gemm(const int M, const int N, const int K, const float alpha,
     const long yo = trt_bcast_offset(bi, bdims, y_bs);
     Y += yo;
     if (has_res) R += yo;
-#define TC_LOAD_A(sa, m0, k0) tc_load_kmajor(sa, A, lda, M, K, m0, k0, tid, A_CHUNKS)
+    tc_prefetch_residual(R, has_res, ldr, M, N, m0, n0, tid);
+#define TC_LOAD_A(sa, k0) tc_load_kmajor(sa, A, lda, M, K, m0, k0, tid, A_CHUNKS)
     TC_MAIN_LOOP
 #undef TC_LOAD_A
+    if (!tc_split_reduce(acc, splits, split, tile, ws, ws_off, &last_of_tile, tid)) return;
+    tc_epilogue(acc, (__local float *)As4, M, N, m0, n0, wm, wn, tid, alpha, bias, has_bias,
+                bias_sn, beta, Y, ldy,
+                R, has_res, ldr, act, act_a, act_b);
 }
 
 #if B_KMAJOR
-/* The image coordinates of the work-item's A rows of the tile at row m0 (tc_conv): first
- * input row and column of each row's window (ih0 far outside the image for rows past M) and
- * the offset of its image. */
-inline void tc_conv_rows(int m0, int tid, int M, int H, int W, int Cp, int OH, int OW,
-                         int2 stride, int2 pad, int *ih0, int *iw0, int *base) {
-#pragma unroll
-    for (int i = 0; i < A_CHUNKS; i++) {
-        const int m = m0 + (tid + i * NT) / BKC;
-        const int img = m / (OH * OW), p = m - img * (OH * OW), oh = p / OW, ow = p - oh * OW;
-        ih0[i] = m < M ? oh * stride.s0 - pad.s0 : -(1 << 28);
-        iw0[i] = ow * stride.s1 - pad.s1;
-        base[i] = img * H * W * Cp;
-    }
-}
-
-/* geo: H, W, Cp (input), OH, OW, S (kernel width), and stride/pad/dilation as int2 (y, x).
- * Global as tc_gemm's, with batches 1 (the images are rows of the product). */
+/* geo: H, W, Cp (input), OH, OW, S (kernel width), and stride/pad/dilation as int2 (y, x). */
 __kernel __attribute__((reqd_work_group_size(NT, 1, 1)))
 void tc_conv(const int M, const int N, const int K, __global const ushort *X, const int H,
              const int W, const int Cp, const int OH, const int OW, const int S,
@@ -770,21 +713,23 @@ void tc_conv(const int M, const int N, const int K, __global const ushort *X, co
              const int act, const float act_a, const float act_b, const int splits,
              __global float *ws, const int ws_off) {
     TC_PROLOGUE
-    const float alpha = 1.0f, beta = 1.0f;
-    const int bias_sn = 1, ldr = ldy;
     const int c = tid % BKC;
-    /* The coordinates of the rows at rows_m0, made again when the loads move on to the next
-     * tile (they run through the stream in order). */
-    int ih0[A_CHUNKS], iw0[A_CHUNKS], base[A_CHUNKS], rows_m0 = -1;
-#define TC_LOAD_A(sa, m0, k0)                                                                  \
-    {                                                                                          \
-        if ((m0) != rows_m0) {                                                                 \
-            rows_m0 = (m0);                                                                    \
-            tc_conv_rows(rows_m0, tid, M, H, W, Cp, OH, OW, stride, pad, ih0, iw0, base);     \
-        }                                                                                      \
-        tc_load_a_conv(sa, X, K, k0, c, tid, ih0, iw0, base, H, W, Cp, S, dil);                \
+    int ih0[A_CHUNKS], iw0[A_CHUNKS], base[A_CHUNKS];
+#pragma unroll
+    for (int i = 0; i < A_CHUNKS; i++) {
+        const int m = m0 + (tid + i * NT) / BKC;
+        const int img = m / (OH * OW), p = m - img * (OH * OW), oh = p / OW, ow = p - oh * OW;
+        ih0[i] = m < M ? oh * stride.s0 - pad.s0 : -(1 << 28);
+        iw0[i] = ow * stride.s1 - pad.s1;
+        base[i] = img * H * W * Cp;
     }
+    tc_prefetch_residual(R, has_res, ldy, M, N, m0, n0, tid);
+#define TC_LOAD_A(sa, k0) tc_load_a_conv(sa, X, K, k0, c, tid, ih0, iw0, base, H, W, Cp, S, dil)
     TC_MAIN_LOOP
 #undef TC_LOAD_A
+    if (!tc_split_reduce(acc, splits, split, tile, ws, ws_off, &last_of_tile, tid)) return;
+    tc_epilogue(acc, (__local float *)As4, M, N, m0, n0, wm, wn, tid, 1.0f, bias, has_bias, 1,
+                1.0f, Y, ldy, R,
+                has_res, ldy, act, act_a, act_b);
 }
 #endif

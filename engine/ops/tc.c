@@ -41,11 +41,6 @@ static int last_of_kind(int i) { return i + 1 == N_TILES || tiles[i + 1].wgmma !
 static const int split_factors[] = {2, 4, 8, 16};
 enum { SPLIT_MAX_GROUPS = 512, SPLIT_MIN_K_TILES = 4 };
 
-/* Tiles per work-group tried without split-K, where the product has at least
- * SEVERAL_MIN_GROUPS work-groups' worth of tiles at that count (several waves of a large GPU). */
-static const int tiles_per_group[] = {2, 4, 8};
-enum { SEVERAL_MIN_GROUPS = 1024 };
-
 int trt__tc_add_tactics(int64_t M, int64_t N, int64_t K, int64_t batches,
                         const trt_device_caps *caps, int b_kmajor, int tactic, trt_tactic *out,
                         int n, int max) {
@@ -56,22 +51,14 @@ int trt__tc_add_tactics(int64_t M, int64_t N, int64_t K, int64_t batches,
         if (t->wgmma && !wgmma_ok) continue;
         /* Big tiles only where the product fills at least half of one. */
         if (!last_of_kind(i) && (M * 2 < t->bm || N * 2 < t->bn)) continue;
-        int p[8] = {t->bm, t->bn, t->wm, t->wn, t->stages, t->wgmma, 1, 1};
-        n = trt_tactic_add(out, n, max, tactic, p, 8, TRT_TACTIC_TENSOR_CORE);
-        const int64_t tiles_nm = (M + t->bm - 1) / t->bm * ((N + t->bn - 1) / t->bn);
-        const int64_t groups = tiles_nm * batches;
-        for (int f = 0; f < (int)(sizeof tiles_per_group / sizeof *tiles_per_group) && n < max;
-             f++) {
-            p[7] = tiles_per_group[f];
-            if (tiles_nm / p[7] * batches < SEVERAL_MIN_GROUPS) break;
-            n = trt_tactic_add(out, n, max, tactic, p, 8, TRT_TACTIC_TENSOR_CORE);
-        }
-        p[7] = 1;
+        int p[7] = {t->bm, t->bn, t->wm, t->wn, t->stages, t->wgmma, 1};
+        n = trt_tactic_add(out, n, max, tactic, p, 7, TRT_TACTIC_TENSOR_CORE);
+        const int64_t groups = (M + t->bm - 1) / t->bm * ((N + t->bn - 1) / t->bn) * batches;
         for (int f = 0; f < (int)(sizeof split_factors / sizeof *split_factors) && n < max; f++) {
             p[6] = split_factors[f];
             if (groups * p[6] > SPLIT_MAX_GROUPS || k_tiles < (int64_t)p[6] * SPLIT_MIN_K_TILES)
                 break;
-            n = trt_tactic_add(out, n, max, tactic, p, 8, TRT_TACTIC_TENSOR_CORE);
+            n = trt_tactic_add(out, n, max, tactic, p, 7, TRT_TACTIC_TENSOR_CORE);
         }
     }
     return n;
@@ -82,10 +69,9 @@ trt_status trt__tc_tile_of(const trt_node *node, const trt_device_caps *caps, in
     const int32_t *p = node->tactic_params;
     for (int i = 0; i < N_TILES; i++) {
         const trt_tc_tile *t = &tiles[i];
-        const int splits = p[6] ? p[6] : 1, per_group = p[7] ? p[7] : 1;
+        const int splits = p[6] ? p[6] : 1;
         if (p[0] != t->bm || p[1] != t->bn || p[2] != t->wm || p[3] != t->wn ||
-            p[4] != t->stages || p[5] != t->wgmma || splits < 1 || splits > 16 ||
-            per_group < 1 || per_group > 64 || (per_group > 1 && splits > 1))
+            p[4] != t->stages || p[5] != t->wgmma || splits < 1 || splits > 16)
             continue;
         if (t->wgmma && !(trt_caps_tensor_core_wgmma(caps) && b_kmajor))
             return trt__error(TRT_ERR_INVALID_ARG,
@@ -96,15 +82,13 @@ trt_status trt__tc_tile_of(const trt_node *node, const trt_device_caps *caps, in
                                        : "takes B as [N][K] only");
         *tile = *t;
         tile->splits = splits;
-        tile->tiles_per_group = per_group;
         return TRT_OK;
     }
     return trt__error(TRT_ERR_INVALID_ARG,
                       "node '%s' (%s): tensor-core tile %dx%d (warp %dx%d, %d stages%s, split-K "
-                      "%d, %d tiles per work-group) is not one this version of trtinfer runs "
-                      "for this layer; rebuild the engine",
+                      "%d) is not one this version of trtinfer has; rebuild the engine",
                       node->name, trt_op_name(node->op), p[0], p[1], p[2], p[3], p[4],
-                      p[5] ? ", wgmma" : "", p[6], p[7]);
+                      p[5] ? ", wgmma" : "", p[6]);
 }
 
 int trt__tc_ws_plan(const trt_tc_ws *have, size_t tiles, int bm, int bn, trt_tc_ws *need) {
@@ -163,21 +147,15 @@ static trt_status workspace(trt_exec *ex, trt_node_rt *rt, trt_tc_ws *have, cons
     return TRT_OK;
 }
 
-void trt__tc_grid(const trt_tc_tile *t, size_t M, size_t N, size_t batches, int splits,
-                  size_t gws[3], size_t lws[3]) {
-    const size_t tiles_nm = (N + t->bn - 1) / t->bn * ((M + t->bm - 1) / t->bm);
-    const size_t per_group = splits > 1 || t->tiles_per_group < 1 ? 1 : (size_t)t->tiles_per_group;
-    lws[0] = trt__tc_threads(t), lws[1] = lws[2] = 1;
-    gws[0] = (tiles_nm + per_group - 1) / per_group * lws[0];
-    gws[1] = 1, gws[2] = batches * (size_t)splits;
-}
-
 trt_status trt__tc_launch_setup(trt_exec *ex, trt_node_rt *rt, trt_tc_ws *have,
                                 const trt_tc_tile *t, size_t M, size_t N, size_t batches,
                                 cl_mem unused, trt_tc_launch *l) {
-    const size_t tiles = (N + t->bn - 1) / t->bn * ((M + t->bm - 1) / t->bm) * batches;
+    const size_t nt = trt__tc_threads(t);
+    const size_t tiles_n = (N + t->bn - 1) / t->bn, tiles_m = (M + t->bm - 1) / t->bm;
+    const size_t tiles = tiles_n * tiles_m * batches;
     l->splits = trt__tc_launch_splits(t, tiles, batches);
-    trt__tc_grid(t, M, N, batches, l->splits, l->gws, l->lws);
+    l->gws[0] = tiles_n * nt, l->gws[1] = tiles_m, l->gws[2] = batches * (size_t)l->splits;
+    l->lws[0] = nt, l->lws[1] = l->lws[2] = 1;
     return workspace(ex, rt, have, t, l->splits, tiles, unused, &l->ws, &l->ws_off);
 }
 

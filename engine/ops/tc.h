@@ -8,17 +8,20 @@
 
 #include "ops/op.h"
 
-/* A tile configuration, stored in tactic_params[0..7] in this order: rows and columns of
+/* A tile configuration, stored in tactic_params[0..6] in this order: rows and columns of
  * the work-group's tile, of each warp's tile (of each warpgroup's for wgmma), the depth of
  * the cp.async ring, 1 for the Hopper warpgroup variant (TC_WGMMA: wgmma.mma_async, B as
- * [N][K] only), the split-K factor (work-groups sharing one tile's K; 1 = none), and the
- * output tiles each work-group runs in turn (without split-K only: the next tile's loads
- * overlap the current one's epilogue; 1 = one). Engines written before the last three
- * have 0 there, read as 0, 1 and 1. */
+ * [N][K] only), and the split-K factor (work-groups sharing one tile's K; 1 = none). Engines
+ * written before the last two have 0 there, read as 0 and 1. */
 typedef struct {
-    int bm, bn, wm, wn, stages, wgmma, splits, tiles_per_group;
+    int bm, bn, wm, wn, stages, wgmma, splits;
 } trt_tc_tile;
 
+/* Appends tensor-core candidates (tactic id `tactic`, flag TRT_TACTIC_TENSOR_CORE) for an
+ * M x N x K product (`batches` of them) to out[n..max), largest tiles first where the product
+ * fills them; the wgmma variants too where the device has them (caps) and B is [N][K]
+ * (b_kmajor); split-K variants where a product has few tiles and a long K. Returns the new
+ * count. */
 /* The tile configurations the builder may choose from (splits 1), and their number; static
  * storage (tests/gpu/tc_kernel_check checks and times exactly these). */
 const trt_tc_tile *trt__tc_tiles(int *count);
@@ -26,18 +29,13 @@ const trt_tc_tile *trt__tc_tiles(int *count);
 /* Room the callers leave after the tensor-core candidates for their portable ones, so that
  * both are timed and a tactic-source filter always has candidates of each kind. */
 #define TRT_TC_PORTABLE_ROOM 12
-/* Appends tensor-core candidates (tactic id `tactic`, flag TRT_TACTIC_TENSOR_CORE) for an
- * M x N x K product (`batches` of them) to out[n..max), largest tiles first where the product
- * fills them; the wgmma variants too where the device has them (caps) and B is [N][K]
- * (b_kmajor); split-K variants where a product has few tiles and a long K; variants with
- * several tiles per work-group where it has many tiles. Returns the new count. */
 int trt__tc_add_tactics(int64_t M, int64_t N, int64_t K, int64_t batches,
                         const trt_device_caps *caps, int b_kmajor, int tactic, trt_tactic *out,
                         int n, int max);
 
 /* The node's tile from its tactic_params; TRT_ERR_INVALID_ARG naming the node if it is not
- * one the kernel accepts (an edited or foreign engine; several tiles per work-group with
- * split-K among them), or a wgmma tile that this device (caps) or this B layout cannot run. */
+ * one the kernel accepts (an edited or foreign engine), or a wgmma tile that this device
+ * (caps) or this B layout cannot run. */
 trt_status trt__tc_tile_of(const trt_node *node, const trt_device_caps *caps, int b_kmajor,
                            trt_tc_tile *tile);
 
@@ -65,11 +63,6 @@ int trt__tc_ws_plan(const trt_tc_ws *have, size_t tiles, int bm, int bn, trt_tc_
  * than 65535 work-groups along dimension 2), since a split factor is chosen at the build's
  * opt shape. */
 int trt__tc_launch_splits(const trt_tc_tile *t, size_t tiles, size_t batches);
-
-/* The NDRange of a launch of tile t over `batches` M x N products with `splits`: one
- * work-group per output tile, or per t->tiles_per_group of them without split-K. */
-void trt__tc_grid(const trt_tc_tile *t, size_t M, size_t N, size_t batches, int splits,
-                  size_t gws[3], size_t lws[3]);
 
 /* What a launch of tc_gemm.cl over `batches` M x N products needs besides its operands: the
  * NDRange, the split-K factor it runs with (trt__tc_launch_splits) and the split-K workspace

@@ -2,9 +2,8 @@
  * awkward sizes, then the time of every tile configuration at large FP16 products.
  *
  *   tc_kernel_check KERNEL_DIR [--tile BM,BN,WM,WN,STAGES[,w] ...] [--time M,N,K ...]
- *                   [--per-group N[,N...]] [--no-check] [--dump DIR]
+ *                   [--no-check] [--dump DIR]
  *
- * --per-group: the output tiles per work-group timed (default 1; the checks cover 1 to 8);
  * --tile replaces the engine's tile configurations (engine/ops/tc.c; ",w": the wgmma variant, for
  * Hopper; built through runtime/ptx_arch.c as the engine does); --no-check skips the correctness
  * checks (timing only); --dump writes each program's device binary (PTX on NVIDIA) to DIR.
@@ -255,8 +254,10 @@ static void run_gemm(cl_kernel k, const tile *t, int M, int N, int K, cl_mem A, 
     ARG(M), ARG(N), ARG(K), ARG(one), ARG(A), ARG(lda), ARG(B), ARG(ldb), ARG(bias);
     ARG(has_bias), ARG(bsn), ARG(one), ARG(Y), ARG(ldy), ARG(Y), ARG(zero), ARG(zero), ARG(act);
     ARG(z), ARG(z), ARG(bd), ARG(zb), ARG(zb), ARG(zb), ARG(splits), ARG(ws), ARG(ws_off);
-    size_t gws[3], lws[3];
-    trt__tc_grid(t, (size_t)M, (size_t)N, 1, splits, gws, lws);
+    size_t nt = trt__tc_threads(t);
+    size_t gws[3] = {(size_t)(N + t->bn - 1) / t->bn * nt, (size_t)(M + t->bm - 1) / t->bm,
+                     (size_t)splits};
+    size_t lws[3] = {nt, 1, 1};
     CK(clEnqueueNDRangeKernel(q, k, 3, NULL, gws, lws, 0, NULL, ev));
 }
 
@@ -269,12 +270,8 @@ static void launch_conv(const launch *l) {
     CK(clEnqueueNDRangeKernel(q, l->k, 3, NULL, l->gws, l->lws, 0, NULL, NULL));
 }
 
-/* splits > 1: split-K (check_runs); per_group: output tiles per work-group (without split-K). */
-static void check_gemm_tiles(const tile *tile_in, int kmajor, int M, int N, int K, unsigned seed,
-                             int splits, int per_group) {
-    tile tt = *tile_in;
-    tt.tiles_per_group = per_group;
-    const tile *t = &tt;
+/* splits > 1: split-K (check_runs). */
+static void check_gemm(const tile *t, int kmajor, int M, int N, int K, unsigned seed, int splits) {
     if (t->wgmma && !kmajor) return; /* wgmma takes B as [N][K] only */
     cl_program p = build(t, kmajor);
     cl_int err;
@@ -298,9 +295,9 @@ static void check_gemm_tiles(const tile *tile_in, int kmajor, int M, int N, int 
             ref[(size_t)m * N + n] = s > 0 ? (float)s : 0.0f;
         }
     char what[128];
-    snprintf(what, sizeof what, "gemm %dx%d/%dx%d/%d%s %s M=%d N=%d K=%d split-K %d, %d tiles/wg",
-             t->bm, t->bn, t->wm, t->wn, t->stages, t->wgmma ? "w" : "",
-             kmajor ? "B[N][K]" : "B[K][N]", M, N, K, splits, per_group);
+    snprintf(what, sizeof what, "gemm %dx%d/%dx%d/%d%s %s M=%d N=%d K=%d split-K %d", t->bm, t->bn,
+             t->wm, t->wn, t->stages, t->wgmma ? "w" : "", kmajor ? "B[N][K]" : "B[K][N]", M, N, K,
+             splits);
     launch l = {.run = launch_gemm, .k = k, .t = t, .M = M, .N = N, .K = K,
                 .ldb = kmajor ? K : N, .has_bias = 1, .A = A, .B = B, .bias = Bi, .Y = Y,
                 .ws = ws, .splits = splits, .ws_off = ws_off, .ws_bytes = ws_bytes};
@@ -309,10 +306,6 @@ static void check_gemm_tiles(const tile *tile_in, int kmajor, int M, int N, int 
     free(a), free(b), free(bias), free(ref);
     clReleaseMemObject(A), clReleaseMemObject(B), clReleaseMemObject(Bi), clReleaseMemObject(Y);
     clReleaseKernel(k), clReleaseProgram(p);
-}
-
-static void check_gemm(const tile *t, int kmajor, int M, int N, int K, unsigned seed, int splits) {
-    check_gemm_tiles(t, kmajor, M, N, K, seed, splits, 1);
 }
 
 /* The geometry of a checked conv: kernel r x s, strides, pads (W's end pad may differ from
@@ -353,8 +346,10 @@ static void check_conv_shape(const tile *t, int n, int h, int w, int c, int kc,
     size_t ws_bytes = 0;
     cl_mem ws = splits > 1 ? workspace(t, tiles, &ws_off, &ws_bytes) : Y;
     ARG(act), ARG(z), ARG(z), ARG(sp), ARG(ws), ARG(ws_off);
-    size_t gws[3], lws[3];
-    trt__tc_grid(t, (size_t)M, (size_t)N, 1, splits, gws, lws);
+    size_t nt = trt__tc_threads(t);
+    size_t gws[3] = {(size_t)(N + t->bn - 1) / t->bn * nt, (size_t)(M + t->bm - 1) / t->bm,
+                     (size_t)splits};
+    size_t lws[3] = {nt, 1, 1};
     float *ref = malloc((size_t)M * N * sizeof(float));
     for (int b = 0; b < n; b++)
         for (int i = 0; i < oh; i++)
@@ -374,10 +369,9 @@ static void check_conv_shape(const tile *t, int n, int h, int w, int c, int kc,
                 }
     char what[192];
     snprintf(what, sizeof what,
-             "conv %dx%d/%dx%d/%d%s n%d %dx%d c%d k%d r%dx%d s%d,%d p%d,%d,%d d%d split-K %d, %d "
-             "tiles/wg",
+             "conv %dx%d/%dx%d/%d%s n%d %dx%d c%d k%d r%dx%d s%d,%d p%d,%d,%d d%d split-K %d",
              t->bm, t->bn, t->wm, t->wn, t->stages, t->wgmma ? "w" : "", n, h, w, c, kc, r, S,
-             g->sh, g->sw, g->ph, g->pw, g->pw_end, dl, splits, t->tiles_per_group);
+             g->sh, g->sw, g->ph, g->pw, g->pw_end, dl, splits);
     launch l = {.run = launch_conv, .k = k, .t = t, .M = M, .N = N, .K = K, .Y = Y, .ws = ws,
                 .splits = splits, .ws_off = ws_off, .ws_bytes = ws_bytes,
                 .gws = {gws[0], gws[1], gws[2]},
@@ -401,10 +395,6 @@ static int cmp_d(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-/* Tiles per work-group timed (--per-group; default 1). */
-static int per_group_list[8] = {1};
-static int n_per_group = 1;
-
 static void time_gemm(int M, int N, int K) {
     unsigned seed = 7;
     uint16_t *a = rand_half((size_t)M * K, &seed), *b = rand_half((size_t)N * K, &seed);
@@ -413,17 +403,15 @@ static void time_gemm(int M, int N, int K) {
     cl_mem Y = clCreateBuffer(ctx, CL_MEM_READ_WRITE, (size_t)M * N * 2 + 16, NULL, &err);
     CK(err);
     for (int kmajor = 1; kmajor >= 0; kmajor--)
-        for (int i = 0; i < NTILES * n_per_group; i++) {
-            tile tt = tiles[i / n_per_group];
-            tt.tiles_per_group = per_group_list[i % n_per_group];
-            if (tt.wgmma && !kmajor) continue;
-            cl_program p = build(&tt, kmajor);
+        for (int i = 0; i < NTILES; i++) {
+            if (tiles[i].wgmma && !kmajor) continue;
+            cl_program p = build(&tiles[i], kmajor);
             cl_kernel k = clCreateKernel(p, "tc_gemm", &err);
             CK(err);
             double ms[20];
             for (int it = -3; it < 20; it++) {
                 cl_event ev;
-                run_gemm(k, &tt, M, N, K, A, B, kmajor ? K : N, A, 0, Y, 1, Y, 0, &ev);
+                run_gemm(k, &tiles[i], M, N, K, A, B, kmajor ? K : N, A, 0, Y, 1, Y, 0, &ev);
                 CK(clWaitForEvents(1, &ev));
                 cl_ulong t0, t1;
                 clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL);
@@ -432,9 +420,10 @@ static void time_gemm(int M, int N, int K) {
                 if (it >= 0) ms[it] = (double)(t1 - t0) * 1e-6;
             }
             qsort(ms, 20, sizeof ms[0], cmp_d);
-            printf("time %dx%d/%dx%d/%d%s x%d %s M=%d N=%d K=%d: %.3f ms, %.1f TFLOP/s\n",
-                   tt.bm, tt.bn, tt.wm, tt.wn, tt.stages, tt.wgmma ? "w" : "",
-                   tt.tiles_per_group, kmajor ? "B[N][K]" : "B[K][N]", M, N, K, ms[10],
+            printf("time %dx%d/%dx%d/%d%s %s M=%d N=%d K=%d: %.3f ms, %.1f TFLOP/s\n",
+                   tiles[i].bm, tiles[i].bn, tiles[i].wm, tiles[i].wn, tiles[i].stages,
+                   tiles[i].wgmma ? "w" : "",
+                   kmajor ? "B[N][K]" : "B[K][N]", M, N, K, ms[10],
                    2.0 * M * N * (double)K / (ms[10] * 1e-3) / 1e12);
             fflush(stdout);
             clReleaseKernel(k), clReleaseProgram(p);
@@ -475,15 +464,7 @@ int main(int argc, char **argv) {
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--no-check") == 0) check = 0;
         if (strcmp(argv[i], "--dump") == 0 && i + 1 < argc) dump_dir = argv[i + 1];
-        if (strcmp(argv[i], "--per-group") == 0 && i + 1 < argc) {
-            n_per_group = 0;
-            for (char *s = argv[i + 1]; *s && n_per_group < 8;) {
-                per_group_list[n_per_group++] = (int)strtol(s, &s, 10);
-                if (*s == ',') s++;
-                else break;
-            }
-        }
-        tile t = {0, 0, 0, 0, 0, 0, 1, 1};
+        tile t = {0, 0, 0, 0, 0, 0, 1};
         char w = 0;
         if (strcmp(argv[i], "--tile") == 0 && i + 1 < argc && nchosen < 64 &&
             sscanf(argv[i + 1], "%d,%d,%d,%d,%d,%c", &t.bm, &t.bn, &t.wm, &t.wn, &t.stages,
@@ -525,17 +506,6 @@ int main(int argc, char **argv) {
         check_gemm(&tiles[i], 1, 196, 256, 1024, 14, 4);
         check_gemm(&tiles[i], 1, 784, 128, 1152, 15, 2);
         check_conv(&tiles[i], 1, 7, 7, 200, 64, 3, 1, 1, 1, 12, 5);
-        /* Several output tiles per work-group, with the work-groups' counts uneven (ragged
-         * edges, K of 1 to 32 k tiles, a stream that crosses tiles mid-ring): */
-        check_gemm_tiles(&tiles[i], 1, 641, 200, 64, 16, 1, 3);
-        check_gemm_tiles(&tiles[i], 1, 1000, 136, 1000, 17, 1, 2);
-        check_gemm_tiles(&tiles[i], 0, 641, 96, 264, 18, 1, 4);
-        check_gemm_tiles(&tiles[i], 1, 2049, 64, 32, 19, 1, 8);
-        check_gemm_tiles(&tiles[i], 1, 300, 64, 8, 20, 1, 5);
-        tile several = tiles[i];
-        several.tiles_per_group = 3;
-        check_conv(&several, 3, 19, 17, 24, 40, 3, 1, 1, 1, 21, 1);
-        check_conv_shape(&several, 4, 13, 11, 6, 16, &pairs, 22, 1);
     }
     for (int i = 2; i + 1 < argc; i++)
         if (strcmp(argv[i], "--time") == 0) {

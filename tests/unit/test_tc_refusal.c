@@ -138,7 +138,7 @@ static uint8_t *with_tactic(const uint8_t *orig, size_t len, const char *name, i
     memcpy(buf, orig, len);
     memcpy(buf + off, &tactic, 4);
     int32_t p[TRT_MAX_TACTIC_PARAMS] = {0};
-    memcpy(p, params, 8 * sizeof *p);
+    memcpy(p, params, 7 * sizeof *p);
     memcpy(buf + off + 4, p, sizeof p);
     rechecksum(buf, len);
     return buf;
@@ -152,27 +152,21 @@ static trt_node *find_node(trt_graph *g, const char *name) {
 
 typedef struct {
     const char *what;
-    int32_t p[8];
+    int32_t p[7];
 } tile_case;
 
-/* Tiles a build on an NVIDIA GPU writes (the first four); split-K 7 and 64 tiles per
- * work-group, which no build writes (it offers 2, 4, 8, 16 and 2, 4, 8) but ops/tc.c accepts
- * (any factor 1..16 and count 1..64, as the kernel does); and ones ops/tc.c refuses (a
- * split-K factor or tile count out of range, both at once, a tile it does not have). */
+/* Tiles a build on an NVIDIA GPU writes (the first three); split-K 7, which no build writes
+ * (it offers 2, 4, 8, 16) but ops/tc.c accepts (any factor 1..16, as the kernel does); and
+ * ones ops/tc.c refuses (a split-K factor out of range, a tile it does not have). */
 static const tile_case tiles[] = {
-    {"mma.sync 128x128", {128, 128, 64, 64, 3, 0, 1, 1}},
-    {"wgmma 128x128", {128, 128, 64, 128, 3, 1, 1, 0}},
-    {"mma.sync 64x64 split-K 16", {64, 64, 32, 32, 4, 0, 16, 1}},
-    {"wgmma 128x64, 4 tiles per work-group", {128, 64, 64, 64, 4, 1, 1, 4}},
-    {"mma.sync split-K 7", {128, 128, 64, 64, 3, 0, 7, 0}},
-    {"mma.sync 64 tiles per work-group", {128, 128, 64, 64, 3, 0, 1, 64}},
-    {"mma.sync split-K 99", {128, 128, 64, 64, 3, 0, 99, 1}},
-    {"mma.sync split-K -1", {128, 128, 64, 64, 3, 0, -1, 1}},
-    {"mma.sync 65 tiles per work-group", {128, 128, 64, 64, 3, 0, 1, 65}},
-    {"mma.sync -2 tiles per work-group", {128, 128, 64, 64, 3, 0, 1, -2}},
-    {"mma.sync split-K 4 with 2 tiles per work-group", {128, 128, 64, 64, 3, 0, 4, 2}},
-    {"unknown tile 96x96", {96, 96, 32, 32, 3, 0, 1, 1}},
-    {"zeros", {0, 0, 0, 0, 0, 0, 0, 0}},
+    {"mma.sync 128x128", {128, 128, 64, 64, 3, 0, 1}},
+    {"wgmma 128x128", {128, 128, 64, 128, 3, 1, 1}},
+    {"mma.sync 64x64 split-K 16", {64, 64, 32, 32, 4, 0, 16}},
+    {"mma.sync split-K 7", {128, 128, 64, 64, 3, 0, 7}},
+    {"mma.sync split-K 99", {128, 128, 64, 64, 3, 0, 99}},
+    {"mma.sync split-K -1", {128, 128, 64, 64, 3, 0, -1}},
+    {"unknown tile 96x96", {96, 96, 32, 32, 3, 0, 1}},
+    {"zeros", {0, 0, 0, 0, 0, 0, 0}},
 };
 enum { N_TILES = (int)(sizeof tiles / sizeof tiles[0]) };
 
@@ -259,18 +253,14 @@ static const char *says_no_tc(int node, const tile_case *t) {
     return "rebuild the engine on this device";
 }
 
-static int valid_split(const tile_case *t) {
-    const int per_group = t->p[7] ? t->p[7] : 1;
-    return t->p[6] >= 0 && t->p[6] <= 16 && per_group >= 1 && per_group <= 64 &&
-           (per_group == 1 || t->p[6] <= 1);
-}
+static int valid_split(const tile_case *t) { return t->p[6] >= 0 && t->p[6] <= 16; }
 static int known_tile(const tile_case *t) {
     return t->p[0] != 96 && t->p[0] != 0 && valid_split(t);
 }
 
 /* An Ampere: mma.sync but no wgmma. */
 static const char *says_ampere(int node, const tile_case *t) {
-    if (!known_tile(t)) return "is not one this version of trtinfer runs for this layer; rebuild the engine";
+    if (!known_tile(t)) return "is not one this version of trtinfer has; rebuild the engine";
     if (t->p[5])
         return nodes[node].op[0] == 'M'
                    ? "Hopper wgmma kernel, which takes B as [N][K] only" /* MatMul: B [K][N] */
@@ -280,7 +270,7 @@ static const char *says_ampere(int node, const tile_case *t) {
 
 /* A Hopper: wgmma only where B is [N][K] (Gemm transB), not for MatMul. */
 static const char *says_hopper(int node, const tile_case *t) {
-    if (!known_tile(t)) return "is not one this version of trtinfer runs for this layer; rebuild the engine";
+    if (!known_tile(t)) return "is not one this version of trtinfer has; rebuild the engine";
     if (t->p[5] && nodes[node].op[0] == 'M') return "takes B as [N][K] only; rebuild the engine";
     return NULL;
 }
