@@ -125,6 +125,14 @@ static void check_profile(trt_engine *e) {
 
     CHECK(trt_context_reset_layer_profile(ctx) == TRT_OK && runs_of(ctx, 0) == 0, "reset");
     CHECK(run(ctx, x, 1) && runs_of(ctx, TRT_LAYER_TOTAL) == 1, "one run after the reset");
+    /* The compute span (first command's start to the end marker after the last) covers every
+     * layer of that run: in an in-order queue the layers' intervals lie inside it. */
+    trt_timing span;
+    CHECK(trt_context_get_timing(ctx, &span) == TRT_OK &&
+              trt_context_get_layer_profile(ctx, TRT_LAYER_TOTAL, &p) == TRT_OK &&
+              span.compute_ms + 1e-6 >= p.total_ms && p.total_ms > 0,
+          "compute span %g ms covers the run's layers, %g ms in all", span.compute_ms,
+          p.total_ms);
 
     /* Spans only: timing works, layers are not recorded; back to layers starts afresh. */
     CHECK(trt_context_set_profiling(ctx, TRT_PROFILING_SPANS) == TRT_OK, "spans");
