@@ -90,10 +90,9 @@ static trt_status read_layer_events(trt_exec *ex) {
 }
 
 /* Whether the next command needs an event: every command while layers are profiled; else
- * only an enqueue's first (its end is a marker: trt__exec_close_span). An event per
- * command would add the driver's timestamps between every two kernels to the time of the
- * whole (measured on NVIDIA's OpenCL), which PyTorch's and trtexec's CUDA events around the
- * whole do not have. */
+ * only an enqueue's first (its end is a marker: trt__exec_close_span), as CUDA events around
+ * a whole forward are for PyTorch and trtexec; an event per command may put the driver's
+ * timestamp work between every two kernels into the span (not measured apart on its own). */
 static int wants_event(const trt_exec *ex) {
     return ex->profiling && (!ex->launched_in_enqueue || ex->prof.cur >= 0);
 }
@@ -139,7 +138,10 @@ trt_status trt_exec_launch(trt_exec *ex, cl_kernel k, int work_dim, const size_t
     cl_int err = clEnqueueNDRangeKernel(ex->queue, k, (cl_uint)work_dim, NULL, g, lws, 0, NULL,
                                         wants_event(ex) ? &ev : NULL);
     if (err != CL_SUCCESS) return trt__cl_error(err, "launching a kernel");
-    if (ev) track_compute(ex, ev), clReleaseEvent(ev);
+    if (ev) {
+        track_compute(ex, ev);
+        clReleaseEvent(ev);
+    }
     return TRT_OK;
 }
 
@@ -151,7 +153,10 @@ trt_status trt_exec_copy(trt_exec *ex, int dst, size_t dst_off, int src, size_t 
                                      src_off, dst_off, bytes, 0, NULL,
                                      wants_event(ex) ? &ev : NULL);
     if (err != CL_SUCCESS) return trt__cl_error(err, "copying between device buffers");
-    if (ev) track_compute(ex, ev), clReleaseEvent(ev);
+    if (ev) {
+        track_compute(ex, ev);
+        clReleaseEvent(ev);
+    }
     return TRT_OK;
 }
 
