@@ -382,39 +382,36 @@ trt_status trt__pass_layout(trt_device *dev, trt_graph *g) {
         for (int k = 0; k < g->nodes[n].n_inputs; k++) {
             int t = g->nodes[n].inputs[k];
             if (t < 0 || t >= nt || !nhwc_slot(g, nhwc, n, k)) continue; /* twins are >= nt */
-            pairs_plan pp;
-            if (k == 0 && map[t] < 0 && pairs_applicable(g, &g->nodes[n], t, &pp)) {
-                int t8 = add_nhwc8_twin(g, t);
-                if (t8 < 0) {
-                    s = trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory in the layout pass");
-                    goto done;
-                }
-                trt_tensor *tw = &g->tensors[t8];
-                tw->shape.d[1] = 2 * pp.c;
-                tw->shape.d[3] = (tw->shape.d[3] + 1) / 2;
-                tw->capacity = trt_tensor_bytes(tw);
-                if ((s = add_reformat(g, t, t8, TRT_LAYOUT_NHWC8, 1, n, &pos, &npos)) != TRT_OK ||
-                    (s = pairs_rewrite_conv(g, &g->nodes[n], &pp)) != TRT_OK)
-                    goto done;
-                map[t] = t8;
-                trt__log(TRT_LOG_VERBOSE,
-                         "Layout: %s reads '%s' as pairs of pixels: %d of 8 channels real "
-                         "instead of %d, %dx%d taps instead of %dx%d",
-                         g->nodes[n].name, g->tensors[t].name, 2 * pp.c, pp.c,
-                         (int)g->tensors[g->nodes[n].inputs[1]].shape.d[2], pp.s2,
-                         (int)g->tensors[g->nodes[n].inputs[1]].shape.d[2], pp.s);
-            }
             if (map[t] < 0) {
+                pairs_plan pp;
+                const int pairs = k == 0 && pairs_applicable(g, &g->nodes[n], t, &pp);
                 int t8 = add_nhwc8_twin(g, t);
                 if (t8 < 0) {
                     s = trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory in the layout pass");
                     goto done;
                 }
-                if ((s = add_reformat(g, t, t8, TRT_LAYOUT_NHWC8, 0, n, &pos, &npos)) != TRT_OK)
+                if (pairs) { /* [N, 2C, H, ceil(W/2)], as ops/reformat.c infers it */
+                    trt_tensor *tw = &g->tensors[t8];
+                    tw->shape.d[1] = 2 * pp.c;
+                    tw->shape.d[3] = (tw->shape.d[3] + 1) / 2;
+                    tw->capacity = trt_tensor_bytes(tw);
+                }
+                if ((s = add_reformat(g, t, t8, TRT_LAYOUT_NHWC8, pairs, n, &pos, &npos)) !=
+                        TRT_OK ||
+                    (pairs && (s = pairs_rewrite_conv(g, &g->nodes[n], &pp)) != TRT_OK))
                     goto done;
                 map[t] = t8;
-                trt__log(TRT_LOG_VERBOSE, "Reformat: '%s' to NHWC8 for %s", g->tensors[t].name,
-                         g->nodes[n].name);
+                if (pairs) {
+                    const int r = (int)g->tensors[g->nodes[n].inputs[1]].shape.d[2];
+                    trt__log(TRT_LOG_VERBOSE,
+                             "Layout: %s reads '%s' as pairs of pixels: %d of 8 channels real "
+                             "instead of %d, %dx%d taps instead of %dx%d",
+                             g->nodes[n].name, g->tensors[t].name, 2 * pp.c, pp.c, r, pp.s2, r,
+                             pp.s);
+                } else {
+                    trt__log(TRT_LOG_VERBOSE, "Reformat: '%s' to NHWC8 for %s",
+                             g->tensors[t].name, g->nodes[n].name);
+                }
             }
             g->nodes[n].inputs[k] = map[t];
             if (k == 0) alone[n] = 1;
