@@ -75,6 +75,10 @@ trt_status trt__engine_write(const trt_graph *g, const trt_engine_meta *meta, vo
  * below). On success *g is a new graph owned by the caller. Errors say what is wrong and how
  * to rebuild. */
 trt_status trt__engine_read(const void *buf, size_t len, trt_graph **g, trt_engine_meta *meta);
+/* The checksum of a file image of len >= 32 bytes (FNV-1a of bytes [32, len)), and storing
+ * it in the image's header: the writer does, and so do tests that edit an image. */
+uint64_t trt__engine_checksum(const uint8_t *image, size_t len);
+void trt__engine_seal(uint8_t *image, size_t len);
 /* Refuses an engine built by another engine version or for another device/driver, with a
  * message naming both values and how to rebuild. */
 trt_status trt__engine_check(const trt_engine_meta *meta, const trt_device_info *dev);

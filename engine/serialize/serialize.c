@@ -129,11 +129,19 @@ trt_status trt__engine_write(const trt_graph *g, const trt_engine_meta *meta, vo
     memcpy(h + 32, &meta_off, 8);
     memcpy(h + 40, &blob_off, 8);
     memcpy(h + 48, &blob_size, 8);
-    uint64_t sum = trt__fnv1a(TRT_FNV_INIT, h + 32, w.len - 32);
-    memcpy(h + 24, &sum, 8);
+    trt__engine_seal(h, w.len);
     *out = w.buf;
     *out_len = w.len;
     return TRT_OK;
+}
+
+uint64_t trt__engine_checksum(const uint8_t *image, size_t len) {
+    return trt__fnv1a(TRT_FNV_INIT, image + 32, len - 32);
+}
+
+void trt__engine_seal(uint8_t *image, size_t len) {
+    const uint64_t sum = trt__engine_checksum(image, len);
+    memcpy(image + 24, &sum, 8);
 }
 
 /* ---------------------------------------------------------------- reader */
@@ -239,7 +247,7 @@ trt_status trt__engine_read(const void *data, size_t len, trt_graph **out, trt_e
                           (unsigned long long)fsize);
     if (hsize != HEADER_SIZE || meta_off != HEADER_SIZE || blob_off > len || blob_size > len - blob_off)
         return corrupt("header offsets out of range");
-    if (trt__fnv1a(TRT_FNV_INIT, h + 32, len - 32) != sum) return corrupt("checksum mismatch");
+    if (trt__engine_checksum(h, len) != sum) return corrupt("checksum mismatch");
 
     rbuf r = {h, (size_t)blob_off, HEADER_SIZE, 0};
     const uint8_t *blob = h + blob_off;

@@ -79,11 +79,6 @@ static size_t str_at(const uint8_t *buf, int index) {
     return off;
 }
 
-static void rechecksum(uint8_t *buf, size_t len) {
-    uint64_t sum = trt__fnv1a(TRT_FNV_INIT, buf + 32, len - 32);
-    memcpy(buf + 24, &sum, 8);
-}
-
 /* Replaces the first byte of leading string `index` (0 engine version, 1 device name,
  * 2 vendor, 3 driver) and fixes the checksum, as a file written elsewhere would be. */
 static trt_status load_with_changed_string(trt_device *dev, const uint8_t *orig, size_t len,
@@ -94,7 +89,7 @@ static trt_status load_with_changed_string(trt_device *dev, const uint8_t *orig,
     uint32_t n;
     memcpy(&n, buf + off, 4);
     if (n > 0) buf[off + 4] = buf[off + 4] == 'Z' ? 'Y' : 'Z';
-    rechecksum(buf, len);
+    trt__engine_seal(buf, len);
     trt_status s = trt_engine_deserialize(dev, buf, len, e);
     free(buf);
     return s;
@@ -232,7 +227,7 @@ int main(int argc, char **argv) {
                 seed = seed * 1664525u + 1013904223u;
                 c[pos] = (uint8_t)(seed >> 24);
             }
-            rechecksum(c, len);
+            trt__engine_seal(c, len);
             trt_engine *m = NULL;
             if (trt_engine_deserialize(dev, c, len, &m) == TRT_OK) {
                 accepted++;

@@ -92,11 +92,6 @@ static double run_and_check(trt_engine *e) {
     return err;
 }
 
-static void rechecksum(uint8_t *buf, size_t len) {
-    uint64_t sum = trt__fnv1a(TRT_FNV_INIT, buf + 32, len - 32);
-    memcpy(buf + 24, &sum, 8);
-}
-
 static uint32_t get_u32(const uint8_t *p) {
     uint32_t v;
     memcpy(&v, p, 4);
@@ -140,7 +135,7 @@ static uint8_t *with_tactic(const uint8_t *orig, size_t len, const char *name, i
     int32_t p[TRT_MAX_TACTIC_PARAMS] = {0};
     memcpy(p, params, 7 * sizeof *p);
     memcpy(buf + off + 4, p, sizeof p);
-    rechecksum(buf, len);
+    trt__engine_seal(buf, len);
     return buf;
 }
 
