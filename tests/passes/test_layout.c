@@ -721,11 +721,8 @@ int main(void) {
     test_pairs();
     test_pools();
     test_import();
-    trt_device *dev = NULL;
-    if (trt_device_open(NULL, &dev) != TRT_OK) {
-        printf("no device: %s\n", trt_get_last_error());
-        return 1;
-    }
+    trt_device *dev = check_open_device();
+    if (!dev) return 1;
     static const int64_t cs[3] = {3, 13, 64}, hw[3] = {1, 7, 93};
     for (int c = 0; c < 3; c++)
         for (int h = 0; h < 3; h++)

@@ -163,11 +163,8 @@ int main(int argc, char **argv) {
     }
     char path[4096];
     snprintf(path, sizeof path, "%s/resnet_small/model.onnx", argv[1]);
-    trt_device *dev = NULL;
-    if (trt_device_open(NULL, &dev) != TRT_OK) {
-        printf("FAIL: no device: %s\n", trt_get_last_error());
-        return 1;
-    }
+    trt_device *dev = check_open_device();
+    if (!dev) return 1;
     trt_build_config *cfg = trt_build_config_new();
     trt_dims dmin = images(1), dopt = images(4), dmax = images(8);
     trt_engine *e = NULL;

@@ -95,19 +95,14 @@ static trt_status load_with_changed_string(trt_device *dev, const uint8_t *orig,
     return s;
 }
 
-static int contains(const char *hay, const char *needle) { return strstr(hay, needle) != NULL; }
-
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: %s MODELDIR\n", argv[0]);
         return 2;
     }
     trt_set_log_level(TRT_LOG_ERROR);
-    trt_device *dev = NULL;
-    if (trt_device_open(NULL, &dev) != TRT_OK) {
-        printf("FAIL: no OpenCL device: %s\n0 passed, 1 failed\n", trt_get_last_error());
-        return 1;
-    }
+    trt_device *dev = check_open_device();
+    if (!dev) return 1;
     trt_engine *e = build_engine(dev, argv[1]);
     if (!e) {
         check_summary();

@@ -45,8 +45,6 @@ static float c_at(int i) { return (float)((i % 5) - 2) * 0.125f; }
 static float v_at(int i) { return (float)((i % 7) - 3) * 0.125f; }
 static float x_at(int i) { return (float)((i * 37 % 29) - 14) * 0.0625f; }
 
-static int contains(const char *hay, const char *needle) { return strstr(hay, needle) != NULL; }
-
 static trt_engine *build_engine(trt_device *dev, const char *model_dir) {
     char path[4096];
     snprintf(path, sizeof path, "%s/gemm_matmul.onnx", model_dir);
@@ -276,11 +274,8 @@ int main(int argc, char **argv) {
         return 2;
     }
     trt_set_log_level(TRT_LOG_ERROR);
-    trt_device *dev = NULL;
-    if (trt_device_open(NULL, &dev) != TRT_OK) {
-        printf("FAIL: no OpenCL device: %s\n0 passed, 1 failed\n", trt_get_last_error());
-        return 1;
-    }
+    trt_device *dev = check_open_device();
+    if (!dev) return 1;
     if (trt_caps_tensor_core_f16(&dev->caps)) {
         /* This test is about devices without them; on an NVIDIA GPU only the faked ones run. */
         printf("note: %s has tensor cores; skipping the cases of this device as probed\n",
