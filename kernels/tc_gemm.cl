@@ -400,8 +400,6 @@ inline void tc_stage_wgmma_issue(float acc[MI][NI][4], __local const ushort *sa,
 
 /* ---------------------------------------------------------------- epilogue */
 
-
-
 /* The epilogue of one element pair or run of columns: y = act(alpha*acc + beta*bias + r). */
 inline float tc_finish(float v, int c, float alpha, __global const BIAS_T *bias, int has_bias,
                        int bias_sn, float beta, float res, int act, float act_a, float act_b) {

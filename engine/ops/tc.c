@@ -147,15 +147,20 @@ static trt_status workspace(trt_exec *ex, trt_node_rt *rt, trt_tc_ws *have, cons
     return TRT_OK;
 }
 
+void trt__tc_grid(const trt_tc_tile *t, size_t M, size_t N, size_t batches, int splits,
+                  size_t gws[3], size_t lws[3]) {
+    lws[0] = trt__tc_threads(t), lws[1] = lws[2] = 1;
+    gws[0] = (N + t->bn - 1) / t->bn * lws[0];
+    gws[1] = (M + t->bm - 1) / t->bm;
+    gws[2] = batches * (size_t)splits;
+}
+
 trt_status trt__tc_launch_setup(trt_exec *ex, trt_node_rt *rt, trt_tc_ws *have,
                                 const trt_tc_tile *t, size_t M, size_t N, size_t batches,
                                 cl_mem unused, trt_tc_launch *l) {
-    const size_t nt = trt__tc_threads(t);
-    const size_t tiles_n = (N + t->bn - 1) / t->bn, tiles_m = (M + t->bm - 1) / t->bm;
-    const size_t tiles = tiles_n * tiles_m * batches;
+    const size_t tiles = (N + t->bn - 1) / t->bn * ((M + t->bm - 1) / t->bm) * batches;
     l->splits = trt__tc_launch_splits(t, tiles, batches);
-    l->gws[0] = tiles_n * nt, l->gws[1] = tiles_m, l->gws[2] = batches * (size_t)l->splits;
-    l->lws[0] = nt, l->lws[1] = l->lws[2] = 1;
+    trt__tc_grid(t, M, N, batches, l->splits, l->gws, l->lws);
     return workspace(ex, rt, have, t, l->splits, tiles, unused, &l->ws, &l->ws_off);
 }
 

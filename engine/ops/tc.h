@@ -17,11 +17,6 @@ typedef struct {
     int bm, bn, wm, wn, stages, wgmma, splits;
 } trt_tc_tile;
 
-/* Appends tensor-core candidates (tactic id `tactic`, flag TRT_TACTIC_TENSOR_CORE) for an
- * M x N x K product (`batches` of them) to out[n..max), largest tiles first where the product
- * fills them; the wgmma variants too where the device has them (caps) and B is [N][K]
- * (b_kmajor); split-K variants where a product has few tiles and a long K. Returns the new
- * count. */
 /* The tile configurations the builder may choose from (splits 1), and their number; static
  * storage (tests/gpu/tc_kernel_check checks and times exactly these). */
 const trt_tc_tile *trt__tc_tiles(int *count);
@@ -29,6 +24,11 @@ const trt_tc_tile *trt__tc_tiles(int *count);
 /* Room the callers leave after the tensor-core candidates for their portable ones, so that
  * both are timed and a tactic-source filter always has candidates of each kind. */
 #define TRT_TC_PORTABLE_ROOM 12
+/* Appends tensor-core candidates (tactic id `tactic`, flag TRT_TACTIC_TENSOR_CORE) for an
+ * M x N x K product (`batches` of them) to out[n..max), largest tiles first where the product
+ * fills them; the wgmma variants too where the device has them (caps) and B is [N][K]
+ * (b_kmajor); split-K variants where a product has few tiles and a long K. Returns the new
+ * count. */
 int trt__tc_add_tactics(int64_t M, int64_t N, int64_t K, int64_t batches,
                         const trt_device_caps *caps, int b_kmajor, int tactic, trt_tactic *out,
                         int n, int max);
@@ -63,6 +63,11 @@ int trt__tc_ws_plan(const trt_tc_ws *have, size_t tiles, int bm, int bn, trt_tc_
  * than 65535 work-groups along dimension 2), since a split factor is chosen at the build's
  * opt shape. */
 int trt__tc_launch_splits(const trt_tc_tile *t, size_t tiles, size_t batches);
+
+/* The NDRange of tc_gemm.cl over `batches` M x N products with `splits`: (ceil(N/BN) * NT,
+ * ceil(M/BM), batches * splits), work-groups of NT (kernels/tc_gemm.cl). */
+void trt__tc_grid(const trt_tc_tile *t, size_t M, size_t N, size_t batches, int splits,
+                  size_t gws[3], size_t lws[3]);
 
 /* What a launch of tc_gemm.cl over `batches` M x N products needs besides its operands: the
  * NDRange, the split-K factor it runs with (trt__tc_launch_splits) and the split-K workspace

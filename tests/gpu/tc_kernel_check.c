@@ -254,10 +254,8 @@ static void run_gemm(cl_kernel k, const tile *t, int M, int N, int K, cl_mem A, 
     ARG(M), ARG(N), ARG(K), ARG(one), ARG(A), ARG(lda), ARG(B), ARG(ldb), ARG(bias);
     ARG(has_bias), ARG(bsn), ARG(one), ARG(Y), ARG(ldy), ARG(Y), ARG(zero), ARG(zero), ARG(act);
     ARG(z), ARG(z), ARG(bd), ARG(zb), ARG(zb), ARG(zb), ARG(splits), ARG(ws), ARG(ws_off);
-    size_t nt = trt__tc_threads(t);
-    size_t gws[3] = {(size_t)(N + t->bn - 1) / t->bn * nt, (size_t)(M + t->bm - 1) / t->bm,
-                     (size_t)splits};
-    size_t lws[3] = {nt, 1, 1};
+    size_t gws[3], lws[3];
+    trt__tc_grid(t, (size_t)M, (size_t)N, 1, splits, gws, lws);
     CK(clEnqueueNDRangeKernel(q, k, 3, NULL, gws, lws, 0, NULL, ev));
 }
 
@@ -346,10 +344,8 @@ static void check_conv_shape(const tile *t, int n, int h, int w, int c, int kc,
     size_t ws_bytes = 0;
     cl_mem ws = splits > 1 ? workspace(t, tiles, &ws_off, &ws_bytes) : Y;
     ARG(act), ARG(z), ARG(z), ARG(sp), ARG(ws), ARG(ws_off);
-    size_t nt = trt__tc_threads(t);
-    size_t gws[3] = {(size_t)(N + t->bn - 1) / t->bn * nt, (size_t)(M + t->bm - 1) / t->bm,
-                     (size_t)splits};
-    size_t lws[3] = {nt, 1, 1};
+    size_t gws[3], lws[3];
+    trt__tc_grid(t, (size_t)M, (size_t)N, 1, splits, gws, lws);
     float *ref = malloc((size_t)M * N * sizeof(float));
     for (int b = 0; b < n; b++)
         for (int i = 0; i < oh; i++)

@@ -1,7 +1,7 @@
-/* test_tc_ws.c — the split-K workspace arithmetic of ops/tc.c (trt__tc_ws_plan,
- * trt__tc_launch_splits), which decides when the buffer is made again and where the tiles'
- * sums start: they must never land on the counters of another launch, whatever the order of
- * shapes (the kernels themselves run only on NVIDIA GPUs: tests/gpu/tc_kernel_check). */
+/* test_tc_ws.c — the launch arithmetic of ops/tc.c: the NDRange (trt__tc_grid) and the
+ * split-K workspace (trt__tc_ws_plan, trt__tc_launch_splits), which decides when the buffer
+ * is made again and where the tiles' sums start: they must never land on the counters of
+ * another launch, whatever the order of shapes (the kernels themselves run only on NVIDIA GPUs: tests/gpu/tc_kernel_check). */
 #include <stdio.h>
 
 #include "ops/tc.h"
@@ -40,5 +40,14 @@ int main(void) {
     CHECK(trt__tc_launch_splits(&t, 16, 10000) == 1, "1 where dimension 2 would pass 65535");
     t.splits = 1;
     CHECK(trt__tc_launch_splits(&t, 16, 1) == 1, "no split stays no split");
+
+    /* The NDRange (kernels/tc_gemm.cl): column tiles x work-items, row tiles, batches x splits. */
+    size_t gws[3], lws[3];
+    const trt_tc_tile g = {128, 64, 64, 64, 4, 1, 1}; /* 2 warpgroups: 256 work-items */
+    trt__tc_grid(&g, 1000, 200, 3, 1, gws, lws);      /* 8 row tiles, 4 column tiles */
+    CHECK(lws[0] == 256 && lws[1] == 1 && lws[2] == 1, "work-groups of 256 work-items");
+    CHECK(gws[0] == 4 * 256 && gws[1] == 8 && gws[2] == 3, "one work-group per tile and batch");
+    trt__tc_grid(&g, 1000, 200, 3, 4, gws, lws);
+    CHECK(gws[0] == 4 * 256 && gws[1] == 8 && gws[2] == 12, "split-K 4: batches x splits");
     return check_summary();
 }
