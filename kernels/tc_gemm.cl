@@ -116,6 +116,10 @@
 #define LD_BIAS(p, i) ((p)[i])
 #endif
 
+#ifndef TC_TRACE
+#define TC_TRACE 0 // 1: tests/gpu/tc_kernel_check --trace (per-work-group timestamps into ws)
+#endif
+
 #define TC_STR_(x) #x
 #define TC_STR(x) TC_STR_(x)
 
@@ -263,6 +267,39 @@ inline void tc_wgmma_n256(float d[32][4], ulong a, ulong b) {
 }
 #define TC_WGMMA_N_(n) tc_wgmma_n##n
 #define TC_WGMMA_N(n) TC_WGMMA_N_(n)
+#endif
+
+#if TC_TRACE
+/* Where and when each work-group ran (splits 1 only): work-item 0 writes TC_TRACE_WORDS ulongs
+ * at ws + tile * TC_TRACE_WORDS: the SM, %globaltimer at start and end (ns), and the SM's
+ * %clock64 at start, after the main loop (the operands are in and multiplied) and at end. */
+#define TC_TRACE_WORDS 6
+inline ulong tc_clock64(void) {
+    ulong c;
+    asm volatile("mov.u64 %0, %%clock64;\n" : "=l"(c));
+    return c;
+}
+inline ulong tc_globaltimer(void) {
+    ulong c;
+    asm volatile("mov.u64 %0, %%globaltimer;\n" : "=l"(c));
+    return c;
+}
+inline uint tc_smid(void) {
+    uint s;
+    asm volatile("mov.u32 %0, %%smid;\n" : "=r"(s));
+    return s;
+}
+#define TC_TRACE_START()                                                                       \
+    __global ulong *trace_ = (__global ulong *)ws + (long)tile * TC_TRACE_WORDS;               \
+    if (tid == 0) trace_[0] = tc_smid(), trace_[1] = tc_globaltimer(), trace_[3] = tc_clock64();
+#define TC_TRACE_LOOP_DONE()                                                                   \
+    if (tid == 0) trace_[4] = tc_clock64();
+#define TC_TRACE_END()                                                                         \
+    if (tid == 0) trace_[5] = tc_clock64(), trace_[2] = tc_globaltimer();
+#else
+#define TC_TRACE_START()
+#define TC_TRACE_LOOP_DONE()
+#define TC_TRACE_END()
 #endif
 
 /* ---------------------------------------------------------------- local-memory layout */
@@ -690,14 +727,17 @@ void tc_gemm(const int M, const int N, const int K, const float alpha,
     const long yo = trt_bcast_offset(bi, bdims, y_bs);
     Y += yo;
     if (has_res) R += yo;
+    TC_TRACE_START()
     tc_prefetch_residual(R, has_res, ldr, M, N, m0, n0, tid);
 #define TC_LOAD_A(sa, k0) tc_load_kmajor(sa, A, lda, M, K, m0, k0, tid, A_CHUNKS)
     TC_MAIN_LOOP
 #undef TC_LOAD_A
+    TC_TRACE_LOOP_DONE()
     if (!tc_split_reduce(acc, splits, split, tile, ws, ws_off, &last_of_tile, tid)) return;
     tc_epilogue(acc, (__local float *)As4, M, N, m0, n0, wm, wn, tid, alpha, bias, has_bias,
                 bias_sn, beta, Y, ldy,
                 R, has_res, ldr, act, act_a, act_b);
+    TC_TRACE_END()
 }
 
 #if B_KMAJOR

@@ -2,11 +2,12 @@
  * awkward sizes, then the time of every tile configuration at large FP16 products.
  *
  *   tc_kernel_check KERNEL_DIR [--tile BM,BN,WM,WN,STAGES[,w] ...] [--time M,N,K ...]
- *                   [--no-check] [--dump DIR]
+ *                   [--trace M,N,K ...] [--no-check] [--dump DIR]
  *
  * --tile replaces the engine's tile configurations (engine/ops/tc.c; ",w": the wgmma variant, for
  * Hopper; built through runtime/ptx_arch.c as the engine does); --no-check skips the correctness
- * checks (timing only); --dump writes each program's device binary (PTX on NVIDIA) to DIR.
+ * checks (timing only); --trace runs each tile once with per-work-group timestamps
+ * (TC_TRACE) and prints its occupancy and work-group lifetimes; --dump writes each program's device binary (PTX on NVIDIA) to DIR.
  * TC_CHECK_OPTS adds build options (e.g. -cl-nv-verbose, whose log is then printed).
  *
  * For NVIDIA devices only (the kernels are inline PTX); it forces the capability macros, so
@@ -67,6 +68,7 @@ static tile tiles[64];
 static int NTILES;
 static cl_uint cc_major; /* CL_DEVICE_COMPUTE_CAPABILITY_MAJOR_NV (cl_nv_device_attribute_query) */
 static const char *dump_dir;
+static int tracing; /* builds with -DTC_TRACE=1 (trace_gemm) */
 
 /* Programs built so far, by options (each is built once; callers release their reference). */
 static struct {
@@ -83,8 +85,9 @@ static cl_program build(const tile *t, int kmajor) {
      * (runtime/program.c): TRT_CAP_WGMMA on compute capability 9 for every tile. */
     snprintf(opts, sizeof opts,
              "-cl-std=CL1.2 -DTRT_CAP_MMA_F16=1 -DTRT_CAP_LDMATRIX=1 -DTRT_CAP_CP_ASYNC=1 "
-             "-DTRT_NV_PTX=1 %s %s %s",
-             t->wgmma || cc_major == 9 ? "-DTRT_CAP_WGMMA=1" : "", tile_opts, extra ? extra : "");
+             "-DTRT_NV_PTX=1 %s %s %s%s",
+             t->wgmma || cc_major == 9 ? "-DTRT_CAP_WGMMA=1" : "", tile_opts, extra ? extra : "",
+             tracing ? " -DTC_TRACE=1" : "");
     for (int i = 0; i < n_built; i++)
         if (strcmp(built[i].opts, opts) == 0) {
             clRetainProgram(built[i].p);
@@ -428,6 +431,86 @@ static void time_gemm(int M, int N, int K) {
     clReleaseMemObject(A), clReleaseMemObject(B), clReleaseMemObject(Y);
 }
 
+/* One traced launch (TC_TRACE, kernels/tc_gemm.cl) of every tile at M x N x K (B [N][K]):
+ * how many work-groups an SM held at once (at most, and on average over the time it was
+ * busy), how long a work-group lived, and the share of that before its epilogue. */
+typedef struct {
+    cl_ulong sm, g0, g1, c0, c1, c2;
+} trace_rec;
+static int cmp_u64(const void *a, const void *b) {
+    cl_ulong x = *(const cl_ulong *)a, y = *(const cl_ulong *)b;
+    return x < y ? -1 : x > y;
+}
+static void trace_gemm(int M, int N, int K) {
+    unsigned seed = 7;
+    uint16_t *a = rand_half((size_t)M * K, &seed), *b = rand_half((size_t)N * K, &seed);
+    cl_mem A = upload(a, (size_t)M * K), B = upload(b, (size_t)N * K);
+    cl_int err;
+    cl_mem Y = clCreateBuffer(ctx, CL_MEM_READ_WRITE, (size_t)M * N * 2 + 16, NULL, &err);
+    CK(err);
+    tracing = 1;
+    for (int i = 0; i < NTILES; i++) {
+        const tile *t = &tiles[i];
+        const size_t groups = (size_t)((M + t->bm - 1) / t->bm) * ((N + t->bn - 1) / t->bn);
+        cl_mem T = clCreateBuffer(ctx, CL_MEM_READ_WRITE, groups * sizeof(trace_rec), NULL, &err);
+        CK(err);
+        cl_program p = build(t, 1);
+        cl_kernel k = clCreateKernel(p, "tc_gemm", &err);
+        CK(err);
+        for (int it = 0; it < 4; it++) {
+            cl_event ev;
+            run_gemm(k, t, M, N, K, A, B, K, A, 0, Y, 1, T, 0, &ev);
+            CK(clWaitForEvents(1, &ev));
+            clReleaseEvent(ev);
+        }
+        trace_rec *r = malloc(groups * sizeof *r);
+        CK(clEnqueueReadBuffer(q, T, CL_TRUE, 0, groups * sizeof *r, r, 0, NULL, NULL));
+        /* Per SM: sweep its work-groups' [c0, c2] intervals in clock order. */
+        enum { MAX_SM = 256 };
+        static cl_ulong ev[1 << 22];
+        cl_ulong g_lo = ~0ull, g_hi = 0, clk_sum = 0, ns_sum = 0, loop_sum = 0;
+        for (size_t j = 0; j < groups; j++) {
+            g_lo = r[j].g0 < g_lo ? r[j].g0 : g_lo, g_hi = r[j].g1 > g_hi ? r[j].g1 : g_hi;
+            clk_sum += r[j].c2 - r[j].c0, ns_sum += r[j].g1 - r[j].g0, loop_sum += r[j].c1 - r[j].c0;
+        }
+        int sms = 0, max_conc = 0;
+        double busy_conc = 0;
+        for (cl_ulong sm = 0; sm < MAX_SM; sm++) {
+            size_t n = 0;
+            cl_ulong lo = ~0ull, hi = 0, life = 0;
+            for (size_t j = 0; j < groups && n + 2 <= (1u << 22); j++)
+                if (r[j].sm == sm) {
+                    ev[n++] = r[j].c0 << 1 | 1, ev[n++] = r[j].c2 << 1; /* ends sort first */
+                    lo = r[j].c0 < lo ? r[j].c0 : lo, hi = r[j].c2 > hi ? r[j].c2 : hi;
+                    life += r[j].c2 - r[j].c0;
+                }
+            if (!n) continue;
+            sms++;
+            qsort(ev, n, sizeof ev[0], cmp_u64);
+            int c = 0;
+            for (size_t j = 0; j < n; j++) {
+                c += ev[j] & 1 ? 1 : -1;
+                max_conc = c > max_conc ? c : max_conc;
+            }
+            busy_conc += (double)life / (double)(hi - lo);
+        }
+        const double ghz = (double)clk_sum / (double)ns_sum;
+        printf("trace %dx%d/%dx%d/%d%s M=%d N=%d K=%d: %zu work-groups on %d SMs, %.3f ms; "
+               "per SM at most %d at once, %.2f on average; a work-group lives %.2f us "
+               "(%.0f%% before the epilogue); SM clock %.2f GHz\n",
+               t->bm, t->bn, t->wm, t->wn, t->stages, t->wgmma ? "w" : "", M, N, K, groups,
+               sms, (double)(g_hi - g_lo) * 1e-6, max_conc, sms ? busy_conc / sms : 0.0,
+               (double)ns_sum / (double)groups * 1e-3, 100.0 * (double)loop_sum / (double)clk_sum,
+               ghz);
+        fflush(stdout);
+        free(r);
+        clReleaseKernel(k), clReleaseProgram(p), clReleaseMemObject(T);
+    }
+    tracing = 0;
+    free(a), free(b);
+    clReleaseMemObject(A), clReleaseMemObject(B), clReleaseMemObject(Y);
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: %s KERNEL_DIR [--time M,N,K]...\n", argv[0]);
@@ -507,6 +590,11 @@ int main(int argc, char **argv) {
         if (strcmp(argv[i], "--time") == 0) {
             int M, N, K;
             if (sscanf(argv[i + 1], "%d,%d,%d", &M, &N, &K) == 3) time_gemm(M, N, K);
+        }
+    for (int i = 2; i + 1 < argc; i++)
+        if (strcmp(argv[i], "--trace") == 0) {
+            int M, N, K;
+            if (sscanf(argv[i + 1], "%d,%d,%d", &M, &N, &K) == 3) trace_gemm(M, N, K);
         }
     printf("%d checks failed\n", failures);
     return failures ? 1 : 0;
