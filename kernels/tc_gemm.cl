@@ -35,9 +35,11 @@
  *   - the epilogue stages the float accumulators through local memory and stores Y in
  *     16-byte runs.
  * Work-group: (NT, 1, 1) with NT work-items, 32 per warp (32 * WARPS_M * WARPS_N; for wgmma,
- * 128 per warpgroup); global (ceil(N/BN) * NT, ceil(M/BM), batches * splits). ws (splits > 1
- * only): ceil(N/BN) * ceil(M/BM) * batches ints, then from float ws_off the sums, BM * BN
- * floats per tile; all zero before the first launch, and left zero by every launch.
+ * 128 per warpgroup); global (G * NT, 1, batches * splits): G work-groups share the
+ * ceil(M/BM) * ceil(N/BN) tiles of a batch and split, each running every G-th tile in turn
+ * (G = the tile count: one tile each). ws (splits > 1 only): ceil(N/BN) * ceil(M/BM) *
+ * batches ints, then from float ws_off the sums, BM * BN floats per tile; all zero before the
+ * first launch, and left zero by every launch.
  */
 #ifndef TC_WGMMA
 #define TC_WGMMA 0 // 1: Hopper warpgroup products (wgmma.mma_async) instead of mma.sync
@@ -586,13 +588,11 @@ inline void tc_epilogue(float acc[MI][NI][4], __local float *cs, int M, int N, i
 
 /* ---------------------------------------------------------------- main loop */
 
-/* The tile of this work-group: work-groups run in order of their linear index, which goes
- * down columns of TC_GROUP_M tiles before moving right, so the work-groups resident at one
- * time share rows of A and columns of B in the L2 cache. */
+/* The origin of tile pid of the gm x gn tiles of Y: tiles are numbered down columns of
+ * TC_GROUP_M tiles before moving right, and work-groups start in order of their index, so the
+ * tiles in flight at one time share rows of A and columns of B in the L2 cache. */
 #define TC_GROUP_M 8
-inline void tc_tile_origin(int *m0, int *n0) {
-    const int gn = (int)get_num_groups(0), gm = (int)get_num_groups(1);
-    const int pid = (int)get_group_id(1) * gn + (int)get_group_id(0);
+inline void tc_tile_origin(int pid, int gm, int gn, int *m0, int *n0) {
     const int width = TC_GROUP_M * gn, first = pid / width * TC_GROUP_M;
     const int rows = min(gm - first, TC_GROUP_M);
     *m0 = (first + (pid % width) % rows) * BM;
@@ -643,8 +643,8 @@ inline void tc_tile_origin(int *m0, int *n0) {
  * register order (slot i of work-item tid at i * NT + tid of the slab, so that no layout is
  * needed); the last of them to finish (a counter per tile, ws[0 .. n_tiles) as
  * ints) reads the sums back, leaves the slab zero and the counter reset for the next launch,
- * and runs the epilogue; the rest return. Returns whether this work-group goes on. The order
- * of the additions depends on the order the work-groups finish in. */
+ * and runs the epilogue; the rest go on to their next tile. Returns whether this work-group
+ * writes the tile. The order of the additions depends on the order the work-groups finish in. */
 #define ACC_N (MI * NI * 4)
 inline int tc_split_reduce(float acc[MI][NI][4], int splits, int split, int tile,
                            __global float *ws, int ws_off, __local int *last, int tid) {
@@ -700,16 +700,27 @@ inline int tc_split_reduce(float acc[MI][NI][4], int splits, int split, int tile
     __local ushort *As = (__local ushort *)As4, *Bs = (__local ushort *)Bs4;                   \
     const int tid = (int)get_local_id(0), lane = tid & 31, warp = tid >> 5;                    \
     const int wm = warp % WARPS_M, wn = warp / WARPS_M;                                        \
-    int m0, n0;                                                                                \
-    tc_tile_origin(&m0, &n0);                                                                  \
     const int split = (int)get_group_id(2) % splits, bi = (int)get_group_id(2) / splits;      \
-    const int tile = (bi * (int)get_num_groups(1) + (int)get_group_id(1)) * (int)get_num_groups(0) \
-                     + (int)get_group_id(0);                                                   \
-    __local int last_of_tile;                                                                  \
-    float acc[MI][NI][4];                                                                      \
-    _Pragma("unroll") for (int mi = 0; mi < MI; mi++)                                          \
-        _Pragma("unroll") for (int ni = 0; ni < NI; ni++)                                      \
-            _Pragma("unroll") for (int e = 0; e < 4; e++) acc[mi][ni][e] = 0.0f;
+    const int tiles_m = (M + BM - 1) / BM, tiles_n = (N + BN - 1) / BN;                        \
+    __local int last_of_tile;
+
+/* The work-group's tiles of its batch and split: pid, pid + G, pid + 2G, ... with G the
+ * work-groups along dimension 0 (the host launches fewer work-groups than tiles where there
+ * are many, ops/tc.c trt__tc_tiles_per_group, so that the time a work-group takes to start
+ * is spent once for several tiles). Opens a block that the kernel closes; `continue` skips
+ * to the next tile. Each tile starts at a barrier: the previous tile's epilogue has read its
+ * staging out of the tile buffers. */
+#define TC_FOR_EACH_TILE                                                                       \
+    for (int pid = (int)get_group_id(0); pid < tiles_m * tiles_n;                              \
+         pid += (int)get_num_groups(0)) {                                                      \
+        int m0, n0;                                                                            \
+        tc_tile_origin(pid, tiles_m, tiles_n, &m0, &n0);                                       \
+        const int tile = bi * tiles_m * tiles_n + pid;                                         \
+        barrier(CLK_LOCAL_MEM_FENCE);                                                          \
+        float acc[MI][NI][4];                                                                  \
+        _Pragma("unroll") for (int mi = 0; mi < MI; mi++)                                      \
+            _Pragma("unroll") for (int ni = 0; ni < NI; ni++)                                  \
+                _Pragma("unroll") for (int e = 0; e < 4; e++) acc[mi][ni][e] = 0.0f;
 
 /* ---------------------------------------------------------------- kernels */
 
@@ -727,17 +738,18 @@ void tc_gemm(const int M, const int N, const int K, const float alpha,
     const long yo = trt_bcast_offset(bi, bdims, y_bs);
     Y += yo;
     if (has_res) R += yo;
-    TC_TRACE_START()
-    tc_prefetch_residual(R, has_res, ldr, M, N, m0, n0, tid);
+    TC_FOR_EACH_TILE
+        TC_TRACE_START()
+        tc_prefetch_residual(R, has_res, ldr, M, N, m0, n0, tid);
 #define TC_LOAD_A(sa, k0) tc_load_kmajor(sa, A, lda, M, K, m0, k0, tid, A_CHUNKS)
-    TC_MAIN_LOOP
+        TC_MAIN_LOOP
 #undef TC_LOAD_A
-    TC_TRACE_LOOP_DONE()
-    if (!tc_split_reduce(acc, splits, split, tile, ws, ws_off, &last_of_tile, tid)) return;
-    tc_epilogue(acc, (__local float *)As4, M, N, m0, n0, wm, wn, tid, alpha, bias, has_bias,
-                bias_sn, beta, Y, ldy,
-                R, has_res, ldr, act, act_a, act_b);
-    TC_TRACE_END()
+        TC_TRACE_LOOP_DONE()
+        if (!tc_split_reduce(acc, splits, split, tile, ws, ws_off, &last_of_tile, tid)) continue;
+        tc_epilogue(acc, (__local float *)As4, M, N, m0, n0, wm, wn, tid, alpha, bias, has_bias,
+                    bias_sn, beta, Y, ldy, R, has_res, ldr, act, act_a, act_b);
+        TC_TRACE_END()
+    }
 }
 
 #if B_KMAJOR
@@ -752,22 +764,23 @@ void tc_conv(const int M, const int N, const int K, __global const ushort *X, co
              __global float *ws, const int ws_off) {
     TC_PROLOGUE
     const int c = tid % BKC;
-    int ih0[A_CHUNKS], iw0[A_CHUNKS], base[A_CHUNKS];
+    TC_FOR_EACH_TILE
+        int ih0[A_CHUNKS], iw0[A_CHUNKS], base[A_CHUNKS];
 #pragma unroll
-    for (int i = 0; i < A_CHUNKS; i++) {
-        const int m = m0 + (tid + i * NT) / BKC;
-        const int img = m / (OH * OW), p = m - img * (OH * OW), oh = p / OW, ow = p - oh * OW;
-        ih0[i] = m < M ? oh * stride.s0 - pad.s0 : -(1 << 28);
-        iw0[i] = ow * stride.s1 - pad.s1;
-        base[i] = img * H * W * Cp;
-    }
-    tc_prefetch_residual(R, has_res, ldy, M, N, m0, n0, tid);
+        for (int i = 0; i < A_CHUNKS; i++) {
+            const int m = m0 + (tid + i * NT) / BKC;
+            const int img = m / (OH * OW), p = m - img * (OH * OW), oh = p / OW, ow = p - oh * OW;
+            ih0[i] = m < M ? oh * stride.s0 - pad.s0 : -(1 << 28);
+            iw0[i] = ow * stride.s1 - pad.s1;
+            base[i] = img * H * W * Cp;
+        }
+        tc_prefetch_residual(R, has_res, ldy, M, N, m0, n0, tid);
 #define TC_LOAD_A(sa, k0) tc_load_a_conv(sa, X, K, k0, c, tid, ih0, iw0, base, H, W, Cp, S, dil)
-    TC_MAIN_LOOP
+        TC_MAIN_LOOP
 #undef TC_LOAD_A
-    if (!tc_split_reduce(acc, splits, split, tile, ws, ws_off, &last_of_tile, tid)) return;
-    tc_epilogue(acc, (__local float *)As4, M, N, m0, n0, wm, wn, tid, 1.0f, bias, has_bias, 1,
-                1.0f, Y, ldy, R,
-                has_res, ldy, act, act_a, act_b);
+        if (!tc_split_reduce(acc, splits, split, tile, ws, ws_off, &last_of_tile, tid)) continue;
+        tc_epilogue(acc, (__local float *)As4, M, N, m0, n0, wm, wn, tid, 1.0f, bias, has_bias,
+                    1, 1.0f, Y, ldy, R, has_res, ldy, act, act_a, act_b);
+    }
 }
 #endif

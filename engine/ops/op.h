@@ -78,6 +78,8 @@ static inline int trt_caps_tensor_core_wgmma(const trt_device_caps *c) {
 typedef struct trt_exec trt_exec;
 /* The device caps of the executing context. */
 const trt_device_caps *trt_exec_caps(trt_exec *ex);
+/* The executing device's compute units (CL_DEVICE_MAX_COMPUTE_UNITS: SMs on NVIDIA). */
+unsigned trt_exec_compute_units(trt_exec *ex);
 /* Build options for half arithmetic (kernels/common.cl: compute type CT, LDC/STC) in a kernel
  * whose float buffers all have t's storage: " -DHALF_MATH" when t is stored as float16 and
  * the device compiles cl_khr_fp16 kernels (caps.fp16), else "". Append it after

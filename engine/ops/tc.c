@@ -147,11 +147,21 @@ static trt_status workspace(trt_exec *ex, trt_node_rt *rt, trt_tc_ws *have, cons
     return TRT_OK;
 }
 
+enum { PERSIST_MAX_TILES = 4, PERSIST_MIN_GROUPS_PER_CU = 16 };
+
+int trt__tc_tiles_per_group(size_t groups, unsigned compute_units) {
+    if (compute_units == 0) return 1;
+    const size_t t = groups / ((size_t)compute_units * PERSIST_MIN_GROUPS_PER_CU);
+    return t < 1 ? 1 : t > PERSIST_MAX_TILES ? PERSIST_MAX_TILES : (int)t;
+}
+
 void trt__tc_grid(const trt_tc_tile *t, size_t M, size_t N, size_t batches, int splits,
-                  size_t gws[3], size_t lws[3]) {
+                  int per_group, size_t gws[3], size_t lws[3]) {
+    const size_t tiles = (M + t->bm - 1) / t->bm * ((N + t->bn - 1) / t->bn);
+    const size_t per = per_group > 1 ? (size_t)per_group : 1;
     lws[0] = trt__tc_threads(t), lws[1] = lws[2] = 1;
-    gws[0] = (N + t->bn - 1) / t->bn * lws[0];
-    gws[1] = (M + t->bm - 1) / t->bm;
+    gws[0] = (tiles + per - 1) / per * lws[0];
+    gws[1] = 1;
     gws[2] = batches * (size_t)splits;
 }
 
@@ -160,7 +170,9 @@ trt_status trt__tc_launch_setup(trt_exec *ex, trt_node_rt *rt, trt_tc_ws *have,
                                 cl_mem unused, trt_tc_launch *l) {
     const size_t tiles = (N + t->bn - 1) / t->bn * ((M + t->bm - 1) / t->bm) * batches;
     l->splits = trt__tc_launch_splits(t, tiles, batches);
-    trt__tc_grid(t, M, N, batches, l->splits, l->gws, l->lws);
+    const int per_group =
+        trt__tc_tiles_per_group(tiles * (size_t)l->splits, trt_exec_compute_units(ex));
+    trt__tc_grid(t, M, N, batches, l->splits, per_group, l->gws, l->lws);
     return workspace(ex, rt, have, t, l->splits, tiles, unused, &l->ws, &l->ws_off);
 }
 

@@ -64,10 +64,18 @@ int trt__tc_ws_plan(const trt_tc_ws *have, size_t tiles, int bm, int bn, trt_tc_
  * opt shape. */
 int trt__tc_launch_splits(const trt_tc_tile *t, size_t tiles, size_t batches);
 
-/* The NDRange of tc_gemm.cl over `batches` M x N products with `splits`: (ceil(N/BN) * NT,
- * ceil(M/BM), batches * splits), work-groups of NT (kernels/tc_gemm.cl). */
+/* How many tiles each work-group of a launch runs in turn (kernels/tc_gemm.cl), for a launch
+ * of `groups` tiles in all (over batches and splits) on a device of `compute_units`: 1 where
+ * there are few, up to 4 where there are many, so that at least 16 work-groups per compute
+ * unit remain. Where work-groups are short, an SM spends about as long starting the next one
+ * as the memory-bound tiles take (measured: bench/results/2026-12-04-h200-persistent.md). */
+int trt__tc_tiles_per_group(size_t groups, unsigned compute_units);
+
+/* The NDRange of tc_gemm.cl over `batches` M x N products with `splits`, each work-group
+ * running `per_group` tiles: (ceil(ceil(M/BM) * ceil(N/BN) / per_group) * NT, 1,
+ * batches * splits), work-groups of NT (kernels/tc_gemm.cl). */
 void trt__tc_grid(const trt_tc_tile *t, size_t M, size_t N, size_t batches, int splits,
-                  size_t gws[3], size_t lws[3]);
+                  int per_group, size_t gws[3], size_t lws[3]);
 
 /* What a launch of tc_gemm.cl over `batches` M x N products needs besides its operands: the
  * NDRange, the split-K factor it runs with (trt__tc_launch_splits) and the split-K workspace
@@ -78,7 +86,8 @@ typedef struct {
     cl_mem ws; /* rt->scratch, or `unused` of trt__tc_launch_setup without split-K */
 } trt_tc_launch;
 
-/* Fills *l for tile t; the workspace lives in rt->scratch, made or grown as needed (*have,
+/* Fills *l for tile t (the NDRange with trt__tc_tiles_per_group on the context's device);
+ * the workspace lives in rt->scratch, made or grown as needed (*have,
  * kept by the caller with the node), zeroed when made. */
 trt_status trt__tc_launch_setup(trt_exec *ex, trt_node_rt *rt, trt_tc_ws *have,
                                 const trt_tc_tile *t, size_t M, size_t N, size_t batches,

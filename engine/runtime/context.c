@@ -29,6 +29,8 @@ cl_context trt_exec_cl_context(trt_exec *ex) { return ex->eng->dev->cl_ctx; }
 cl_device_id trt_exec_cl_device(trt_exec *ex) { return ex->eng->dev->id; }
 const trt_device_caps *trt_exec_caps(trt_exec *ex) { return &ex->eng->dev->caps; }
 
+unsigned trt_exec_compute_units(trt_exec *ex) { return ex->eng->dev->info.compute_units; }
+
 const char *trt_exec_half_math_opts(trt_exec *ex, const trt_tensor *t) {
     if (!trt_tensor_is_half(t)) return "";
     const char *env = getenv("TRT_HALF_MATH");

@@ -2,12 +2,13 @@
  * awkward sizes, then the time of every tile configuration at large FP16 products.
  *
  *   tc_kernel_check KERNEL_DIR [--tile BM,BN,WM,WN,STAGES[,w] ...] [--time M,N,K ...]
- *                   [--trace M,N,K ...] [--no-check] [--dump DIR]
+ *                   [--trace M,N,K ...] [--per-group T,T,...] [--no-check] [--dump DIR]
  *
  * --tile replaces the engine's tile configurations (engine/ops/tc.c; ",w": the wgmma variant, for
  * Hopper; built through runtime/ptx_arch.c as the engine does); --no-check skips the correctness
  * checks (timing only); --trace runs each tile once with per-work-group timestamps
- * (TC_TRACE) and prints its occupancy and work-group lifetimes; --dump writes each program's device binary (PTX on NVIDIA) to DIR.
+ * (TC_TRACE) and prints its occupancy and work-group lifetimes; --per-group times each tile
+ * with work-groups of T tiles each (0: the engine's rule); --dump writes each program's device binary (PTX on NVIDIA) to DIR.
  * TC_CHECK_OPTS adds build options (e.g. -cl-nv-verbose, whose log is then printed).
  *
  * For NVIDIA devices only (the kernels are inline PTX); it forces the capability macros, so
@@ -69,6 +70,15 @@ static int NTILES;
 static cl_uint cc_major; /* CL_DEVICE_COMPUTE_CAPABILITY_MAJOR_NV (cl_nv_device_attribute_query) */
 static const char *dump_dir;
 static int tracing; /* builds with -DTC_TRACE=1 (trace_gemm) */
+static cl_uint compute_units;
+/* Tiles per work-group of the launches (kernels/tc_gemm.cl): 0 = the engine's rule
+ * (trt__tc_tiles_per_group), else this many. */
+static int per_group;
+static int launch_per_group(const tile *t, int M, int N, int splits) {
+    if (per_group > 0) return per_group;
+    const size_t tiles = (size_t)((M + t->bm - 1) / t->bm) * ((N + t->bn - 1) / t->bn);
+    return trt__tc_tiles_per_group(tiles * (size_t)splits, compute_units);
+}
 
 /* Programs built so far, by options (each is built once; callers release their reference). */
 static struct {
@@ -258,7 +268,7 @@ static void run_gemm(cl_kernel k, const tile *t, int M, int N, int K, cl_mem A, 
     ARG(has_bias), ARG(bsn), ARG(one), ARG(Y), ARG(ldy), ARG(Y), ARG(zero), ARG(zero), ARG(act);
     ARG(z), ARG(z), ARG(bd), ARG(zb), ARG(zb), ARG(zb), ARG(splits), ARG(ws), ARG(ws_off);
     size_t gws[3], lws[3];
-    trt__tc_grid(t, (size_t)M, (size_t)N, 1, splits, gws, lws);
+    trt__tc_grid(t, (size_t)M, (size_t)N, 1, splits, launch_per_group(t, M, N, splits), gws, lws);
     CK(clEnqueueNDRangeKernel(q, k, 3, NULL, gws, lws, 0, NULL, ev));
 }
 
@@ -295,10 +305,10 @@ static void check_gemm(const tile *t, int kmajor, int M, int N, int K, unsigned 
                      trt_f16_to_f32(kmajor ? b[(size_t)n * K + kk] : b[(size_t)kk * N + n]);
             ref[(size_t)m * N + n] = s > 0 ? (float)s : 0.0f;
         }
-    char what[128];
-    snprintf(what, sizeof what, "gemm %dx%d/%dx%d/%d%s %s M=%d N=%d K=%d split-K %d", t->bm, t->bn,
-             t->wm, t->wn, t->stages, t->wgmma ? "w" : "", kmajor ? "B[N][K]" : "B[K][N]", M, N, K,
-             splits);
+    char what[192];
+    snprintf(what, sizeof what, "gemm %dx%d/%dx%d/%d%s %s M=%d N=%d K=%d split-K %d, %d per group",
+             t->bm, t->bn, t->wm, t->wn, t->stages, t->wgmma ? "w" : "", kmajor ? "B[N][K]" : "B[K][N]",
+             M, N, K, splits, launch_per_group(t, M, N, splits));
     launch l = {.run = launch_gemm, .k = k, .t = t, .M = M, .N = N, .K = K,
                 .ldb = kmajor ? K : N, .has_bias = 1, .A = A, .B = B, .bias = Bi, .Y = Y,
                 .ws = ws, .splits = splits, .ws_off = ws_off, .ws_bytes = ws_bytes};
@@ -348,7 +358,7 @@ static void check_conv_shape(const tile *t, int n, int h, int w, int c, int kc,
     cl_mem ws = splits > 1 ? workspace(t, tiles, &ws_off, &ws_bytes) : Y;
     ARG(act), ARG(z), ARG(z), ARG(sp), ARG(ws), ARG(ws_off);
     size_t gws[3], lws[3];
-    trt__tc_grid(t, (size_t)M, (size_t)N, 1, splits, gws, lws);
+    trt__tc_grid(t, (size_t)M, (size_t)N, 1, splits, launch_per_group(t, M, N, splits), gws, lws);
     float *ref = malloc((size_t)M * N * sizeof(float));
     for (int b = 0; b < n; b++)
         for (int i = 0; i < oh; i++)
@@ -368,9 +378,10 @@ static void check_conv_shape(const tile *t, int n, int h, int w, int c, int kc,
                 }
     char what[192];
     snprintf(what, sizeof what,
-             "conv %dx%d/%dx%d/%d%s n%d %dx%d c%d k%d r%dx%d s%d,%d p%d,%d,%d d%d split-K %d",
+             "conv %dx%d/%dx%d/%d%s n%d %dx%d c%d k%d r%dx%d s%d,%d p%d,%d,%d d%d split-K %d, %d per "
+             "group",
              t->bm, t->bn, t->wm, t->wn, t->stages, t->wgmma ? "w" : "", n, h, w, c, kc, r, S,
-             g->sh, g->sw, g->ph, g->pw, g->pw_end, dl, splits);
+             g->sh, g->sw, g->ph, g->pw, g->pw_end, dl, splits, launch_per_group(t, M, N, splits));
     launch l = {.run = launch_conv, .k = k, .t = t, .M = M, .N = N, .K = K, .Y = Y, .ws = ws,
                 .splits = splits, .ws_off = ws_off, .ws_bytes = ws_bytes,
                 .gws = {gws[0], gws[1], gws[2]},
@@ -394,6 +405,7 @@ static int cmp_d(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
+static int per_group_list[8] = {0}, n_per_group = 1;
 static void time_gemm(int M, int N, int K) {
     unsigned seed = 7;
     uint16_t *a = rand_half((size_t)M * K, &seed), *b = rand_half((size_t)N * K, &seed);
@@ -407,6 +419,8 @@ static void time_gemm(int M, int N, int K) {
             cl_program p = build(&tiles[i], kmajor);
             cl_kernel k = clCreateKernel(p, "tc_gemm", &err);
             CK(err);
+            for (int pg = 0; pg < n_per_group; pg++) {
+            per_group = per_group_list[pg];
             double ms[20];
             for (int it = -3; it < 20; it++) {
                 cl_event ev;
@@ -419,12 +433,14 @@ static void time_gemm(int M, int N, int K) {
                 if (it >= 0) ms[it] = (double)(t1 - t0) * 1e-6;
             }
             qsort(ms, 20, sizeof ms[0], cmp_d);
-            printf("time %dx%d/%dx%d/%d%s %s M=%d N=%d K=%d: %.3f ms, %.1f TFLOP/s\n",
+            printf("time %dx%d/%dx%d/%d%s %s M=%d N=%d K=%d, %d per group: %.3f ms, %.1f TFLOP/s\n",
                    tiles[i].bm, tiles[i].bn, tiles[i].wm, tiles[i].wn, tiles[i].stages,
-                   tiles[i].wgmma ? "w" : "",
-                   kmajor ? "B[N][K]" : "B[K][N]", M, N, K, ms[10],
+                   tiles[i].wgmma ? "w" : "", kmajor ? "B[N][K]" : "B[K][N]", M, N, K,
+                   launch_per_group(&tiles[i], M, N, 1), ms[10],
                    2.0 * M * N * (double)K / (ms[10] * 1e-3) / 1e12);
             fflush(stdout);
+            }
+            per_group = 0;
             clReleaseKernel(k), clReleaseProgram(p);
         }
     free(a), free(b);
@@ -534,6 +550,7 @@ int main(int argc, char **argv) {
     clGetDeviceInfo(dev, CL_DEVICE_LOCAL_MEM_SIZE, sizeof lmem, &lmem, NULL);
     printf("device: %s, local memory %llu bytes\n", name, (unsigned long long)lmem);
     clGetDeviceInfo(dev, 0x4000, sizeof cc_major, &cc_major, NULL);
+    clGetDeviceInfo(dev, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof compute_units, &compute_units, NULL);
     cl_int err;
     ctx = clCreateContext(NULL, 1, &dev, NULL, NULL, &err);
     CK(err);
@@ -543,6 +560,12 @@ int main(int argc, char **argv) {
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--no-check") == 0) check = 0;
         if (strcmp(argv[i], "--dump") == 0 && i + 1 < argc) dump_dir = argv[i + 1];
+        if (strcmp(argv[i], "--per-group") == 0 && i + 1 < argc) {
+            n_per_group = 0;
+            for (char *tok = strtok(argv[i + 1], ","); tok && n_per_group < 8; tok = strtok(NULL, ","))
+                per_group_list[n_per_group++] = atoi(tok);
+            if (!n_per_group) per_group_list[n_per_group++] = 0;
+        }
         tile t = {0, 0, 0, 0, 0, 0, 1};
         char w = 0;
         if (strcmp(argv[i], "--tile") == 0 && i + 1 < argc && nchosen < 64 &&
@@ -585,6 +608,15 @@ int main(int argc, char **argv) {
         check_gemm(&tiles[i], 1, 196, 256, 1024, 14, 4);
         check_gemm(&tiles[i], 1, 784, 128, 1152, 15, 2);
         check_conv(&tiles[i], 1, 7, 7, 200, 64, 3, 1, 1, 1, 12, 5);
+        /* Several tiles per work-group (uneven: 3 into 40, 17 and 9 tiles), alone and with
+         * split-K: */
+        per_group = 3;
+        check_gemm(&tiles[i], 1, 641, 1000, 264, 16, 1);
+        check_gemm(&tiles[i], 0, 641, 96, 264, 17, 1);
+        check_conv(&tiles[i], 2, 17, 15, 64, 72, 3, 2, 1, 1, 18, 1);
+        check_gemm(&tiles[i], 1, 196, 256, 1024, 19, 4);
+        check_conv(&tiles[i], 1, 7, 7, 200, 64, 3, 1, 1, 1, 20, 5);
+        per_group = 0;
     }
     for (int i = 2; i + 1 < argc; i++)
         if (strcmp(argv[i], "--time") == 0) {

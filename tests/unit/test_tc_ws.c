@@ -1,4 +1,5 @@
-/* test_tc_ws.c — the launch arithmetic of ops/tc.c: the NDRange (trt__tc_grid) and the
+/* test_tc_ws.c — the launch arithmetic of ops/tc.c: the NDRange (trt__tc_grid), the tiles a
+ * work-group runs in turn (trt__tc_tiles_per_group) and the
  * split-K workspace (trt__tc_ws_plan, trt__tc_launch_splits), which decides when the buffer
  * is made again and where the tiles' sums start: they must never land on the counters of
  * another launch, whatever the order of shapes (the kernels themselves run only on NVIDIA GPUs: tests/gpu/tc_kernel_check). */
@@ -41,13 +42,24 @@ int main(void) {
     t.splits = 1;
     CHECK(trt__tc_launch_splits(&t, 16, 1) == 1, "no split stays no split");
 
-    /* The NDRange (kernels/tc_gemm.cl): column tiles x work-items, row tiles, batches x splits. */
+    /* The NDRange (kernels/tc_gemm.cl): work-groups x work-items, 1, batches x splits. */
     size_t gws[3], lws[3];
     const trt_tc_tile g = {128, 64, 64, 64, 4, 1, 1}; /* 2 warpgroups: 256 work-items */
-    trt__tc_grid(&g, 1000, 200, 3, 1, gws, lws);      /* 8 row tiles, 4 column tiles */
+    trt__tc_grid(&g, 1000, 200, 3, 1, 1, gws, lws);   /* 8 row tiles x 4 column tiles */
     CHECK(lws[0] == 256 && lws[1] == 1 && lws[2] == 1, "work-groups of 256 work-items");
-    CHECK(gws[0] == 4 * 256 && gws[1] == 8 && gws[2] == 3, "one work-group per tile and batch");
-    trt__tc_grid(&g, 1000, 200, 3, 4, gws, lws);
-    CHECK(gws[0] == 4 * 256 && gws[1] == 8 && gws[2] == 12, "split-K 4: batches x splits");
+    CHECK(gws[0] == 32 * 256 && gws[1] == 1 && gws[2] == 3, "one work-group per tile and batch");
+    trt__tc_grid(&g, 1000, 200, 3, 4, 1, gws, lws);
+    CHECK(gws[0] == 32 * 256 && gws[1] == 1 && gws[2] == 12, "split-K 4: batches x splits");
+    trt__tc_grid(&g, 1000, 200, 3, 1, 3, gws, lws);
+    CHECK(gws[0] == 11 * 256 && gws[2] == 3, "3 tiles per work-group: ceil(32 / 3) work-groups");
+    trt__tc_grid(&g, 1000, 200, 3, 1, 0, gws, lws);
+    CHECK(gws[0] == 32 * 256, "0 tiles per work-group reads as 1");
+
+    /* Tiles per work-group: 1 until 16 work-groups per compute unit would remain, at most 4. */
+    CHECK(trt__tc_tiles_per_group(25088, 132) == 4, "ResNet-50 layer1 at batch 128: 4");
+    CHECK(trt__tc_tiles_per_group(132 * 16 * 2, 132) == 2, "32 tiles per unit: 2");
+    CHECK(trt__tc_tiles_per_group(132 * 32 - 1, 132) == 1, "just under: 1");
+    CHECK(trt__tc_tiles_per_group(49, 132) == 1, "few tiles: 1");
+    CHECK(trt__tc_tiles_per_group(1000000, 0) == 1, "unknown compute units: 1");
     return check_summary();
 }
