@@ -36,8 +36,8 @@
  *     16-byte runs.
  * Work-group: (NT, 1, 1) with NT work-items, 32 per warp (32 * WARPS_M * WARPS_N; for wgmma,
  * 128 per warpgroup); global (G * NT, 1, batches * splits): G work-groups share the
- * ceil(M/BM) * ceil(N/BN) tiles of a batch and split, each running every G-th tile in turn
- * (G = the tile count: one tile each). ws (splits > 1 only): ceil(N/BN) * ceil(M/BM) *
+ * ceil(M/BM) * ceil(N/BN) tiles of a batch and split, one each, or with TC_PERSIST=1 each
+ * running every G-th tile in turn. ws (splits > 1 only): ceil(N/BN) * ceil(M/BM) *
  * batches ints, then from float ws_off the sums, BM * BN floats per tile; all zero before the
  * first launch, and left zero by every launch.
  */
@@ -118,6 +118,9 @@
 #define LD_BIAS(p, i) ((p)[i])
 #endif
 
+#ifndef TC_PERSIST
+#define TC_PERSIST 0 // 1: a work-group runs several tiles in turn (see TC_FOR_EACH_TILE)
+#endif
 #ifndef TC_TRACE
 #define TC_TRACE 0 // 1: tests/gpu/tc_kernel_check --trace (per-work-group timestamps into ws)
 #endif
@@ -588,6 +591,15 @@ inline void tc_epilogue(float acc[MI][NI][4], __local float *cs, int M, int N, i
 
 /* ---------------------------------------------------------------- main loop */
 
+/* The work-item's index in its work-group, read again at every tile (volatile): computed
+ * once, everything derived from it (addresses in the tile buffers, in Y) would be hoisted out
+ * of the tile loop and held in registers for the whole kernel, which costs work-groups per SM. */
+inline int tc_local_id(void) {
+    int tid;
+    asm volatile("mov.u32 %0, %%tid.x;\n" : "=r"(tid));
+    return tid;
+}
+
 /* The origin of tile pid of the gm x gn tiles of Y: tiles are numbered down columns of
  * TC_GROUP_M tiles before moving right, and work-groups start in order of their index, so the
  * tiles in flight at one time share rows of A and columns of B in the L2 cache. */
@@ -698,24 +710,31 @@ inline int tc_split_reduce(float acc[MI][NI][4], int splits, int split, int tile
     __local uint4 As4[STAGES * BM * BK / 8] __attribute__((aligned(1024)));                    \
     __local uint4 Bs4[STAGES * BN * BK / 8] __attribute__((aligned(1024)));                    \
     __local ushort *As = (__local ushort *)As4, *Bs = (__local ushort *)Bs4;                   \
-    const int tid = (int)get_local_id(0), lane = tid & 31, warp = tid >> 5;                    \
-    const int wm = warp % WARPS_M, wn = warp / WARPS_M;                                        \
     const int split = (int)get_group_id(2) % splits, bi = (int)get_group_id(2) / splits;      \
     const int tiles_m = (M + BM - 1) / BM, tiles_n = (N + BN - 1) / BN;                        \
     __local int last_of_tile;
 
-/* The work-group's tiles of its batch and split: pid, pid + G, pid + 2G, ... with G the
- * work-groups along dimension 0 (the host launches fewer work-groups than tiles where there
- * are many, ops/tc.c trt__tc_tiles_per_group, so that the time a work-group takes to start
- * is spent once for several tiles). Opens a block that the kernel closes; `continue` skips
- * to the next tile. Each tile starts at a barrier: the previous tile's epilogue has read its
- * staging out of the tile buffers. */
+/* The work-group's tiles of its batch and split: with TC_PERSIST, pid, pid + G, pid + 2G, ...
+ * with G the work-groups along dimension 0 (the host launches fewer work-groups than tiles
+ * where there are many, ops/tc.c trt__tc_tiles_per_group, so that the time a work-group takes
+ * to start is spent once for several tiles); without, tile pid only (the loop runs once and
+ * compiles as straight code: the loop costs registers, measured as slower where each
+ * work-group has one tile). Opens a block that the kernel closes; `continue` skips to the next
+ * tile. Each tile starts at a barrier: the previous tile's epilogue has read its staging out
+ * of the tile buffers. */
+#if TC_PERSIST
+#define TC_NEXT_TILE(pid) ((pid) + (int)get_num_groups(0))
+#else
+#define TC_NEXT_TILE(pid) (tiles_m * tiles_n)
+#endif
 #define TC_FOR_EACH_TILE                                                                       \
-    for (int pid = (int)get_group_id(0); pid < tiles_m * tiles_n;                              \
-         pid += (int)get_num_groups(0)) {                                                      \
+    _Pragma("unroll 1") for (int pid = (int)get_group_id(0); pid < tiles_m * tiles_n;          \
+                             pid = TC_NEXT_TILE(pid)) {                                        \
         int m0, n0;                                                                            \
         tc_tile_origin(pid, tiles_m, tiles_n, &m0, &n0);                                       \
         const int tile = bi * tiles_m * tiles_n + pid;                                         \
+        const int tid = tc_local_id(), lane = tid & 31, warp = tid >> 5;                       \
+        const int wm = warp % WARPS_M, wn = warp / WARPS_M;                                    \
         barrier(CLK_LOCAL_MEM_FENCE);                                                          \
         float acc[MI][NI][4];                                                                  \
         _Pragma("unroll") for (int mi = 0; mi < MI; mi++)                                      \
@@ -763,8 +782,8 @@ void tc_conv(const int M, const int N, const int K, __global const ushort *X, co
              const int act, const float act_a, const float act_b, const int splits,
              __global float *ws, const int ws_off) {
     TC_PROLOGUE
-    const int c = tid % BKC;
     TC_FOR_EACH_TILE
+        const int c = tid % BKC;
         int ih0[A_CHUNKS], iw0[A_CHUNKS], base[A_CHUNKS];
 #pragma unroll
         for (int i = 0; i < A_CHUNKS; i++) {

@@ -21,7 +21,11 @@ typedef struct {
     trt_tc_tile tile;
     int is_1x1;      /* tc_gemm over the input as an [N*H*W][Cp] matrix */
     trt_tc_ws ws;    /* the split-K workspace (rt->scratch) */
+    char opts[256];  /* trt__tc_options */
 } conv_tc_rt;
+
+/* rt->kernels: one tile per work-group, several (trt__tc_kernel). */
+enum { KERNEL_ONE = 0, KERNEL_PERSIST = 1 };
 
 static int nhwc8_half(const trt_tensor *t) {
     return t->layout == TRT_LAYOUT_NHWC8 && t->storage == TRT_DTYPE_FLOAT16;
@@ -68,10 +72,11 @@ trt_status trt__conv_tc_prepare(trt_exec *ex, const trt_node *node, const conv_g
     TRT_TRY(trt__tc_tile_of(node, trt_exec_caps(ex), 1, &cr->tile));
     cr->is_1x1 = is_1x1_s1(g);
     const int bi = node->n_inputs > 2 ? node->inputs[2] : -1;
-    char opts[256];
-    trt__tc_options(opts, sizeof opts, &cr->tile, 1, 1, bi < 0 || t[bi].storage == TRT_DTYPE_FLOAT16);
-    return trt_exec_kernel(ex, "tc_gemm.cl", opts, cr->is_1x1 ? "tc_gemm" : "tc_conv",
-                           &rt->kernels[0]);
+    trt__tc_options(cr->opts, sizeof cr->opts, &cr->tile, 1, 1,
+                    bi < 0 || t[bi].storage == TRT_DTYPE_FLOAT16);
+    cl_kernel k;
+    return trt__tc_kernel(ex, rt, cr->opts, cr->is_1x1 ? "tc_gemm" : "tc_conv", KERNEL_ONE,
+                          KERNEL_PERSIST, 0, &k);
 }
 
 trt_status trt__conv_tc_launch(trt_exec *ex, const trt_node *node, const conv_geom *g,
@@ -100,6 +105,9 @@ trt_status trt__conv_tc_launch(trt_exec *ex, const trt_node *node, const conv_ge
     cl_float act_a = e->alpha, act_b = e->beta;
     trt_tc_launch l;
     TRT_TRY(trt__tc_launch_setup(ex, rt, &cr->ws, &cr->tile, (size_t)M, (size_t)N, 1, y, &l));
+    cl_kernel kernel;
+    TRT_TRY(trt__tc_kernel(ex, rt, cr->opts, cr->is_1x1 ? "tc_gemm" : "tc_conv", KERNEL_ONE,
+                           KERNEL_PERSIST, l.persist, &kernel));
     if (cr->is_1x1) {
         cl_float one = 1.0f;
         cl_int bias_sn = 1;
@@ -114,7 +122,7 @@ trt_status trt__conv_tc_launch(trt_exec *ex, const trt_node *node, const conv_ge
             TRT_KARG(bdims),  TRT_KARG(zero),     TRT_KARG(zero),    TRT_KARG(zero),
             TRT_KARG(l.splits), TRT_KARG(l.ws),   TRT_KARG(l.ws_off),
         };
-        return trt_exec_launch(ex, rt->kernels[0], 3, l.gws, l.lws,
+        return trt_exec_launch(ex, kernel, 3, l.gws, l.lws,
                                (int)(sizeof args / sizeof args[0]), args);
     }
     cl_int H = (cl_int)g->in[1], W = (cl_int)g->in[2], OH = (cl_int)g->out[1];
@@ -131,6 +139,6 @@ trt_status trt__conv_tc_launch(trt_exec *ex, const trt_node *node, const conv_ge
         TRT_KARG(has_res),  TRT_KARG(act),  TRT_KARG(act_a),  TRT_KARG(act_b),
         TRT_KARG(l.splits), TRT_KARG(l.ws), TRT_KARG(l.ws_off),
     };
-    return trt_exec_launch(ex, rt->kernels[0], 3, l.gws, l.lws,
+    return trt_exec_launch(ex, kernel, 3, l.gws, l.lws,
                            (int)(sizeof args / sizeof args[0]), args);
 }

@@ -43,7 +43,7 @@ enum {
     GEMM_TACTIC_VEC = 3,
     GEMM_TACTIC_TENSOR_CORE = 4,
 };
-enum { KERNEL_TILED = 0, KERNEL_SIMPLE = 1, KERNEL_VEC = 2, KERNEL_TC = 3 };
+enum { KERNEL_TILED = 0, KERNEL_SIMPLE = 1, KERNEL_VEC = 2, KERNEL_TC = 3, KERNEL_TC_PERSIST = 4 };
 
 /* Default tile configuration (kept equal to the #ifndef defaults of gemm.cl, but always
  * passed explicitly so that launch and program agree). */
@@ -76,6 +76,7 @@ typedef struct {
     trt_tc_ws ws;     /* its split-K workspace (rt->scratch) */
     int b_kmajor;     /* ... compiled for B as [N][K] (1) or [K][N] (0) */
     int told;         /* ... the fallback to gemm_simple was logged */
+    char tc_opts[256]; /* ... trt__tc_options */
 } gemm_rt;
 
 /* One batched product; see gemm.cl for the meaning of every field. */
@@ -265,11 +266,11 @@ static trt_status tc_prepare(trt_exec *ex, const trt_node *node, gemm_rt *gr, tr
     gr->b_kmajor = b_is_kmajor(node);
     TRT_TRY(trt__tc_tile_of(node, trt_exec_caps(ex), gr->b_kmajor, &gr->tile));
     const int ci = node->n_inputs > 2 ? node->inputs[2] : -1;
-    char opts[256];
-    trt__tc_options(opts, sizeof opts, &gr->tile, gr->b_kmajor,
+    trt__tc_options(gr->tc_opts, sizeof gr->tc_opts, &gr->tile, gr->b_kmajor,
                     t[node->outputs[0]].storage == TRT_DTYPE_FLOAT16,
                     ci < 0 || t[ci].storage == TRT_DTYPE_FLOAT16);
-    TRT_TRY(trt_exec_kernel(ex, "tc_gemm.cl", opts, "tc_gemm", &rt->kernels[KERNEL_TC]));
+    cl_kernel k;
+    TRT_TRY(trt__tc_kernel(ex, rt, gr->tc_opts, "tc_gemm", KERNEL_TC, KERNEL_TC_PERSIST, 0, &k));
     /* For shapes the kernel cannot take (a dynamic K that is not a multiple of 8). */
     return trt_exec_kernel(ex, "gemm.cl", fallback_opts, "gemm_simple",
                            &rt->kernels[KERNEL_SIMPLE]);
@@ -385,7 +386,10 @@ static trt_status run_tc(trt_exec *ex, const trt_node *node, trt_node_rt *rt, co
         TRT_KARG(l.splits), TRT_KARG(l.ws),   TRT_KARG(l.ws_off),
     };
     (void)node;
-    return trt_exec_launch(ex, rt->kernels[KERNEL_TC], 3, l.gws, l.lws,
+    cl_kernel k;
+    TRT_TRY(trt__tc_kernel(ex, rt, gr->tc_opts, "tc_gemm", KERNEL_TC, KERNEL_TC_PERSIST,
+                           l.persist, &k));
+    return trt_exec_launch(ex, k, 3, l.gws, l.lws,
                            (int)(sizeof args / sizeof args[0]), args);
 }
 

@@ -89,7 +89,7 @@ unsigned trt_exec_compute_units(trt_exec *ex);
  * accuracy where the device has none, for tests). */
 const char *trt_exec_half_math_opts(trt_exec *ex, const trt_tensor *t);
 
-#define TRT_MAX_NODE_KERNELS 4
+#define TRT_MAX_NODE_KERNELS 5
 
 /* Per-node, per-context runtime state, zeroed before prepare. */
 typedef struct trt_node_rt {

@@ -173,7 +173,20 @@ trt_status trt__tc_launch_setup(trt_exec *ex, trt_node_rt *rt, trt_tc_ws *have,
     const int per_group =
         trt__tc_tiles_per_group(tiles * (size_t)l->splits, trt_exec_compute_units(ex));
     trt__tc_grid(t, M, N, batches, l->splits, per_group, l->gws, l->lws);
+    l->persist = per_group > 1;
     return workspace(ex, rt, have, t, l->splits, tiles, unused, &l->ws, &l->ws_off);
+}
+
+trt_status trt__tc_kernel(trt_exec *ex, trt_node_rt *rt, const char *opts, const char *name,
+                          int slot, int slot_persist, int persist, cl_kernel *k) {
+    const int s = persist ? slot_persist : slot;
+    if (!rt->kernels[s]) {
+        char o[320];
+        snprintf(o, sizeof o, "%s -DTC_PERSIST=%d", opts, persist);
+        TRT_TRY(trt_exec_kernel(ex, "tc_gemm.cl", o, name, &rt->kernels[s]));
+    }
+    *k = rt->kernels[s];
+    return TRT_OK;
 }
 
 void trt__tc_options(char *buf, size_t size, const trt_tc_tile *t, int b_kmajor, int out_half,

@@ -78,10 +78,12 @@ void trt__tc_grid(const trt_tc_tile *t, size_t M, size_t N, size_t batches, int 
                   int per_group, size_t gws[3], size_t lws[3]);
 
 /* What a launch of tc_gemm.cl over `batches` M x N products needs besides its operands: the
- * NDRange, the split-K factor it runs with (trt__tc_launch_splits) and the split-K workspace
- * (kernel arguments splits, ws, ws_off). */
+ * NDRange, whether its work-groups run several tiles (the TC_PERSIST kernel), the split-K
+ * factor it runs with (trt__tc_launch_splits) and the split-K workspace (kernel arguments
+ * splits, ws, ws_off). */
 typedef struct {
     size_t gws[3], lws[3];
+    int persist;
     cl_int splits, ws_off;
     cl_mem ws; /* rt->scratch, or `unused` of trt__tc_launch_setup without split-K */
 } trt_tc_launch;
@@ -93,9 +95,16 @@ trt_status trt__tc_launch_setup(trt_exec *ex, trt_node_rt *rt, trt_tc_ws *have,
                                 const trt_tc_tile *t, size_t M, size_t N, size_t batches,
                                 cl_mem unused, trt_tc_launch *l);
 
-/* Build options of tc_gemm.cl for a tile and operand storage. */
+/* Build options of tc_gemm.cl for a tile and operand storage (without TC_PERSIST). */
 void trt__tc_options(char *buf, size_t size, const trt_tc_tile *t, int b_kmajor, int out_half,
                      int bias_half);
+
+/* Kernel `name` of tc_gemm.cl built with `opts` (trt__tc_options) for a launch: with
+ * persist 0, rt->kernels[slot], made by the node's prepare with this call; with persist 1
+ * (trt_tc_launch.persist), rt->kernels[slot_persist], built with TC_PERSIST=1 on the first
+ * launch that wants it (most nodes never do). The kernels belong to rt. */
+trt_status trt__tc_kernel(trt_exec *ex, trt_node_rt *rt, const char *opts, const char *name,
+                          int slot, int slot_persist, int persist, cl_kernel *k);
 
 /* Whether the tensor-core kernels can run for this node on this context's device: the probe
  * found every feature they use (the program would not compile otherwise). */

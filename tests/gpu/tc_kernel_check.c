@@ -87,7 +87,8 @@ static struct {
 } built[64];
 static int n_built;
 
-static cl_program build(const tile *t, int kmajor) {
+/* persist: TC_PERSIST (launches of several tiles per work-group). */
+static cl_program build(const tile *t, int kmajor, int persist) {
     char opts[1024], tile_opts[512];
     const char *extra = getenv("TC_CHECK_OPTS");
     trt__tc_options(tile_opts, sizeof tile_opts, t, kmajor, 1, 1);
@@ -95,9 +96,9 @@ static cl_program build(const tile *t, int kmajor) {
      * (runtime/program.c): TRT_CAP_WGMMA on compute capability 9 for every tile. */
     snprintf(opts, sizeof opts,
              "-cl-std=CL1.2 -DTRT_CAP_MMA_F16=1 -DTRT_CAP_LDMATRIX=1 -DTRT_CAP_CP_ASYNC=1 "
-             "-DTRT_NV_PTX=1 %s %s %s%s",
-             t->wgmma || cc_major == 9 ? "-DTRT_CAP_WGMMA=1" : "", tile_opts, extra ? extra : "",
-             tracing ? " -DTC_TRACE=1" : "");
+             "-DTRT_NV_PTX=1 %s %s -DTC_PERSIST=%d %s%s",
+             t->wgmma || cc_major == 9 ? "-DTRT_CAP_WGMMA=1" : "", tile_opts, persist,
+             extra ? extra : "", tracing ? " -DTC_TRACE=1" : "");
     for (int i = 0; i < n_built; i++)
         if (strcmp(built[i].opts, opts) == 0) {
             clRetainProgram(built[i].p);
@@ -121,8 +122,8 @@ static cl_program build(const tile *t, int kmajor) {
     static char seen[64][128];
     static int nseen;
     char key[128];
-    snprintf(key, sizeof key, "%dx%d_%dx%d_%d%s_%s", t->bm, t->bn, t->wm, t->wn, t->stages,
-             t->wgmma ? "w" : "", kmajor ? "nk" : "kn");
+    snprintf(key, sizeof key, "%dx%d_%dx%d_%d%s_%s%s", t->bm, t->bn, t->wm, t->wn, t->stages,
+             t->wgmma ? "w" : "", kmajor ? "nk" : "kn", persist ? "_persist" : "");
     int fresh = 1;
     for (int i = 0; i < nseen; i++) fresh &= strcmp(seen[i], key) != 0;
     if (fresh && nseen < 64) {
@@ -284,7 +285,7 @@ static void launch_conv(const launch *l) {
 /* splits > 1: split-K (check_runs). */
 static void check_gemm(const tile *t, int kmajor, int M, int N, int K, unsigned seed, int splits) {
     if (t->wgmma && !kmajor) return; /* wgmma takes B as [N][K] only */
-    cl_program p = build(t, kmajor);
+    cl_program p = build(t, kmajor, launch_per_group(t, M, N, splits) > 1);
     cl_int err;
     cl_kernel k = clCreateKernel(p, "tc_gemm", &err);
     CK(err);
@@ -339,7 +340,7 @@ static void check_conv_shape(const tile *t, int n, int h, int w, int c, int kc,
     for (size_t i = 0; i < (size_t)kc * r * S; i++)
         for (int ci = c; ci < cp; ci++) wt[i * cp + ci] = 0;
     uint16_t *bias = rand_half((size_t)kc, &seed), *res = rand_half((size_t)M * N, &seed);
-    cl_program p = build(t, 1);
+    cl_program p = build(t, 1, launch_per_group(t, M, N, splits) > 1);
     cl_int err;
     cl_kernel k = clCreateKernel(p, "tc_conv", &err);
     CK(err);
@@ -416,11 +417,11 @@ static void time_gemm(int M, int N, int K) {
     for (int kmajor = 1; kmajor >= 0; kmajor--)
         for (int i = 0; i < NTILES; i++) {
             if (tiles[i].wgmma && !kmajor) continue;
-            cl_program p = build(&tiles[i], kmajor);
-            cl_kernel k = clCreateKernel(p, "tc_gemm", &err);
-            CK(err);
             for (int pg = 0; pg < n_per_group; pg++) {
             per_group = per_group_list[pg];
+            cl_program p = build(&tiles[i], kmajor, launch_per_group(&tiles[i], M, N, 1) > 1);
+            cl_kernel k = clCreateKernel(p, "tc_gemm", &err);
+            CK(err);
             double ms[20];
             for (int it = -3; it < 20; it++) {
                 cl_event ev;
@@ -439,9 +440,9 @@ static void time_gemm(int M, int N, int K) {
                    launch_per_group(&tiles[i], M, N, 1), ms[10],
                    2.0 * M * N * (double)K / (ms[10] * 1e-3) / 1e12);
             fflush(stdout);
+            clReleaseKernel(k), clReleaseProgram(p);
             }
             per_group = 0;
-            clReleaseKernel(k), clReleaseProgram(p);
         }
     free(a), free(b);
     clReleaseMemObject(A), clReleaseMemObject(B), clReleaseMemObject(Y);
@@ -470,7 +471,7 @@ static void trace_gemm(int M, int N, int K) {
         const size_t groups = (size_t)((M + t->bm - 1) / t->bm) * ((N + t->bn - 1) / t->bn);
         cl_mem T = clCreateBuffer(ctx, CL_MEM_READ_WRITE, groups * sizeof(trace_rec), NULL, &err);
         CK(err);
-        cl_program p = build(t, 1);
+        cl_program p = build(t, 1, launch_per_group(t, M, N, 1) > 1);
         cl_kernel k = clCreateKernel(p, "tc_gemm", &err);
         CK(err);
         for (int it = 0; it < 4; it++) {
