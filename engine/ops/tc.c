@@ -1,6 +1,7 @@
 /* tc.c — tile configurations and build options of the tensor-core kernels (tc.h). */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ops/tc.h"
@@ -170,8 +171,12 @@ trt_status trt__tc_launch_setup(trt_exec *ex, trt_node_rt *rt, trt_tc_ws *have,
                                 cl_mem unused, trt_tc_launch *l) {
     const size_t tiles = (N + t->bn - 1) / t->bn * ((M + t->bm - 1) / t->bm) * batches;
     l->splits = trt__tc_launch_splits(t, tiles, batches);
-    const int per_group =
-        trt__tc_tiles_per_group(tiles * (size_t)l->splits, trt_exec_compute_units(ex));
+    /* TRT_TC_TILES_PER_GROUP=T forces T (tests: the tile loop on models too small for it). */
+    const char *forced = getenv("TRT_TC_TILES_PER_GROUP");
+    const int per_group = forced && atoi(forced) > 0
+                              ? atoi(forced)
+                              : trt__tc_tiles_per_group(tiles * (size_t)l->splits,
+                                                        trt_exec_compute_units(ex));
     trt__tc_grid(t, M, N, batches, l->splits, per_group, l->gws, l->lws);
     l->persist = per_group > 1;
     return workspace(ex, rt, have, t, l->splits, tiles, unused, &l->ws, &l->ws_off);

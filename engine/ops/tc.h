@@ -88,7 +88,8 @@ typedef struct {
     cl_mem ws; /* rt->scratch, or `unused` of trt__tc_launch_setup without split-K */
 } trt_tc_launch;
 
-/* Fills *l for tile t (the NDRange with trt__tc_tiles_per_group on the context's device);
+/* Fills *l for tile t (the NDRange with trt__tc_tiles_per_group on the context's device, or
+ * the environment variable TRT_TC_TILES_PER_GROUP's count where it is set);
  * the workspace lives in rt->scratch, made or grown as needed (*have,
  * kept by the caller with the node), zeroed when made. */
 trt_status trt__tc_launch_setup(trt_exec *ex, trt_node_rt *rt, trt_tc_ws *have,
