@@ -591,15 +591,6 @@ inline void tc_epilogue(float acc[MI][NI][4], __local float *cs, int M, int N, i
 
 /* ---------------------------------------------------------------- main loop */
 
-/* The work-item's index in its work-group, read again at every tile (volatile): computed
- * once, everything derived from it (addresses in the tile buffers, in Y) would be hoisted out
- * of the tile loop and held in registers for the whole kernel, which costs work-groups per SM. */
-inline int tc_local_id(void) {
-    int tid;
-    asm volatile("mov.u32 %0, %%tid.x;\n" : "=r"(tid));
-    return tid;
-}
-
 /* The origin of tile pid of the gm x gn tiles of Y: tiles are numbered down columns of
  * TC_GROUP_M tiles before moving right, and work-groups start in order of their index, so the
  * tiles in flight at one time share rows of A and columns of B in the L2 cache. */
@@ -710,6 +701,8 @@ inline int tc_split_reduce(float acc[MI][NI][4], int splits, int split, int tile
     __local uint4 As4[STAGES * BM * BK / 8] __attribute__((aligned(1024)));                    \
     __local uint4 Bs4[STAGES * BN * BK / 8] __attribute__((aligned(1024)));                    \
     __local ushort *As = (__local ushort *)As4, *Bs = (__local ushort *)Bs4;                   \
+    const int tid = (int)get_local_id(0), lane = tid & 31, warp = tid >> 5;                    \
+    const int wm = warp % WARPS_M, wn = warp / WARPS_M;                                        \
     const int split = (int)get_group_id(2) % splits, bi = (int)get_group_id(2) / splits;      \
     const int tiles_m = (M + BM - 1) / BM, tiles_n = (N + BN - 1) / BN;                        \
     __local int last_of_tile;
@@ -728,13 +721,10 @@ inline int tc_split_reduce(float acc[MI][NI][4], int splits, int split, int tile
 #define TC_NEXT_TILE(pid) (tiles_m * tiles_n)
 #endif
 #define TC_FOR_EACH_TILE                                                                       \
-    _Pragma("unroll 1") for (int pid = (int)get_group_id(0); pid < tiles_m * tiles_n;          \
-                             pid = TC_NEXT_TILE(pid)) {                                        \
+    for (int pid = (int)get_group_id(0); pid < tiles_m * tiles_n; pid = TC_NEXT_TILE(pid)) {   \
         int m0, n0;                                                                            \
         tc_tile_origin(pid, tiles_m, tiles_n, &m0, &n0);                                       \
         const int tile = bi * tiles_m * tiles_n + pid;                                         \
-        const int tid = tc_local_id(), lane = tid & 31, warp = tid >> 5;                       \
-        const int wm = warp % WARPS_M, wn = warp / WARPS_M;                                    \
         barrier(CLK_LOCAL_MEM_FENCE);                                                          \
         float acc[MI][NI][4];                                                                  \
         _Pragma("unroll") for (int mi = 0; mi < MI; mi++)                                      \
@@ -782,8 +772,8 @@ void tc_conv(const int M, const int N, const int K, __global const ushort *X, co
              const int act, const float act_a, const float act_b, const int splits,
              __global float *ws, const int ws_off) {
     TC_PROLOGUE
+    const int c = tid % BKC;
     TC_FOR_EACH_TILE
-        const int c = tid % BKC;
         int ih0[A_CHUNKS], iw0[A_CHUNKS], base[A_CHUNKS];
 #pragma unroll
         for (int i = 0; i < A_CHUNKS; i++) {
