@@ -448,9 +448,12 @@ static void time_gemm(int M, int N, int K) {
     clReleaseMemObject(A), clReleaseMemObject(B), clReleaseMemObject(Y);
 }
 
-/* One traced launch (TC_TRACE, kernels/tc_gemm.cl) of every tile at M x N x K (B [N][K]):
- * how many work-groups an SM held at once (at most, and on average over the time it was
- * busy), how long a work-group lived, and the share of that before its epilogue. */
+/* One traced launch (TC_TRACE, kernels/tc_gemm.cl) of every tile configuration at M x N x K
+ * (B [N][K]), with the engine's tiles per work-group (or --per-group's first count): how many
+ * work-groups an SM held at once (at most, and on average over the time it was busy: a
+ * work-group works on one tile at a time, so this counts the tiles in progress), how long a
+ * tile took from its start to the end of its epilogue, and the share of that before the
+ * epilogue. */
 typedef struct {
     cl_ulong sm, g0, g1, c0, c1, c2;
 } trace_rec;
@@ -466,6 +469,7 @@ static void trace_gemm(int M, int N, int K) {
     cl_mem Y = clCreateBuffer(ctx, CL_MEM_READ_WRITE, (size_t)M * N * 2 + 16, NULL, &err);
     CK(err);
     tracing = 1;
+    per_group = per_group_list[0];
     for (int i = 0; i < NTILES; i++) {
         const tile *t = &tiles[i];
         const size_t groups = (size_t)((M + t->bm - 1) / t->bm) * ((N + t->bn - 1) / t->bn);
@@ -512,8 +516,8 @@ static void trace_gemm(int M, int N, int K) {
             busy_conc += (double)life / (double)(hi - lo);
         }
         const double ghz = (double)clk_sum / (double)ns_sum;
-        printf("trace %dx%d/%dx%d/%d%s M=%d N=%d K=%d: %zu work-groups on %d SMs, %.3f ms; "
-               "per SM at most %d at once, %.2f on average; a work-group lives %.2f us "
+        printf("trace %dx%d/%dx%d/%d%s M=%d N=%d K=%d: %zu tiles on %d SMs, %.3f ms; "
+               "per SM at most %d work-groups at once, %.2f on average; a tile takes %.2f us "
                "(%.0f%% before the epilogue); SM clock %.2f GHz\n",
                t->bm, t->bn, t->wm, t->wn, t->stages, t->wgmma ? "w" : "", M, N, K, groups,
                sms, (double)(g_hi - g_lo) * 1e-6, max_conc, sms ? busy_conc / sms : 0.0,
@@ -524,6 +528,7 @@ static void trace_gemm(int M, int N, int K) {
         clReleaseKernel(k), clReleaseProgram(p), clReleaseMemObject(T);
     }
     tracing = 0;
+    per_group = 0;
     free(a), free(b);
     clReleaseMemObject(A), clReleaseMemObject(B), clReleaseMemObject(Y);
 }
