@@ -406,14 +406,29 @@ static int cmp_d(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-static int per_group_list[8] = {0}, n_per_group = 1;
-static void time_gemm(int M, int N, int K) {
+/* The operands of a timed product: random A [M][K] and B (N x K), room for Y [M][N]. */
+typedef struct {
+    cl_mem A, B, Y;
+} timed_product;
+static timed_product timed_product_make(int M, int N, int K) {
     unsigned seed = 7;
     uint16_t *a = rand_half((size_t)M * K, &seed), *b = rand_half((size_t)N * K, &seed);
-    cl_mem A = upload(a, (size_t)M * K), B = upload(b, (size_t)N * K);
+    timed_product p = {upload(a, (size_t)M * K), upload(b, (size_t)N * K), NULL};
     cl_int err;
-    cl_mem Y = clCreateBuffer(ctx, CL_MEM_READ_WRITE, (size_t)M * N * 2 + 16, NULL, &err);
+    p.Y = clCreateBuffer(ctx, CL_MEM_READ_WRITE, (size_t)M * N * 2 + 16, NULL, &err);
     CK(err);
+    free(a), free(b);
+    return p;
+}
+static void timed_product_free(timed_product *p) {
+    clReleaseMemObject(p->A), clReleaseMemObject(p->B), clReleaseMemObject(p->Y);
+}
+
+static int per_group_list[8] = {0}, n_per_group = 1;
+static void time_gemm(int M, int N, int K) {
+    timed_product op = timed_product_make(M, N, K);
+    cl_mem A = op.A, B = op.B, Y = op.Y;
+    cl_int err;
     for (int kmajor = 1; kmajor >= 0; kmajor--)
         for (int i = 0; i < NTILES; i++) {
             if (tiles[i].wgmma && !kmajor) continue;
@@ -444,8 +459,7 @@ static void time_gemm(int M, int N, int K) {
             }
             per_group = 0;
         }
-    free(a), free(b);
-    clReleaseMemObject(A), clReleaseMemObject(B), clReleaseMemObject(Y);
+    timed_product_free(&op);
 }
 
 /* One traced launch (TC_TRACE, kernels/tc_gemm.cl) of every tile configuration at M x N x K
@@ -462,12 +476,9 @@ static int cmp_u64(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 static void trace_gemm(int M, int N, int K) {
-    unsigned seed = 7;
-    uint16_t *a = rand_half((size_t)M * K, &seed), *b = rand_half((size_t)N * K, &seed);
-    cl_mem A = upload(a, (size_t)M * K), B = upload(b, (size_t)N * K);
+    timed_product op = timed_product_make(M, N, K);
+    cl_mem A = op.A, B = op.B, Y = op.Y;
     cl_int err;
-    cl_mem Y = clCreateBuffer(ctx, CL_MEM_READ_WRITE, (size_t)M * N * 2 + 16, NULL, &err);
-    CK(err);
     tracing = 1;
     per_group = per_group_list[0];
     for (int i = 0; i < NTILES; i++) {
@@ -529,8 +540,7 @@ static void trace_gemm(int M, int N, int K) {
     }
     tracing = 0;
     per_group = 0;
-    free(a), free(b);
-    clReleaseMemObject(A), clReleaseMemObject(B), clReleaseMemObject(Y);
+    timed_product_free(&op);
 }
 
 int main(int argc, char **argv) {
