@@ -74,9 +74,10 @@ trt_status trt__conv_tc_prepare(trt_exec *ex, const trt_node *node, const conv_g
     const int bi = node->n_inputs > 2 ? node->inputs[2] : -1;
     trt__tc_options(cr->opts, sizeof cr->opts, &cr->tile, 1, 1,
                     bi < 0 || t[bi].storage == TRT_DTYPE_FLOAT16);
-    cl_kernel k;
-    return trt__tc_kernel(ex, rt, cr->opts, cr->is_1x1 ? "tc_gemm" : "tc_conv", KERNEL_ONE,
-                          KERNEL_PERSIST, 0, &k);
+    return trt__tc_prepare_kernels(ex, rt, &cr->tile, cr->opts,
+                                   cr->is_1x1 ? "tc_gemm" : "tc_conv", KERNEL_ONE,
+                                   KERNEL_PERSIST, (size_t)(g->n * g->out[1] * g->out[2]),
+                                   (size_t)g->oc, 1);
 }
 
 trt_status trt__conv_tc_launch(trt_exec *ex, const trt_node *node, const conv_geom *g,

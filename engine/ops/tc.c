@@ -166,20 +166,38 @@ void trt__tc_grid(const trt_tc_tile *t, size_t M, size_t N, size_t batches, int 
     gws[2] = batches * (size_t)splits;
 }
 
+/* The tiles per work-group of a launch of `tiles` tiles (over batches) with `splits`:
+ * TRT_TC_TILES_PER_GROUP=T forces T (tests: the tile loop on models too small for it). */
+static int launch_per_group(trt_exec *ex, size_t tiles, int splits) {
+    const char *forced = getenv("TRT_TC_TILES_PER_GROUP");
+    if (forced && atoi(forced) > 0) return atoi(forced);
+    return trt__tc_tiles_per_group(tiles * (size_t)splits, trt_exec_compute_units(ex));
+}
+
+static size_t tile_count(const trt_tc_tile *t, size_t M, size_t N, size_t batches) {
+    return (N + t->bn - 1) / t->bn * ((M + t->bm - 1) / t->bm) * batches;
+}
+
 trt_status trt__tc_launch_setup(trt_exec *ex, trt_node_rt *rt, trt_tc_ws *have,
                                 const trt_tc_tile *t, size_t M, size_t N, size_t batches,
                                 cl_mem unused, trt_tc_launch *l) {
-    const size_t tiles = (N + t->bn - 1) / t->bn * ((M + t->bm - 1) / t->bm) * batches;
+    const size_t tiles = tile_count(t, M, N, batches);
     l->splits = trt__tc_launch_splits(t, tiles, batches);
-    /* TRT_TC_TILES_PER_GROUP=T forces T (tests: the tile loop on models too small for it). */
-    const char *forced = getenv("TRT_TC_TILES_PER_GROUP");
-    const int per_group = forced && atoi(forced) > 0
-                              ? atoi(forced)
-                              : trt__tc_tiles_per_group(tiles * (size_t)l->splits,
-                                                        trt_exec_compute_units(ex));
+    const int per_group = launch_per_group(ex, tiles, l->splits);
     trt__tc_grid(t, M, N, batches, l->splits, per_group, l->gws, l->lws);
     l->persist = per_group > 1;
     return workspace(ex, rt, have, t, l->splits, tiles, unused, &l->ws, &l->ws_off);
+}
+
+trt_status trt__tc_prepare_kernels(trt_exec *ex, trt_node_rt *rt, const trt_tc_tile *t,
+                                   const char *opts, const char *name, int slot,
+                                   int slot_persist, size_t M, size_t N, size_t batches) {
+    cl_kernel k;
+    TRT_TRY(trt__tc_kernel(ex, rt, opts, name, slot, slot_persist, 0, &k));
+    const size_t tiles = tile_count(t, M, N, batches);
+    if (launch_per_group(ex, tiles, trt__tc_launch_splits(t, tiles, batches)) > 1)
+        TRT_TRY(trt__tc_kernel(ex, rt, opts, name, slot, slot_persist, 1, &k));
+    return TRT_OK;
 }
 
 trt_status trt__tc_kernel(trt_exec *ex, trt_node_rt *rt, const char *opts, const char *name,

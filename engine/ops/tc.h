@@ -101,11 +101,19 @@ void trt__tc_options(char *buf, size_t size, const trt_tc_tile *t, int b_kmajor,
                      int bias_half);
 
 /* Kernel `name` of tc_gemm.cl built with `opts` (trt__tc_options) for a launch: with
- * persist 0, rt->kernels[slot], made by the node's prepare with this call; with persist 1
- * (trt_tc_launch.persist), rt->kernels[slot_persist], built with TC_PERSIST=1 on the first
- * launch that wants it (most nodes never do). The kernels belong to rt. */
+ * persist 0, rt->kernels[slot]; with persist 1 (trt_tc_launch.persist), rt->kernels[
+ * slot_persist], built with TC_PERSIST=1. Made on first use (a compile, unless the program
+ * cache has it); the kernels belong to rt. */
 trt_status trt__tc_kernel(trt_exec *ex, trt_node_rt *rt, const char *opts, const char *name,
                           int slot, int slot_persist, int persist, cl_kernel *k);
+
+/* For a node's prepare: the one-tile kernel (trt__tc_kernel), and the TC_PERSIST one too
+ * where a launch of `batches` M x N products, the node's shape at prepare, runs several tiles
+ * per work-group, so that its first launch does not compile. A launch at another shape that
+ * needs the other kernel makes it then. */
+trt_status trt__tc_prepare_kernels(trt_exec *ex, trt_node_rt *rt, const trt_tc_tile *t,
+                                   const char *opts, const char *name, int slot,
+                                   int slot_persist, size_t M, size_t N, size_t batches);
 
 /* Whether the tensor-core kernels can run for this node on this context's device: the probe
  * found every feature they use (the program would not compile otherwise). */

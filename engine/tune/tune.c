@@ -163,6 +163,12 @@ static uint64_t node_key(const trt_device *dev, const trt_graph *g, const trt_no
     h = hash_str(h, dev->info.platform);
     h = hash_str(h, dev->info.name);
     h = hash_str(h, dev->info.driver_version);
+    /* Environment that changes which kernels run (docs/tensor-cores.md, ops/op.h). */
+    const char *env[] = {"TRT_HALF_MATH", "TRT_TC_TILES_PER_GROUP"};
+    for (size_t i = 0; i < sizeof env / sizeof *env; i++) {
+        const char *v = getenv(env[i]);
+        h = hash_str(h, v ? v : "");
+    }
     h = hash_str(h, trt_op_name(node->op));
     h = trt__fnv1a(h, node->params, sizeof node->params);
     const char *srcs[2] = {trt__kernel_source("common.cl"),

@@ -476,6 +476,10 @@ static int cmp_u64(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 static void trace_gemm(int M, int N, int K) {
+    if (M <= 0 || N <= 0 || K <= 0) {
+        printf("trace M=%d N=%d K=%d: nothing to trace\n", M, N, K);
+        return;
+    }
     timed_product op = timed_product_make(M, N, K);
     cl_mem A = op.A, B = op.B, Y = op.Y;
     cl_int err;
@@ -496,6 +500,7 @@ static void trace_gemm(int M, int N, int K) {
             clReleaseEvent(ev);
         }
         trace_rec *r = malloc(groups * sizeof *r);
+        if (!r) exit(2);
         CK(clEnqueueReadBuffer(q, T, CL_TRUE, 0, groups * sizeof *r, r, 0, NULL, NULL));
         /* Per SM: sweep its work-groups' [c0, c2] intervals in clock order. */
         enum { MAX_SM = 256 };
@@ -506,6 +511,9 @@ static void trace_gemm(int M, int N, int K) {
             clk_sum += r[j].c2 - r[j].c0, ns_sum += r[j].g1 - r[j].g0, loop_sum += r[j].c1 - r[j].c0;
         }
         int sms = 0, max_conc = 0;
+        size_t unseen = 0; /* records of SMs past MAX_SM */
+        for (size_t j = 0; j < groups; j++) unseen += r[j].sm >= MAX_SM;
+        if (unseen) printf("trace: %zu tiles ran on SMs numbered %d or more, not counted\n", unseen, MAX_SM);
         double busy_conc = 0;
         for (cl_ulong sm = 0; sm < MAX_SM; sm++) {
             size_t n = 0;
@@ -524,9 +532,9 @@ static void trace_gemm(int M, int N, int K) {
                 c += ev[j] & 1 ? 1 : -1;
                 max_conc = c > max_conc ? c : max_conc;
             }
-            busy_conc += (double)life / (double)(hi - lo);
+            busy_conc += hi > lo ? (double)life / (double)(hi - lo) : 1.0;
         }
-        const double ghz = (double)clk_sum / (double)ns_sum;
+        const double ghz = ns_sum ? (double)clk_sum / (double)ns_sum : 0.0;
         printf("trace %dx%d/%dx%d/%d%s M=%d N=%d K=%d: %zu tiles on %d SMs, %.3f ms; "
                "per SM at most %d work-groups at once, %.2f on average; a tile takes %.2f us "
                "(%.0f%% before the epilogue); SM clock %.2f GHz\n",
