@@ -696,11 +696,12 @@ inline int tc_split_reduce(float acc[MI][NI][4], int splits, int split, int tile
 }
 
 #define TC_PROLOGUE                                                                            \
-    /* uint4: cp.async and ldmatrix need 16-byte aligned rows (a ushort array may start at  \
-     * any even address); wgmma's swizzle is by address, so tiles start at 1024 bytes. */    \
-    __local uint4 As4[STAGES * BM * BK / 8] __attribute__((aligned(1024)));                    \
-    __local uint4 Bs4[STAGES * BN * BK / 8] __attribute__((aligned(1024)));                    \
-    __local ushort *As = (__local ushort *)As4, *Bs = (__local ushort *)Bs4;                   \
+    /* One array for the A tiles, then the B tiles, which the epilogue's staging spans     \
+     * (EPI_BYTES). uint4: cp.async and ldmatrix need 16-byte aligned rows (a ushort array  \
+     * may start at any even address); wgmma's swizzle is by address, so tiles start at     \
+     * 1024 bytes (STAGES * BM * BK * 2 is a multiple of 4096). */                          \
+    __local uint4 tiles4[STAGES * (BM + BN) * BK / 8] __attribute__((aligned(1024)));          \
+    __local ushort *As = (__local ushort *)tiles4, *Bs = As + STAGES * BM * BK;                \
     const int tid = (int)get_local_id(0), lane = tid & 31, warp = tid >> 5;                    \
     const int wm = warp % WARPS_M, wn = warp / WARPS_M;                                        \
     const int split = (int)get_group_id(2) % splits, bi = (int)get_group_id(2) / splits;      \
@@ -755,7 +756,7 @@ void tc_gemm(const int M, const int N, const int K, const float alpha,
 #undef TC_LOAD_A
         TC_TRACE_LOOP_DONE()
         if (!tc_split_reduce(acc, splits, split, tile, ws, ws_off, &last_of_tile, tid)) continue;
-        tc_epilogue(acc, (__local float *)As4, M, N, m0, n0, wm, wn, tid, alpha, bias, has_bias,
+        tc_epilogue(acc, (__local float *)tiles4, M, N, m0, n0, wm, wn, tid, alpha, bias, has_bias,
                     bias_sn, beta, Y, ldy, R, has_res, ldr, act, act_a, act_b);
         TC_TRACE_END()
     }
@@ -788,7 +789,7 @@ void tc_conv(const int M, const int N, const int K, __global const ushort *X, co
         TC_MAIN_LOOP
 #undef TC_LOAD_A
         if (!tc_split_reduce(acc, splits, split, tile, ws, ws_off, &last_of_tile, tid)) continue;
-        tc_epilogue(acc, (__local float *)As4, M, N, m0, n0, wm, wn, tid, 1.0f, bias, has_bias,
+        tc_epilogue(acc, (__local float *)tiles4, M, N, m0, n0, wm, wn, tid, 1.0f, bias, has_bias,
                     1, 1.0f, Y, ldy, R, has_res, ldy, act, act_a, act_b);
     }
 }
