@@ -74,10 +74,14 @@ static cl_uint compute_units;
 /* Tiles per work-group of the launches (kernels/tc_gemm.cl): 0 = the engine's rule
  * (trt__tc_tiles_per_group), else this many. */
 static int per_group;
+/* Products per check_gemm launch (global dimension 2, kernel argument bdims): 1, or more for
+ * the batched checks, whose work-groups index tiles and split-K counters past batch 0. */
+static int check_batches = 1;
 static int launch_per_group(const tile *t, int M, int N, int splits) {
     if (per_group > 0) return per_group;
     const size_t tiles = (size_t)((M + t->bm - 1) / t->bm) * ((N + t->bn - 1) / t->bn);
-    return trt__tc_tiles_per_group(tiles * (size_t)splits, compute_units);
+    return trt__tc_tiles_per_group(tiles * (size_t)check_batches * (size_t)splits,
+                                   compute_units);
 }
 
 /* Programs built so far, by options (each is built once; callers release their reference). */
@@ -230,7 +234,7 @@ struct launch {
  * fails; a split-K kernel runs twice (the second run needs the counters and sums the first
  * one left zero) and each result is checked, then the whole workspace must be zero again. */
 static void check_runs(const char *what, const launch *l, const float *ref, size_t tiles) {
-    const size_t n_out = (size_t)l->M * l->N;
+    const size_t n_out = (size_t)l->M * l->N * (size_t)check_batches;
     uint16_t *y = malloc(n_out * 2);
     for (int run = 0; run < (l->splits > 1 ? 2 : 1); run++) {
         const cl_ushort nan = 0x7e00;
@@ -261,15 +265,19 @@ static void run_gemm(cl_kernel k, const tile *t, int M, int N, int K, cl_mem A, 
                      cl_int ws_off, cl_event *ev) {
     cl_int lda = K, ldy = N, zero = 0, act = 1, bsn = 1;
     cl_float one = 1.0f, z = 0.0f;
-    cl_int8 bd, zb;
-    for (int i = 0; i < 8; i++) bd.s[i] = 1, zb.s[i] = 0;
+    /* check_batches products, each with its own A, B and Y (trt_bcast_offset: the last of
+     * the 8 batch dimensions, of extent check_batches). */
+    cl_int8 bd, as, bs, ys;
+    for (int i = 0; i < 8; i++) bd.s[i] = 1, as.s[i] = bs.s[i] = ys.s[i] = 0;
+    bd.s[7] = check_batches, as.s[7] = M * K, bs.s[7] = N * K, ys.s[7] = M * N;
     int a = 0;
 #define ARG(x) setarg(k, a++, sizeof(x), &(x))
     ARG(M), ARG(N), ARG(K), ARG(one), ARG(A), ARG(lda), ARG(B), ARG(ldb), ARG(bias);
     ARG(has_bias), ARG(bsn), ARG(one), ARG(Y), ARG(ldy), ARG(Y), ARG(zero), ARG(zero), ARG(act);
-    ARG(z), ARG(z), ARG(bd), ARG(zb), ARG(zb), ARG(zb), ARG(splits), ARG(ws), ARG(ws_off);
+    ARG(z), ARG(z), ARG(bd), ARG(as), ARG(bs), ARG(ys), ARG(splits), ARG(ws), ARG(ws_off);
     size_t gws[3], lws[3];
-    trt__tc_grid(t, (size_t)M, (size_t)N, 1, splits, launch_per_group(t, M, N, splits), gws, lws);
+    trt__tc_grid(t, (size_t)M, (size_t)N, (size_t)check_batches, splits,
+                 launch_per_group(t, M, N, splits), gws, lws);
     CK(clEnqueueNDRangeKernel(q, k, 3, NULL, gws, lws, 0, NULL, ev));
 }
 
@@ -289,27 +297,32 @@ static void check_gemm(const tile *t, int kmajor, int M, int N, int K, unsigned 
     cl_int err;
     cl_kernel k = clCreateKernel(p, "tc_gemm", &err);
     CK(err);
-    uint16_t *a = rand_half((size_t)M * K, &seed), *b = rand_half((size_t)N * K, &seed);
+    const size_t nb = (size_t)check_batches;
+    uint16_t *a = rand_half(nb * M * K, &seed), *b = rand_half(nb * N * K, &seed);
     uint16_t *bias = rand_half((size_t)N, &seed);
-    cl_mem A = upload(a, (size_t)M * K), B = upload(b, (size_t)N * K), Bi = upload(bias, N);
-    cl_mem Y = clCreateBuffer(ctx, CL_MEM_READ_WRITE, (size_t)M * N * 2 + 16, NULL, &err);
-    const size_t tiles = (size_t)((M + t->bm - 1) / t->bm) * ((N + t->bn - 1) / t->bn);
+    cl_mem A = upload(a, nb * M * K), B = upload(b, nb * N * K), Bi = upload(bias, N);
+    cl_mem Y = clCreateBuffer(ctx, CL_MEM_READ_WRITE, nb * M * N * 2 + 16, NULL, &err);
+    const size_t tiles = (size_t)((M + t->bm - 1) / t->bm) * ((N + t->bn - 1) / t->bn) * nb;
     cl_int ws_off = 0;
     size_t ws_bytes = 0;
     cl_mem ws = splits > 1 ? workspace(t, tiles, &ws_off, &ws_bytes) : Y;
-    float *ref = malloc((size_t)M * N * sizeof(float));
-    for (int m = 0; m < M; m++)
-        for (int n = 0; n < N; n++) {
-            double s = trt_f16_to_f32(bias[n]);
-            for (int kk = 0; kk < K; kk++)
-                s += (double)trt_f16_to_f32(a[(size_t)m * K + kk]) *
-                     trt_f16_to_f32(kmajor ? b[(size_t)n * K + kk] : b[(size_t)kk * N + n]);
-            ref[(size_t)m * N + n] = s > 0 ? (float)s : 0.0f;
-        }
+    float *ref = malloc(nb * M * N * sizeof(float));
+    for (size_t bi = 0; bi < nb; bi++) {
+        const uint16_t *ab = a + bi * M * K, *bb = b + bi * N * K;
+        for (int m = 0; m < M; m++)
+            for (int n = 0; n < N; n++) {
+                double s = trt_f16_to_f32(bias[n]);
+                for (int kk = 0; kk < K; kk++)
+                    s += (double)trt_f16_to_f32(ab[(size_t)m * K + kk]) *
+                         trt_f16_to_f32(kmajor ? bb[(size_t)n * K + kk] : bb[(size_t)kk * N + n]);
+                ref[(bi * M + m) * N + n] = s > 0 ? (float)s : 0.0f;
+            }
+    }
     char what[192];
-    snprintf(what, sizeof what, "gemm %dx%d/%dx%d/%d%s %s M=%d N=%d K=%d split-K %d, %d per group",
-             t->bm, t->bn, t->wm, t->wn, t->stages, t->wgmma ? "w" : "", kmajor ? "B[N][K]" : "B[K][N]",
-             M, N, K, splits, launch_per_group(t, M, N, splits));
+    snprintf(what, sizeof what,
+             "gemm %dx%d/%dx%d/%d%s %s %dx M=%d N=%d K=%d split-K %d, %d per group", t->bm, t->bn,
+             t->wm, t->wn, t->stages, t->wgmma ? "w" : "", kmajor ? "B[N][K]" : "B[K][N]",
+             check_batches, M, N, K, splits, launch_per_group(t, M, N, splits));
     launch l = {.run = launch_gemm, .k = k, .t = t, .M = M, .N = N, .K = K,
                 .ldb = kmajor ? K : N, .has_bias = 1, .A = A, .B = B, .bias = Bi, .Y = Y,
                 .ws = ws, .splits = splits, .ws_off = ws_off, .ws_bytes = ws_bytes};
@@ -641,6 +654,17 @@ int main(int argc, char **argv) {
         check_gemm(&tiles[i], 1, 196, 256, 1024, 19, 4);
         check_conv(&tiles[i], 1, 7, 7, 200, 64, 3, 1, 1, 1, 20, 5);
         per_group = 0;
+        /* Batched products (3 of them, each its own A, B and Y): one tile per work-group,
+         * split-K, and 3 tiles per work-group. */
+        check_batches = 3;
+        check_gemm(&tiles[i], 1, 93, 641, 264, 21, 1);
+        check_gemm(&tiles[i], 0, 7, 24, 40, 22, 1);
+        check_gemm(&tiles[i], 1, 49, 96, 2304, 23, 16);
+        per_group = 3;
+        check_gemm(&tiles[i], 1, 200, 256, 72, 24, 1);
+        check_gemm(&tiles[i], 1, 196, 256, 1024, 25, 4);
+        per_group = 0;
+        check_batches = 1;
     }
     for (int i = 2; i + 1 < argc; i++)
         if (strcmp(argv[i], "--time") == 0) {
