@@ -41,6 +41,9 @@ static int tc_applies(const trt_node *node, const conv_geom *g, const trt_tensor
     return !e->residual || nhwc8_half(&t[node->inputs[e->residual]]);
 }
 
+/* The rows of the convolution's GEMM: output pixels of every image. */
+static int64_t gemm_rows(const conv_geom *g) { return g->n * g->out[1] * g->out[2]; }
+
 static int is_1x1_s1(const conv_geom *g) {
     for (int i = 1; i < 3; i++)
         if (g->k[i] != 1 || g->s[i] != 1 || g->pb[i] || g->pe[i]) return 0;
@@ -50,7 +53,7 @@ static int is_1x1_s1(const conv_geom *g) {
 int trt__conv_tc_tactics(const trt_node *node, const conv_geom *g, const trt_tensor *t,
                          const trt_device_caps *caps, trt_tactic *out, int max) {
     if (!trt__tc_available(caps) || !tc_applies(node, g, t)) return 0;
-    const int64_t M = g->n * g->out[1] * g->out[2];
+    const int64_t M = gemm_rows(g);
     const int64_t K = g->k[1] * g->k[2] * trt_nhwc8_channels(g->c);
     return trt__tc_add_tactics(M, g->oc, K, 1, caps, 1, CONV_TACTIC_TENSOR_CORE, out, 0,
                                max - TRT_TC_PORTABLE_ROOM);
@@ -76,7 +79,7 @@ trt_status trt__conv_tc_prepare(trt_exec *ex, const trt_node *node, const conv_g
                     bi < 0 || t[bi].storage == TRT_DTYPE_FLOAT16);
     return trt__tc_prepare_kernels(ex, rt, &cr->tile, cr->opts,
                                    cr->is_1x1 ? "tc_gemm" : "tc_conv", KERNEL_ONE,
-                                   KERNEL_PERSIST, (size_t)(g->n * g->out[1] * g->out[2]),
+                                   KERNEL_PERSIST, (size_t)gemm_rows(g),
                                    (size_t)g->oc, 1);
 }
 
@@ -95,7 +98,7 @@ trt_status trt__conv_tc_launch(trt_exec *ex, const trt_node *node, const conv_ge
     cl_mem bias = bi >= 0 ? trt_exec_mem(ex, bi) : w; /* never read when has_bias == 0 */
     cl_mem res = e->residual ? trt_exec_mem(ex, node->inputs[e->residual]) : y;
     const int64_t cp = trt_nhwc8_channels(g->c);
-    const int64_t m = g->n * g->out[1] * g->out[2], k = g->k[1] * g->k[2] * cp;
+    const int64_t m = gemm_rows(g), k = g->k[1] * g->k[2] * cp;
     if (m > INT32_MAX || g->n * g->in[1] * g->in[2] * cp > INT32_MAX)
         return trt__error(TRT_ERR_UNSUPPORTED,
                           "node '%s' (Conv): the tensor-core kernel addresses tensors of at most "

@@ -54,7 +54,8 @@ int trt__tc_add_tactics(int64_t M, int64_t N, int64_t K, int64_t batches,
         if (!last_of_kind(i) && (M * 2 < t->bm || N * 2 < t->bn)) continue;
         int p[7] = {t->bm, t->bn, t->wm, t->wn, t->stages, t->wgmma, 1};
         n = trt_tactic_add(out, n, max, tactic, p, 7, TRT_TACTIC_TENSOR_CORE);
-        const int64_t groups = (M + t->bm - 1) / t->bm * ((N + t->bn - 1) / t->bn) * batches;
+        const int64_t groups =
+            (int64_t)trt__tc_tile_count(t, (size_t)M, (size_t)N, (size_t)batches);
         for (int f = 0; f < (int)(sizeof split_factors / sizeof *split_factors) && n < max; f++) {
             p[6] = split_factors[f];
             if (groups * p[6] > SPLIT_MAX_GROUPS || k_tiles < (int64_t)p[6] * SPLIT_MIN_K_TILES)
@@ -158,7 +159,7 @@ int trt__tc_tiles_per_group(size_t groups, unsigned compute_units) {
 
 void trt__tc_grid(const trt_tc_tile *t, size_t M, size_t N, size_t batches, int splits,
                   int per_group, size_t gws[3], size_t lws[3]) {
-    const size_t tiles = (M + t->bm - 1) / t->bm * ((N + t->bn - 1) / t->bn);
+    const size_t tiles = trt__tc_tile_count(t, M, N, 1);
     const size_t per = per_group > 1 ? (size_t)per_group : 1;
     lws[0] = trt__tc_threads(t), lws[1] = lws[2] = 1;
     gws[0] = (tiles + per - 1) / per * lws[0];
@@ -174,14 +175,10 @@ static int launch_per_group(trt_exec *ex, size_t tiles, int splits) {
     return trt__tc_tiles_per_group(tiles * (size_t)splits, trt_exec_compute_units(ex));
 }
 
-static size_t tile_count(const trt_tc_tile *t, size_t M, size_t N, size_t batches) {
-    return (N + t->bn - 1) / t->bn * ((M + t->bm - 1) / t->bm) * batches;
-}
-
 trt_status trt__tc_launch_setup(trt_exec *ex, trt_node_rt *rt, trt_tc_ws *have,
                                 const trt_tc_tile *t, size_t M, size_t N, size_t batches,
                                 cl_mem unused, trt_tc_launch *l) {
-    const size_t tiles = tile_count(t, M, N, batches);
+    const size_t tiles = trt__tc_tile_count(t, M, N, batches);
     l->splits = trt__tc_launch_splits(t, tiles, batches);
     const int per_group = launch_per_group(ex, tiles, l->splits);
     trt__tc_grid(t, M, N, batches, l->splits, per_group, l->gws, l->lws);
@@ -194,7 +191,7 @@ trt_status trt__tc_prepare_kernels(trt_exec *ex, trt_node_rt *rt, const trt_tc_t
                                    int slot_persist, size_t M, size_t N, size_t batches) {
     cl_kernel k;
     TRT_TRY(trt__tc_kernel(ex, rt, opts, name, slot, slot_persist, 0, &k));
-    const size_t tiles = tile_count(t, M, N, batches);
+    const size_t tiles = trt__tc_tile_count(t, M, N, batches);
     if (launch_per_group(ex, tiles, trt__tc_launch_splits(t, tiles, batches)) > 1)
         TRT_TRY(trt__tc_kernel(ex, rt, opts, name, slot, slot_persist, 1, &k));
     return TRT_OK;

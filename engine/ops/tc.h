@@ -64,6 +64,13 @@ int trt__tc_ws_plan(const trt_tc_ws *have, size_t tiles, int bm, int bn, trt_tc_
  * opt shape. */
 int trt__tc_launch_splits(const trt_tc_tile *t, size_t tiles, size_t batches);
 
+/* The output tiles of `batches` M x N products in tile t's BM x BN tiles. */
+static inline size_t trt__tc_tile_count(const trt_tc_tile *t, size_t M, size_t N,
+                                        size_t batches) {
+    return (M + (size_t)t->bm - 1) / (size_t)t->bm * ((N + (size_t)t->bn - 1) / (size_t)t->bn) *
+           batches;
+}
+
 /* How many tiles each work-group of a launch runs in turn (kernels/tc_gemm.cl), for a launch
  * of `groups` tiles in all (over batches and splits) on a device of `compute_units`: 1 where
  * there are few, up to 4 where there are many, so that at least 16 work-groups per compute

@@ -79,9 +79,8 @@ static int per_group;
 static int check_batches = 1;
 static int launch_per_group(const tile *t, int M, int N, int splits) {
     if (per_group > 0) return per_group;
-    const size_t tiles = (size_t)((M + t->bm - 1) / t->bm) * ((N + t->bn - 1) / t->bn);
-    return trt__tc_tiles_per_group(tiles * (size_t)check_batches * (size_t)splits,
-                                   compute_units);
+    const size_t tiles = trt__tc_tile_count(t, (size_t)M, (size_t)N, (size_t)check_batches);
+    return trt__tc_tiles_per_group(tiles * (size_t)splits, compute_units);
 }
 
 /* Programs built so far, by options (each is built once; callers release their reference). */
@@ -302,7 +301,7 @@ static void check_gemm(const tile *t, int kmajor, int M, int N, int K, unsigned 
     uint16_t *bias = rand_half((size_t)N, &seed);
     cl_mem A = upload(a, nb * M * K), B = upload(b, nb * N * K), Bi = upload(bias, N);
     cl_mem Y = clCreateBuffer(ctx, CL_MEM_READ_WRITE, nb * M * N * 2 + 16, NULL, &err);
-    const size_t tiles = (size_t)((M + t->bm - 1) / t->bm) * ((N + t->bn - 1) / t->bn) * nb;
+    const size_t tiles = trt__tc_tile_count(t, (size_t)M, (size_t)N, nb);
     cl_int ws_off = 0;
     size_t ws_bytes = 0;
     cl_mem ws = splits > 1 ? workspace(t, tiles, &ws_off, &ws_bytes) : Y;
@@ -366,7 +365,7 @@ static void check_conv_shape(const tile *t, int n, int h, int w, int c, int kc,
     int a = 0;
     ARG(M), ARG(N), ARG(K), ARG(X), ARG(h), ARG(w), ARG(cp), ARG(oh), ARG(ow), ARG(S), ARG(s2);
     ARG(p2), ARG(d2), ARG(W), ARG(K), ARG(Bi), ARG(one), ARG(Y), ARG(N), ARG(R), ARG(one);
-    const size_t tiles = (size_t)((M + t->bm - 1) / t->bm) * ((N + t->bn - 1) / t->bn);
+    const size_t tiles = trt__tc_tile_count(t, (size_t)M, (size_t)N, 1);
     cl_int ws_off = 0, sp = splits;
     size_t ws_bytes = 0;
     cl_mem ws = splits > 1 ? workspace(t, tiles, &ws_off, &ws_bytes) : Y;
@@ -500,7 +499,7 @@ static void trace_gemm(int M, int N, int K) {
     per_group = per_group_list[0];
     for (int i = 0; i < NTILES; i++) {
         const tile *t = &tiles[i];
-        const size_t groups = (size_t)((M + t->bm - 1) / t->bm) * ((N + t->bn - 1) / t->bn);
+        const size_t groups = trt__tc_tile_count(t, (size_t)M, (size_t)N, 1);
         cl_mem T = clCreateBuffer(ctx, CL_MEM_READ_WRITE, groups * sizeof(trace_rec), NULL, &err);
         CK(err);
         cl_program p = build(t, 1, launch_per_group(t, M, N, 1) > 1);

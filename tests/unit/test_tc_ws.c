@@ -45,6 +45,7 @@ int main(void) {
     /* The NDRange (kernels/tc_gemm.cl): work-groups x work-items, 1, batches x splits. */
     size_t gws[3], lws[3];
     const trt_tc_tile g = {128, 64, 64, 64, 4, 1, 1}; /* 2 warpgroups: 256 work-items */
+    CHECK(trt__tc_tile_count(&g, 1000, 200, 3) == 8 * 4 * 3, "tiles: 8 rows x 4 columns x 3");
     trt__tc_grid(&g, 1000, 200, 3, 1, 1, gws, lws);   /* 8 row tiles x 4 column tiles */
     CHECK(lws[0] == 256 && lws[1] == 1 && lws[2] == 1, "work-groups of 256 work-items");
     CHECK(gws[0] == 32 * 256 && gws[1] == 1 && gws[2] == 3, "one work-group per tile and batch");
