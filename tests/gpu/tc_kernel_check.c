@@ -436,38 +436,47 @@ static void timed_product_free(timed_product *p) {
     clReleaseMemObject(p->A), clReleaseMemObject(p->B), clReleaseMemObject(p->Y);
 }
 
+/* The median of 20 timed launches of tc_gemm (after 3 untimed ones), ms. */
+static double median_launch_ms(cl_kernel k, const tile *t, int M, int N, int K, cl_mem A,
+                               cl_mem B, int ldb, cl_mem Y) {
+    double ms[20];
+    for (int it = -3; it < 20; it++) {
+        cl_event ev;
+        run_gemm(k, t, M, N, K, A, B, ldb, A, 0, Y, 1, Y, 0, &ev);
+        CK(clWaitForEvents(1, &ev));
+        cl_ulong t0, t1;
+        clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL);
+        clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL);
+        clReleaseEvent(ev);
+        if (it >= 0) ms[it] = (double)(t1 - t0) * 1e-6;
+    }
+    qsort(ms, 20, sizeof ms[0], cmp_d);
+    return ms[10];
+}
+
 static int per_group_list[8] = {0}, n_per_group = 1;
 static void time_gemm(int M, int N, int K) {
     timed_product op = timed_product_make(M, N, K);
-    cl_mem A = op.A, B = op.B, Y = op.Y;
-    cl_int err;
     for (int kmajor = 1; kmajor >= 0; kmajor--)
         for (int i = 0; i < NTILES; i++) {
-            if (tiles[i].wgmma && !kmajor) continue;
+            const tile *t = &tiles[i];
+            if (t->wgmma && !kmajor) continue;
             for (int pg = 0; pg < n_per_group; pg++) {
-            per_group = per_group_list[pg];
-            cl_program p = build(&tiles[i], kmajor, launch_per_group(&tiles[i], M, N, 1) > 1);
-            cl_kernel k = clCreateKernel(p, "tc_gemm", &err);
-            CK(err);
-            double ms[20];
-            for (int it = -3; it < 20; it++) {
-                cl_event ev;
-                run_gemm(k, &tiles[i], M, N, K, A, B, kmajor ? K : N, A, 0, Y, 1, Y, 0, &ev);
-                CK(clWaitForEvents(1, &ev));
-                cl_ulong t0, t1;
-                clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL);
-                clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL);
-                clReleaseEvent(ev);
-                if (it >= 0) ms[it] = (double)(t1 - t0) * 1e-6;
-            }
-            qsort(ms, 20, sizeof ms[0], cmp_d);
-            printf("time %dx%d/%dx%d/%d%s %s M=%d N=%d K=%d, %d per group: %.3f ms, %.1f TFLOP/s\n",
-                   tiles[i].bm, tiles[i].bn, tiles[i].wm, tiles[i].wn, tiles[i].stages,
-                   tiles[i].wgmma ? "w" : "", kmajor ? "B[N][K]" : "B[K][N]", M, N, K,
-                   launch_per_group(&tiles[i], M, N, 1), ms[10],
-                   2.0 * M * N * (double)K / (ms[10] * 1e-3) / 1e12);
-            fflush(stdout);
-            clReleaseKernel(k), clReleaseProgram(p);
+                per_group = per_group_list[pg];
+                const int tpg = launch_per_group(t, M, N, 1);
+                cl_program p = build(t, kmajor, tpg > 1);
+                cl_int err;
+                cl_kernel k = clCreateKernel(p, "tc_gemm", &err);
+                CK(err);
+                const double ms =
+                    median_launch_ms(k, t, M, N, K, op.A, op.B, kmajor ? K : N, op.Y);
+                printf("time %dx%d/%dx%d/%d%s %s M=%d N=%d K=%d, %d per group: %.3f ms, %.1f "
+                       "TFLOP/s\n",
+                       t->bm, t->bn, t->wm, t->wn, t->stages, t->wgmma ? "w" : "",
+                       kmajor ? "B[N][K]" : "B[K][N]", M, N, K, tpg, ms,
+                       2.0 * M * N * (double)K / (ms * 1e-3) / 1e12);
+                fflush(stdout);
+                clReleaseKernel(k), clReleaseProgram(p);
             }
             per_group = 0;
         }
