@@ -121,6 +121,16 @@
 #ifndef TC_PERSIST
 #define TC_PERSIST 0 // 1: a work-group runs several tiles in turn (see TC_FOR_EACH_TILE)
 #endif
+/* With TC_PERSIST, the copies of a work-group's next tile stream into the ring while the
+ * current tile's last products and its epilogue run (one pipeline over all its tiles, see
+ * TC_XPF_TILES); the epilogue then stages through an array of its own. -DTC_XPF=0 keeps
+ * each tile's pipeline apart (tc_kernel_check compares the two). */
+#ifndef TC_XPF
+#define TC_XPF TC_PERSIST
+#endif
+#if TC_XPF && !TC_PERSIST
+#error "tc_gemm.cl: TC_XPF needs TC_PERSIST"
+#endif
 #ifndef TC_TRACE
 #define TC_TRACE 0 // 1: tests/gpu/tc_kernel_check --trace (per-work-group timestamps into ws)
 #endif
@@ -451,9 +461,16 @@ inline float tc_finish(float v, int c, float alpha, __global const BIAS_T *bias,
 }
 
 /* Rows of Y staged in local memory per pass of the epilogue (float, rows padded by 4 floats
- * against bank conflicts): as many warp rows as fit in the tile buffers. */
+ * against bank conflicts): as many warp rows as fit in the tile buffers, or, with TC_XPF
+ * (below), in a staging array of its own of at most TC_XPF_EPI_BYTES. */
 #define EPI_LD (BN + 4)
-#define EPI_BYTES (STAGES * (BM + BN) * BK * 2)
+#define TC_RING_BYTES (STAGES * (BM + BN) * BK * 2)
+#define TC_XPF_EPI_BYTES 20480
+#if TC_XPF
+#define EPI_BYTES TC_XPF_EPI_BYTES
+#else
+#define EPI_BYTES TC_RING_BYTES
+#endif
 #define EPI_ROWS_FIT (EPI_BYTES / (EPI_LD * 4))
 #if EPI_ROWS_FIT >= BM
 #define EPI_ROWS BM
@@ -695,12 +712,22 @@ inline int tc_split_reduce(float acc[MI][NI][4], int splits, int split, int tile
     return 1;
 }
 
+#if TC_XPF
+#define TC_EPI_STAGE_DECL                                                                      \
+    __local float4 epi4[EPI_ROWS * EPI_LD / 4] __attribute__((aligned(16)));
+#define TC_EPI_STAGE ((__local float *)epi4)
+#else
+#define TC_EPI_STAGE_DECL
+#define TC_EPI_STAGE ((__local float *)tiles4)
+#endif
 #define TC_PROLOGUE                                                                            \
     /* One array for the A tiles, then the B tiles, which the epilogue's staging spans     \
-     * (EPI_BYTES). uint4: cp.async and ldmatrix need 16-byte aligned rows (a ushort array  \
-     * may start at any even address); wgmma's swizzle is by address, so tiles start at     \
-     * 1024 bytes (STAGES * BM * BK * 2 is a multiple of 4096). */                          \
-    __local uint4 tiles4[STAGES * (BM + BN) * BK / 8] __attribute__((aligned(1024)));          \
+     * (EPI_BYTES) unless it has its own (TC_XPF). uint4: cp.async and ldmatrix need        \
+     * 16-byte aligned rows (a ushort array may start at any even address); wgmma's swizzle \
+     * is by address, so tiles start at 1024 bytes (STAGES * BM * BK * 2 is a multiple of   \
+     * 4096). */                                                                           \
+    __local uint4 tiles4[TC_RING_BYTES / 16] __attribute__((aligned(1024)));                   \
+    TC_EPI_STAGE_DECL                                                                          \
     __local ushort *As = (__local ushort *)tiles4, *Bs = As + STAGES * BM * BK;                \
     const int tid = (int)get_local_id(0), lane = tid & 31, warp = tid >> 5;                    \
     const int wm = warp % WARPS_M, wn = warp / WARPS_M;                                        \
@@ -721,16 +748,72 @@ inline int tc_split_reduce(float acc[MI][NI][4], int splits, int split, int tile
 #else
 #define TC_NEXT_TILE(pid) (tiles_m * tiles_n)
 #endif
+#define TC_ZERO_ACC                                                                            \
+    float acc[MI][NI][4];                                                                      \
+    _Pragma("unroll") for (int mi = 0; mi < MI; mi++)                                          \
+        _Pragma("unroll") for (int ni = 0; ni < NI; ni++)                                      \
+            _Pragma("unroll") for (int e = 0; e < 4; e++) acc[mi][ni][e] = 0.0f;
 #define TC_FOR_EACH_TILE                                                                       \
     for (int pid = (int)get_group_id(0); pid < tiles_m * tiles_n; pid = TC_NEXT_TILE(pid)) {   \
         int m0, n0;                                                                            \
         tc_tile_origin(pid, tiles_m, tiles_n, &m0, &n0);                                       \
         const int tile = bi * tiles_m * tiles_n + pid;                                         \
         barrier(CLK_LOCAL_MEM_FENCE);                                                          \
-        float acc[MI][NI][4];                                                                  \
-        _Pragma("unroll") for (int mi = 0; mi < MI; mi++)                                      \
-            _Pragma("unroll") for (int ni = 0; ni < NI; ni++)                                  \
-                _Pragma("unroll") for (int e = 0; e < 4; e++) acc[mi][ni][e] = 0.0f;
+        TC_ZERO_ACC
+
+/* One pipeline over all the work-group's tiles (TC_XPF): stage i of the ring holds k tile
+ * i % nk of the work-group's tile i / nk, and the copies run STAGES - 1 stages ahead of the
+ * products across tile boundaries, so that the next tile's operands are in flight while a
+ * tile's last products and its epilogue (staged in an array of its own) run. The loader's
+ * position: tile lj (origin lm0, ln0) and k tile lk; TC_LOADER_TILE(lm0, ln0) (defined by the
+ * kernel) sets up the loads of a tile when the loader reaches it, TC_LOAD_A(sa, k0) loads A
+ * tile k0 of the loader's tile. Opens a block per tile that the kernel closes after its
+ * epilogue, as TC_FOR_EACH_TILE; the block's products are done and acc holds them. */
+#define TC_XPF_LOAD(slot)                                                                      \
+    {                                                                                          \
+        __local ushort *sa = As + (slot) * BM * BK;                                            \
+        const int k0 = (kt0 + lk) * BK;                                                        \
+        TC_LOAD_A(sa, k0);                                                                     \
+        tc_load_b(Bs + (slot) * BN * BK, B, ldb, N, K, ln0, k0, tid);                          \
+        if (++lk == nk) {                                                                      \
+            lk = 0;                                                                            \
+            if (++lj < my_tiles) {                                                             \
+                tc_tile_origin(pid0 + lj * G, tiles_m, tiles_n, &lm0, &ln0);                   \
+                TC_LOADER_TILE(lm0, ln0);                                                      \
+            }                                                                                  \
+        }                                                                                      \
+    }
+#define TC_XPF_TILES                                                                           \
+    const int KT_ALL = (K + BK - 1) / BK;                                                      \
+    const int kt0 = (int)((long)KT_ALL * split / splits);                                      \
+    const int nk = (int)((long)KT_ALL * (split + 1) / splits) - kt0;                           \
+    const int G = (int)get_num_groups(0), pid0 = (int)get_group_id(0);                         \
+    const int my_tiles = pid0 < tiles_m * tiles_n ? (tiles_m * tiles_n - 1 - pid0) / G + 1 : 0; \
+    const int total = my_tiles * nk;                                                           \
+    int lj = 0, lk = 0, lm0, ln0;                                                              \
+    tc_tile_origin(pid0, tiles_m, tiles_n, &lm0, &ln0);                                        \
+    if (my_tiles > 0) TC_LOADER_TILE(lm0, ln0);                                                \
+    _Pragma("unroll") for (int s = 0; s < STAGES - 1; s++) {                                   \
+        if (s < total) TC_XPF_LOAD(s)                                                          \
+        tc_cp_commit();                                                                        \
+    }                                                                                          \
+    int i = 0;                                                                                 \
+    for (int j = 0; j < my_tiles; j++) {                                                       \
+        const int pid = pid0 + j * G;                                                          \
+        int m0, n0;                                                                            \
+        tc_tile_origin(pid, tiles_m, tiles_n, &m0, &n0);                                       \
+        const int tile = bi * tiles_m * tiles_n + pid;                                         \
+        TC_ZERO_ACC                                                                            \
+        TC_TRACE_START()                                                                       \
+        for (int kk = 0; kk < nk; kk++, i++) {                                                 \
+            tc_cp_wait_ring();                                                                 \
+            TC_STAGE_FENCE();                                                                  \
+            barrier(CLK_LOCAL_MEM_FENCE);                                                      \
+            if (i + STAGES - 1 < total) TC_XPF_LOAD((i + STAGES - 1) % STAGES)                 \
+            tc_cp_commit();                                                                    \
+            TC_PRODUCTS_AFTER_LOADS(i % STAGES)                                                \
+        }                                                                                      \
+        TC_PRODUCTS_DRAIN()
 
 /* ---------------------------------------------------------------- kernels */
 
@@ -748,6 +831,14 @@ void tc_gemm(const int M, const int N, const int K, const float alpha,
     const long yo = trt_bcast_offset(bi, bdims, y_bs);
     Y += yo;
     if (has_res) R += yo;
+#if TC_XPF
+#define TC_LOADER_TILE(lm0, ln0) tc_prefetch_residual(R, has_res, ldr, M, N, lm0, ln0, tid)
+#define TC_LOAD_A(sa, k0) tc_load_kmajor(sa, A, lda, M, K, lm0, k0, tid, A_CHUNKS)
+    TC_XPF_TILES
+        TC_TRACE_LOOP_DONE()
+#undef TC_LOAD_A
+#undef TC_LOADER_TILE
+#else
     TC_FOR_EACH_TILE
         TC_TRACE_START()
         tc_prefetch_residual(R, has_res, ldr, M, N, m0, n0, tid);
@@ -755,14 +846,29 @@ void tc_gemm(const int M, const int N, const int K, const float alpha,
         TC_MAIN_LOOP
 #undef TC_LOAD_A
         TC_TRACE_LOOP_DONE()
+#endif
         if (!tc_split_reduce(acc, splits, split, tile, ws, ws_off, &last_of_tile, tid)) continue;
-        tc_epilogue(acc, (__local float *)tiles4, M, N, m0, n0, wm, wn, tid, alpha, bias, has_bias,
-                    bias_sn, beta, Y, ldy, R, has_res, ldr, act, act_a, act_b);
+        tc_epilogue(acc, TC_EPI_STAGE, M, N, m0, n0, wm, wn, tid, alpha, bias, has_bias, bias_sn,
+                    beta, Y, ldy, R, has_res, ldr, act, act_a, act_b);
         TC_TRACE_END()
     }
+#if TC_XPF
+    tc_cp_wait_all();
+#endif
 }
 
 #if B_KMAJOR
+/* Image coordinates of the work-item's A_CHUNKS rows of the tile at row m0 of a tc_conv
+ * (ih0 far outside the image for rows past M). */
+#define TC_CONV_ROWS(m0)                                                                       \
+    _Pragma("unroll") for (int ci_ = 0; ci_ < A_CHUNKS; ci_++) {                               \
+        const int m = (m0) + (tid + ci_ * NT) / BKC;                                           \
+        const int img = m / (OH * OW), p = m - img * (OH * OW), oh = p / OW, ow = p - oh * OW; \
+        ih0[ci_] = m < M ? oh * stride.s0 - pad.s0 : -(1 << 28);                               \
+        iw0[ci_] = ow * stride.s1 - pad.s1;                                                    \
+        base[ci_] = img * H * W * Cp;                                                          \
+    }
+
 /* geo: H, W, Cp (input), OH, OW, S (kernel width), and stride/pad/dilation as int2 (y, x). */
 __kernel __attribute__((reqd_work_group_size(NT, 1, 1)))
 void tc_conv(const int M, const int N, const int K, __global const ushort *X, const int H,
@@ -774,23 +880,31 @@ void tc_conv(const int M, const int N, const int K, __global const ushort *X, co
              __global float *ws, const int ws_off) {
     TC_PROLOGUE
     const int c = tid % BKC;
+#define TC_LOAD_A(sa, k0) tc_load_a_conv(sa, X, K, k0, c, tid, ih0, iw0, base, H, W, Cp, S, dil)
+#if TC_XPF
+    /* The rows of the loader's tile. */
+    int ih0[A_CHUNKS], iw0[A_CHUNKS], base[A_CHUNKS];
+#define TC_LOADER_TILE(lm0, ln0)                                                               \
+    {                                                                                          \
+        TC_CONV_ROWS(lm0)                                                                      \
+        tc_prefetch_residual(R, has_res, ldy, M, N, lm0, ln0, tid);                            \
+    }
+    TC_XPF_TILES
+#undef TC_LOADER_TILE
+#else
     TC_FOR_EACH_TILE
         int ih0[A_CHUNKS], iw0[A_CHUNKS], base[A_CHUNKS];
-#pragma unroll
-        for (int i = 0; i < A_CHUNKS; i++) {
-            const int m = m0 + (tid + i * NT) / BKC;
-            const int img = m / (OH * OW), p = m - img * (OH * OW), oh = p / OW, ow = p - oh * OW;
-            ih0[i] = m < M ? oh * stride.s0 - pad.s0 : -(1 << 28);
-            iw0[i] = ow * stride.s1 - pad.s1;
-            base[i] = img * H * W * Cp;
-        }
+        TC_CONV_ROWS(m0)
         tc_prefetch_residual(R, has_res, ldy, M, N, m0, n0, tid);
-#define TC_LOAD_A(sa, k0) tc_load_a_conv(sa, X, K, k0, c, tid, ih0, iw0, base, H, W, Cp, S, dil)
         TC_MAIN_LOOP
+#endif
 #undef TC_LOAD_A
         if (!tc_split_reduce(acc, splits, split, tile, ws, ws_off, &last_of_tile, tid)) continue;
-        tc_epilogue(acc, (__local float *)tiles4, M, N, m0, n0, wm, wn, tid, 1.0f, bias, has_bias,
-                    1, 1.0f, Y, ldy, R, has_res, ldy, act, act_a, act_b);
+        tc_epilogue(acc, TC_EPI_STAGE, M, N, m0, n0, wm, wn, tid, 1.0f, bias, has_bias, 1, 1.0f,
+                    Y, ldy, R, has_res, ldy, act, act_a, act_b);
     }
+#if TC_XPF
+    tc_cp_wait_all();
+#endif
 }
 #endif
