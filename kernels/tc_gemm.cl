@@ -126,7 +126,7 @@
  * TC_XPF_TILES); the epilogue then stages through an array of its own. -DTC_XPF=0 keeps
  * each tile's pipeline apart (tc_kernel_check compares the two). */
 #ifndef TC_XPF
-#define TC_XPF TC_PERSIST
+#define TC_XPF 0
 #endif
 #if TC_XPF && !TC_PERSIST
 #error "tc_gemm.cl: TC_XPF needs TC_PERSIST"
@@ -541,6 +541,64 @@ inline void tc_prefetch_residual(__global const OUT_T *R, int has_res, int ldr, 
     }
 }
 
+#ifndef TC_EPI_DIRECT
+#define TC_EPI_DIRECT 0 // 1: tc_epilogue_direct (experiment: no staging through local memory)
+#endif
+/* The epilogue without local memory: each work-item applies it to its own accumulators and
+ * stores them as they lie, two adjacent columns (4 bytes of FP16) per row it holds. */
+inline void tc_epilogue_direct(float acc[MI][NI][4], int M, int N, int m0, int n0, int wm,
+                               int wn, int tid, float alpha, __global const BIAS_T *bias,
+                               int has_bias, int bias_sn, float beta, __global OUT_T *Y,
+                               int ldy, __global const OUT_T *R, int has_res, int ldr, int act,
+                               float act_a, float act_b) {
+    const int lane = tid & 31, g = lane >> 2, t = lane & 3;
+    const int pair_ok = ldy % 2 == 0 && (!has_res || ldr % 2 == 0);
+#pragma unroll
+    for (int ni = 0; ni < NI; ni++) {
+        const int c = n0 + wn * WN + ni * 8 + t * 2;
+        if (c >= N) continue;
+        const int two = c + 1 < N;
+        float b0 = 0.0f, b1 = 0.0f;
+        if (has_bias) {
+            b0 = beta * LD_BIAS(bias, (long)c * bias_sn);
+            if (two) b1 = beta * LD_BIAS(bias, (long)(c + 1) * bias_sn);
+        }
+#pragma unroll
+        for (int mi = 0; mi < MI; mi++)
+#pragma unroll
+            for (int h = 0; h < 2; h++) {
+                const int r = m0 + TC_ROW0(wm, mi) + g + h * 8;
+                if (r >= M) continue;
+                const long yi = (long)r * ldy + c, ri = (long)r * ldr + c;
+                float v0 = acc[mi][ni][2 * h] * alpha + b0, v1 = acc[mi][ni][2 * h + 1] * alpha + b1;
+#if OUT_HALF
+                if (two && pair_ok) {
+                    if (has_res) {
+                        const float2 rv = trt_unpack_h2(*(__global const uint *)(R + ri));
+                        v0 += rv.x, v1 += rv.y;
+                    }
+                    *(__global uint *)(Y + yi) =
+                        trt_pack_h2(trt_act(v0, act, act_a, act_b), trt_act(v1, act, act_a, act_b));
+                    continue;
+                }
+#endif
+                if (has_res) v0 += LD_OUT(R, ri);
+#if OUT_HALF
+                vstore_half(trt_act(v0, act, act_a, act_b), 0, Y + yi);
+#else
+                Y[yi] = trt_act(v0, act, act_a, act_b);
+#endif
+                if (!two) continue;
+                if (has_res) v1 += LD_OUT(R, ri + 1);
+#if OUT_HALF
+                vstore_half(trt_act(v1, act, act_a, act_b), 0, Y + yi + 1);
+#else
+                Y[yi + 1] = trt_act(v1, act, act_a, act_b);
+#endif
+            }
+    }
+}
+
 /* Writes the tile: each pass, the m16 tiles of EPI_ROWS rows put their accumulators (lane g =
  * lane/4, t = lane%4 holds rows g and g+8 and columns 2t, 2t+1 of every m16n8 tile) into
  * local memory; then all work-items read it back as runs of 8 columns, so that residual
@@ -551,6 +609,11 @@ inline void tc_epilogue(float acc[MI][NI][4], __local float *cs, int M, int N, i
                         int has_bias, int bias_sn, float beta, __global OUT_T *Y, int ldy,
                         __global const OUT_T *R, int has_res, int ldr, int act, float act_a,
                         float act_b) {
+#if TC_EPI_DIRECT
+    tc_epilogue_direct(acc, M, N, m0, n0, wm, wn, tid, alpha, bias, has_bias, bias_sn, beta, Y,
+                       ldy, R, has_res, ldr, act, act_a, act_b);
+    return;
+#endif
     const int lane = tid & 31, g = lane >> 2, t = lane & 3;
     const int vec_ok = ldy % 8 == 0 && (!has_res || ldr % 8 == 0);
     for (int p = 0; p < BM / EPI_ROWS; p++) {
