@@ -121,16 +121,6 @@
 #ifndef TC_PERSIST
 #define TC_PERSIST 0 // 1: a work-group runs several tiles in turn (see TC_FOR_EACH_TILE)
 #endif
-/* With TC_PERSIST, the copies of a work-group's next tile stream into the ring while the
- * current tile's last products and its epilogue run (one pipeline over all its tiles, see
- * TC_XPF_TILES); the epilogue then stages through an array of its own. -DTC_XPF=0 keeps
- * each tile's pipeline apart (tc_kernel_check compares the two). */
-#ifndef TC_XPF
-#define TC_XPF 0
-#endif
-#if TC_XPF && !TC_PERSIST
-#error "tc_gemm.cl: TC_XPF needs TC_PERSIST"
-#endif
 #ifndef TC_TRACE
 #define TC_TRACE 0 // 1: tests/gpu/tc_kernel_check --trace (per-work-group timestamps into ws)
 #endif
@@ -461,16 +451,9 @@ inline float tc_finish(float v, int c, float alpha, __global const BIAS_T *bias,
 }
 
 /* Rows of Y staged in local memory per pass of the epilogue (float, rows padded by 4 floats
- * against bank conflicts): as many warp rows as fit in the tile buffers, or, with TC_XPF
- * (below), in a staging array of its own of at most TC_XPF_EPI_BYTES. */
+ * against bank conflicts): as many warp rows as fit in the tile buffers. */
 #define EPI_LD (BN + 4)
-#define TC_RING_BYTES (STAGES * (BM + BN) * BK * 2)
-#define TC_XPF_EPI_BYTES 20480
-#if TC_XPF
-#define EPI_BYTES TC_XPF_EPI_BYTES
-#else
-#define EPI_BYTES TC_RING_BYTES
-#endif
+#define EPI_BYTES (STAGES * (BM + BN) * BK * 2)
 #define EPI_ROWS_FIT (EPI_BYTES / (EPI_LD * 4))
 #if EPI_ROWS_FIT >= BM
 #define EPI_ROWS BM
@@ -541,64 +524,6 @@ inline void tc_prefetch_residual(__global const OUT_T *R, int has_res, int ldr, 
     }
 }
 
-#ifndef TC_EPI_DIRECT
-#define TC_EPI_DIRECT 0 // 1: tc_epilogue_direct (experiment: no staging through local memory)
-#endif
-/* The epilogue without local memory: each work-item applies it to its own accumulators and
- * stores them as they lie, two adjacent columns (4 bytes of FP16) per row it holds. */
-inline void tc_epilogue_direct(float acc[MI][NI][4], int M, int N, int m0, int n0, int wm,
-                               int wn, int tid, float alpha, __global const BIAS_T *bias,
-                               int has_bias, int bias_sn, float beta, __global OUT_T *Y,
-                               int ldy, __global const OUT_T *R, int has_res, int ldr, int act,
-                               float act_a, float act_b) {
-    const int lane = tid & 31, g = lane >> 2, t = lane & 3;
-    const int pair_ok = ldy % 2 == 0 && (!has_res || ldr % 2 == 0);
-#pragma unroll
-    for (int ni = 0; ni < NI; ni++) {
-        const int c = n0 + wn * WN + ni * 8 + t * 2;
-        if (c >= N) continue;
-        const int two = c + 1 < N;
-        float b0 = 0.0f, b1 = 0.0f;
-        if (has_bias) {
-            b0 = beta * LD_BIAS(bias, (long)c * bias_sn);
-            if (two) b1 = beta * LD_BIAS(bias, (long)(c + 1) * bias_sn);
-        }
-#pragma unroll
-        for (int mi = 0; mi < MI; mi++)
-#pragma unroll
-            for (int h = 0; h < 2; h++) {
-                const int r = m0 + TC_ROW0(wm, mi) + g + h * 8;
-                if (r >= M) continue;
-                const long yi = (long)r * ldy + c, ri = (long)r * ldr + c;
-                float v0 = acc[mi][ni][2 * h] * alpha + b0, v1 = acc[mi][ni][2 * h + 1] * alpha + b1;
-#if OUT_HALF
-                if (two && pair_ok) {
-                    if (has_res) {
-                        const float2 rv = trt_unpack_h2(*(__global const uint *)(R + ri));
-                        v0 += rv.x, v1 += rv.y;
-                    }
-                    *(__global uint *)(Y + yi) =
-                        trt_pack_h2(trt_act(v0, act, act_a, act_b), trt_act(v1, act, act_a, act_b));
-                    continue;
-                }
-#endif
-                if (has_res) v0 += LD_OUT(R, ri);
-#if OUT_HALF
-                vstore_half(trt_act(v0, act, act_a, act_b), 0, Y + yi);
-#else
-                Y[yi] = trt_act(v0, act, act_a, act_b);
-#endif
-                if (!two) continue;
-                if (has_res) v1 += LD_OUT(R, ri + 1);
-#if OUT_HALF
-                vstore_half(trt_act(v1, act, act_a, act_b), 0, Y + yi + 1);
-#else
-                Y[yi + 1] = trt_act(v1, act, act_a, act_b);
-#endif
-            }
-    }
-}
-
 /* Writes the tile: each pass, the m16 tiles of EPI_ROWS rows put their accumulators (lane g =
  * lane/4, t = lane%4 holds rows g and g+8 and columns 2t, 2t+1 of every m16n8 tile) into
  * local memory; then all work-items read it back as runs of 8 columns, so that residual
@@ -609,11 +534,6 @@ inline void tc_epilogue(float acc[MI][NI][4], __local float *cs, int M, int N, i
                         int has_bias, int bias_sn, float beta, __global OUT_T *Y, int ldy,
                         __global const OUT_T *R, int has_res, int ldr, int act, float act_a,
                         float act_b) {
-#if TC_EPI_DIRECT
-    tc_epilogue_direct(acc, M, N, m0, n0, wm, wn, tid, alpha, bias, has_bias, bias_sn, beta, Y,
-                       ldy, R, has_res, ldr, act, act_a, act_b);
-    return;
-#endif
     const int lane = tid & 31, g = lane >> 2, t = lane & 3;
     const int vec_ok = ldy % 8 == 0 && (!has_res || ldr % 8 == 0);
     for (int p = 0; p < BM / EPI_ROWS; p++) {
@@ -775,22 +695,12 @@ inline int tc_split_reduce(float acc[MI][NI][4], int splits, int split, int tile
     return 1;
 }
 
-#if TC_XPF
-#define TC_EPI_STAGE_DECL                                                                      \
-    __local float4 epi4[EPI_ROWS * EPI_LD / 4] __attribute__((aligned(16)));
-#define TC_EPI_STAGE ((__local float *)epi4)
-#else
-#define TC_EPI_STAGE_DECL
-#define TC_EPI_STAGE ((__local float *)tiles4)
-#endif
 #define TC_PROLOGUE                                                                            \
     /* One array for the A tiles, then the B tiles, which the epilogue's staging spans     \
-     * (EPI_BYTES) unless it has its own (TC_XPF). uint4: cp.async and ldmatrix need        \
-     * 16-byte aligned rows (a ushort array may start at any even address); wgmma's swizzle \
-     * is by address, so tiles start at 1024 bytes (STAGES * BM * BK * 2 is a multiple of   \
-     * 4096). */                                                                           \
-    __local uint4 tiles4[TC_RING_BYTES / 16] __attribute__((aligned(1024)));                   \
-    TC_EPI_STAGE_DECL                                                                          \
+     * (EPI_BYTES). uint4: cp.async and ldmatrix need 16-byte aligned rows (a ushort array  \
+     * may start at any even address); wgmma's swizzle is by address, so tiles start at     \
+     * 1024 bytes (STAGES * BM * BK * 2 is a multiple of 4096). */                          \
+    __local uint4 tiles4[STAGES * (BM + BN) * BK / 8] __attribute__((aligned(1024)));          \
     __local ushort *As = (__local ushort *)tiles4, *Bs = As + STAGES * BM * BK;                \
     const int tid = (int)get_local_id(0), lane = tid & 31, warp = tid >> 5;                    \
     const int wm = warp % WARPS_M, wn = warp / WARPS_M;                                        \
@@ -811,72 +721,16 @@ inline int tc_split_reduce(float acc[MI][NI][4], int splits, int split, int tile
 #else
 #define TC_NEXT_TILE(pid) (tiles_m * tiles_n)
 #endif
-#define TC_ZERO_ACC                                                                            \
-    float acc[MI][NI][4];                                                                      \
-    _Pragma("unroll") for (int mi = 0; mi < MI; mi++)                                          \
-        _Pragma("unroll") for (int ni = 0; ni < NI; ni++)                                      \
-            _Pragma("unroll") for (int e = 0; e < 4; e++) acc[mi][ni][e] = 0.0f;
 #define TC_FOR_EACH_TILE                                                                       \
     for (int pid = (int)get_group_id(0); pid < tiles_m * tiles_n; pid = TC_NEXT_TILE(pid)) {   \
         int m0, n0;                                                                            \
         tc_tile_origin(pid, tiles_m, tiles_n, &m0, &n0);                                       \
         const int tile = bi * tiles_m * tiles_n + pid;                                         \
         barrier(CLK_LOCAL_MEM_FENCE);                                                          \
-        TC_ZERO_ACC
-
-/* One pipeline over all the work-group's tiles (TC_XPF): stage i of the ring holds k tile
- * i % nk of the work-group's tile i / nk, and the copies run STAGES - 1 stages ahead of the
- * products across tile boundaries, so that the next tile's operands are in flight while a
- * tile's last products and its epilogue (staged in an array of its own) run. The loader's
- * position: tile lj (origin lm0, ln0) and k tile lk; TC_LOADER_TILE(lm0, ln0) (defined by the
- * kernel) sets up the loads of a tile when the loader reaches it, TC_LOAD_A(sa, k0) loads A
- * tile k0 of the loader's tile. Opens a block per tile that the kernel closes after its
- * epilogue, as TC_FOR_EACH_TILE; the block's products are done and acc holds them. */
-#define TC_XPF_LOAD(slot)                                                                      \
-    {                                                                                          \
-        __local ushort *sa = As + (slot) * BM * BK;                                            \
-        const int k0 = (kt0 + lk) * BK;                                                        \
-        TC_LOAD_A(sa, k0);                                                                     \
-        tc_load_b(Bs + (slot) * BN * BK, B, ldb, N, K, ln0, k0, tid);                          \
-        if (++lk == nk) {                                                                      \
-            lk = 0;                                                                            \
-            if (++lj < my_tiles) {                                                             \
-                tc_tile_origin(pid0 + lj * G, tiles_m, tiles_n, &lm0, &ln0);                   \
-                TC_LOADER_TILE(lm0, ln0);                                                      \
-            }                                                                                  \
-        }                                                                                      \
-    }
-#define TC_XPF_TILES                                                                           \
-    const int KT_ALL = (K + BK - 1) / BK;                                                      \
-    const int kt0 = (int)((long)KT_ALL * split / splits);                                      \
-    const int nk = (int)((long)KT_ALL * (split + 1) / splits) - kt0;                           \
-    const int G = (int)get_num_groups(0), pid0 = (int)get_group_id(0);                         \
-    const int my_tiles = pid0 < tiles_m * tiles_n ? (tiles_m * tiles_n - 1 - pid0) / G + 1 : 0; \
-    const int total = my_tiles * nk;                                                           \
-    int lj = 0, lk = 0, lm0, ln0;                                                              \
-    tc_tile_origin(pid0, tiles_m, tiles_n, &lm0, &ln0);                                        \
-    if (my_tiles > 0) TC_LOADER_TILE(lm0, ln0);                                                \
-    _Pragma("unroll") for (int s = 0; s < STAGES - 1; s++) {                                   \
-        if (s < total) TC_XPF_LOAD(s)                                                          \
-        tc_cp_commit();                                                                        \
-    }                                                                                          \
-    int i = 0;                                                                                 \
-    for (int j = 0; j < my_tiles; j++) {                                                       \
-        const int pid = pid0 + j * G;                                                          \
-        int m0, n0;                                                                            \
-        tc_tile_origin(pid, tiles_m, tiles_n, &m0, &n0);                                       \
-        const int tile = bi * tiles_m * tiles_n + pid;                                         \
-        TC_ZERO_ACC                                                                            \
-        TC_TRACE_START()                                                                       \
-        for (int kk = 0; kk < nk; kk++, i++) {                                                 \
-            tc_cp_wait_ring();                                                                 \
-            TC_STAGE_FENCE();                                                                  \
-            barrier(CLK_LOCAL_MEM_FENCE);                                                      \
-            if (i + STAGES - 1 < total) TC_XPF_LOAD((i + STAGES - 1) % STAGES)                 \
-            tc_cp_commit();                                                                    \
-            TC_PRODUCTS_AFTER_LOADS(i % STAGES)                                                \
-        }                                                                                      \
-        TC_PRODUCTS_DRAIN()
+        float acc[MI][NI][4];                                                                  \
+        _Pragma("unroll") for (int mi = 0; mi < MI; mi++)                                      \
+            _Pragma("unroll") for (int ni = 0; ni < NI; ni++)                                  \
+                _Pragma("unroll") for (int e = 0; e < 4; e++) acc[mi][ni][e] = 0.0f;
 
 /* ---------------------------------------------------------------- kernels */
 
@@ -894,14 +748,6 @@ void tc_gemm(const int M, const int N, const int K, const float alpha,
     const long yo = trt_bcast_offset(bi, bdims, y_bs);
     Y += yo;
     if (has_res) R += yo;
-#if TC_XPF
-#define TC_LOADER_TILE(lm0, ln0) tc_prefetch_residual(R, has_res, ldr, M, N, lm0, ln0, tid)
-#define TC_LOAD_A(sa, k0) tc_load_kmajor(sa, A, lda, M, K, lm0, k0, tid, A_CHUNKS)
-    TC_XPF_TILES
-        TC_TRACE_LOOP_DONE()
-#undef TC_LOAD_A
-#undef TC_LOADER_TILE
-#else
     TC_FOR_EACH_TILE
         TC_TRACE_START()
         tc_prefetch_residual(R, has_res, ldr, M, N, m0, n0, tid);
@@ -909,29 +755,14 @@ void tc_gemm(const int M, const int N, const int K, const float alpha,
         TC_MAIN_LOOP
 #undef TC_LOAD_A
         TC_TRACE_LOOP_DONE()
-#endif
         if (!tc_split_reduce(acc, splits, split, tile, ws, ws_off, &last_of_tile, tid)) continue;
-        tc_epilogue(acc, TC_EPI_STAGE, M, N, m0, n0, wm, wn, tid, alpha, bias, has_bias, bias_sn,
-                    beta, Y, ldy, R, has_res, ldr, act, act_a, act_b);
+        tc_epilogue(acc, (__local float *)tiles4, M, N, m0, n0, wm, wn, tid, alpha, bias, has_bias,
+                    bias_sn, beta, Y, ldy, R, has_res, ldr, act, act_a, act_b);
         TC_TRACE_END()
     }
-#if TC_XPF
-    tc_cp_wait_all();
-#endif
 }
 
 #if B_KMAJOR
-/* Image coordinates of the work-item's A_CHUNKS rows of the tile at row m0 of a tc_conv
- * (ih0 far outside the image for rows past M). */
-#define TC_CONV_ROWS(m0)                                                                       \
-    _Pragma("unroll") for (int ci_ = 0; ci_ < A_CHUNKS; ci_++) {                               \
-        const int m = (m0) + (tid + ci_ * NT) / BKC;                                           \
-        const int img = m / (OH * OW), p = m - img * (OH * OW), oh = p / OW, ow = p - oh * OW; \
-        ih0[ci_] = m < M ? oh * stride.s0 - pad.s0 : -(1 << 28);                               \
-        iw0[ci_] = ow * stride.s1 - pad.s1;                                                    \
-        base[ci_] = img * H * W * Cp;                                                          \
-    }
-
 /* geo: H, W, Cp (input), OH, OW, S (kernel width), and stride/pad/dilation as int2 (y, x). */
 __kernel __attribute__((reqd_work_group_size(NT, 1, 1)))
 void tc_conv(const int M, const int N, const int K, __global const ushort *X, const int H,
@@ -943,31 +774,23 @@ void tc_conv(const int M, const int N, const int K, __global const ushort *X, co
              __global float *ws, const int ws_off) {
     TC_PROLOGUE
     const int c = tid % BKC;
-#define TC_LOAD_A(sa, k0) tc_load_a_conv(sa, X, K, k0, c, tid, ih0, iw0, base, H, W, Cp, S, dil)
-#if TC_XPF
-    /* The rows of the loader's tile. */
-    int ih0[A_CHUNKS], iw0[A_CHUNKS], base[A_CHUNKS];
-#define TC_LOADER_TILE(lm0, ln0)                                                               \
-    {                                                                                          \
-        TC_CONV_ROWS(lm0)                                                                      \
-        tc_prefetch_residual(R, has_res, ldy, M, N, lm0, ln0, tid);                            \
-    }
-    TC_XPF_TILES
-#undef TC_LOADER_TILE
-#else
     TC_FOR_EACH_TILE
         int ih0[A_CHUNKS], iw0[A_CHUNKS], base[A_CHUNKS];
-        TC_CONV_ROWS(m0)
+#pragma unroll
+        for (int i = 0; i < A_CHUNKS; i++) {
+            const int m = m0 + (tid + i * NT) / BKC;
+            const int img = m / (OH * OW), p = m - img * (OH * OW), oh = p / OW, ow = p - oh * OW;
+            ih0[i] = m < M ? oh * stride.s0 - pad.s0 : -(1 << 28);
+            iw0[i] = ow * stride.s1 - pad.s1;
+            base[i] = img * H * W * Cp;
+        }
         tc_prefetch_residual(R, has_res, ldy, M, N, m0, n0, tid);
+#define TC_LOAD_A(sa, k0) tc_load_a_conv(sa, X, K, k0, c, tid, ih0, iw0, base, H, W, Cp, S, dil)
         TC_MAIN_LOOP
-#endif
 #undef TC_LOAD_A
         if (!tc_split_reduce(acc, splits, split, tile, ws, ws_off, &last_of_tile, tid)) continue;
-        tc_epilogue(acc, TC_EPI_STAGE, M, N, m0, n0, wm, wn, tid, 1.0f, bias, has_bias, 1, 1.0f,
-                    Y, ldy, R, has_res, ldy, act, act_a, act_b);
+        tc_epilogue(acc, (__local float *)tiles4, M, N, m0, n0, wm, wn, tid, 1.0f, bias, has_bias,
+                    1, 1.0f, Y, ldy, R, has_res, ldy, act, act_a, act_b);
     }
-#if TC_XPF
-    tc_cp_wait_all();
-#endif
 }
 #endif
