@@ -154,12 +154,21 @@ static trt_status workspace(trt_exec *ex, trt_node_rt *rt, trt_tc_ws *have, cons
     return TRT_OK;
 }
 
-enum { PERSIST_MAX_TILES = 4, PERSIST_MIN_GROUPS_PER_CU = 16 };
+/* Tiles per work-group: the largest power of 2 that leaves at least PERSIST_MIN_GROUPS_PER_CU
+ * work-groups per compute unit, at most PERSIST_MAX_TILES. Chosen from the H200 sweeps of
+ * tc_kernel_check --per-group 1,2,4,8(,16) over ResNet-50's batch-128 products
+ * (bench/results/2026-12-03-h200-s7-per-group-fd60c0f.txt, 2026-12-03-h200-s8.md): it picks the
+ * fastest count or one within 3% of it on each, where the earlier rule (1 to 4, keeping 16
+ * work-groups per unit) left M 401408 x N 256 x K 64 and M 100352 x N 512 x K 128 at 4 (5% and
+ * 4% slower than 8). */
+enum { PERSIST_MAX_TILES = 8, PERSIST_MIN_GROUPS_PER_CU = 6 };
 
 int trt__tc_tiles_per_group(size_t groups, unsigned compute_units) {
     if (compute_units == 0) return 1;
-    const size_t t = groups / ((size_t)compute_units * PERSIST_MIN_GROUPS_PER_CU);
-    return t < 1 ? 1 : t > PERSIST_MAX_TILES ? PERSIST_MAX_TILES : (int)t;
+    const size_t room = groups / ((size_t)compute_units * PERSIST_MIN_GROUPS_PER_CU);
+    int t = 1;
+    while (t * 2 <= PERSIST_MAX_TILES && (size_t)t * 2 <= room) t *= 2;
+    return t;
 }
 
 void trt__tc_grid(const trt_tc_tile *t, size_t M, size_t N, size_t batches, int splits,

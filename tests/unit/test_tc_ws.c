@@ -56,10 +56,15 @@ int main(void) {
     trt__tc_grid(&g, 1000, 200, 3, 1, 0, gws, lws);
     CHECK(gws[0] == 32 * 256, "0 tiles per work-group reads as 1");
 
-    /* Tiles per work-group: 1 until 16 work-groups per compute unit would remain, at most 4. */
-    CHECK(trt__tc_tiles_per_group(25088, 132) == 4, "ResNet-50 layer1 at batch 128: 4");
-    CHECK(trt__tc_tiles_per_group(132 * 16 * 2, 132) == 2, "32 tiles per unit: 2");
-    CHECK(trt__tc_tiles_per_group(132 * 32 - 1, 132) == 1, "just under: 1");
+    /* Tiles per work-group: the largest power of 2 that keeps 6 work-groups per compute unit,
+     * at most 8 (132 units: 792 work-groups). */
+    CHECK(trt__tc_tiles_per_group(25088, 132) == 8, "ResNet-50 layer1 64x64 tiles at batch 128: 8");
+    CHECK(trt__tc_tiles_per_group(6272, 132) == 4, "6272 tiles (7.9 per 792): 4");
+    CHECK(trt__tc_tiles_per_group(3136, 132) == 2, "3136 tiles (3.96 per 792): 2");
+    CHECK(trt__tc_tiles_per_group(132 * 6 * 2, 132) == 2, "exactly 2 x 792: 2");
+    CHECK(trt__tc_tiles_per_group(132 * 6 * 2 - 1, 132) == 1, "just under: 1");
+    CHECK(trt__tc_tiles_per_group(132 * 6 * 7, 132) == 4, "7 x 792: 4, a power of 2");
+    CHECK(trt__tc_tiles_per_group(10000000, 132) == 8, "many tiles: at most 8");
     CHECK(trt__tc_tiles_per_group(49, 132) == 1, "few tiles: 1");
     CHECK(trt__tc_tiles_per_group(1000000, 0) == 1, "unknown compute units: 1");
     return check_summary();
