@@ -20,8 +20,18 @@ model = torchvision.models.resnet50(weights=None).eval().half().to(dev)
 model = model.to(memory_format=torch.channels_last)
 convs = [(n, m) for n, m in model.named_modules() if isinstance(m, torch.nn.Conv2d)]
 shapes = {}
+
+
+def record_input_shape(name):
+    def hook(_module, inputs, _output):
+        shapes.setdefault(name, tuple(inputs[0].shape))
+        # None: a forward hook that returns a value replaces the module's output
+
+    return hook
+
+
 for name, conv in convs:
-    conv.register_forward_hook(lambda mod, inp, _out, name=name: shapes.setdefault(name, inp[0].shape))
+    conv.register_forward_hook(record_input_shape(name))
 x = torch.randn(batch, 3, 224, 224, device=dev, dtype=torch.half)
 x = x.contiguous(memory_format=torch.channels_last)
 
