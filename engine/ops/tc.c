@@ -155,12 +155,12 @@ static trt_status workspace(trt_exec *ex, trt_node_rt *rt, trt_tc_ws *have, cons
 }
 
 /* Tiles per work-group: the largest power of 2 that leaves at least PERSIST_MIN_GROUPS_PER_CU
- * work-groups per compute unit, at most PERSIST_MAX_TILES. Chosen from the H200 sweeps of
- * tc_kernel_check --per-group 1,2,4,8(,16) over ResNet-50's batch-128 products
- * (bench/results/2026-12-03-h200-s7-per-group-fd60c0f.txt, 2026-12-03-h200-s8.md): it picks the
- * fastest count or one within 3% of it on each, where the earlier rule (1 to 4, keeping 16
- * work-groups per unit) left M 401408 x N 256 x K 64 and M 100352 x N 512 x K 128 at 4 (5% and
- * 4% slower than 8). */
+ * work-groups per compute unit, at most PERSIST_MAX_TILES. From the H200 sweeps of
+ * tc_kernel_check --per-group over ResNet-50's batch-128 products (bench/results/
+ * 2026-12-03-h200-s8.md, section 3): faster than the earlier rule (1 to 4, keeping 16
+ * work-groups per unit) where a launch has 6272 tiles or more, e.g. M 401408 x N 256 x K 64
+ * with 64x64 tiles 0.184 against 0.194 ms; where it has about 24 tiles per compute unit
+ * (3136 on 132), 2 tiles per work-group measured up to 11% slower than 1. */
 enum { PERSIST_MAX_TILES = 8, PERSIST_MIN_GROUPS_PER_CU = 6 };
 
 int trt__tc_tiles_per_group(size_t groups, unsigned compute_units) {
