@@ -167,7 +167,8 @@ int trt__tc_tiles_per_group(size_t groups, unsigned compute_units) {
     if (compute_units == 0) return 1;
     const size_t room = groups / ((size_t)compute_units * PERSIST_MIN_GROUPS_PER_CU);
     int t = 1;
-    while (t * 2 <= PERSIST_MAX_TILES && (size_t)t * 2 <= room) t *= 2;
+    while (t * 2 <= PERSIST_MAX_TILES && (size_t)t * 2 <= room)
+        t *= 2;
     return t;
 }
 

@@ -74,8 +74,9 @@ static inline size_t trt__tc_tile_count(const trt_tc_tile *t, size_t M, size_t N
 /* How many tiles each work-group of a launch runs in turn (kernels/tc_gemm.cl), for a launch
  * of `groups` tiles in all (over batches and splits) on a device of `compute_units`: 1 where
  * there are few, up to 8 (powers of 2) where there are many, so that at least 6 work-groups
- * per compute unit remain. On the H200 an SM took about 1.6 us to start the next work-group, against the
- * 3-6 us of a memory-bound tile (bench/results/2026-12-03-h200-s7-persistent.md). */
+ * per compute unit remain. On the H200 an SM took about 1.6 us to start the next work-group,
+ * against the 3-6 us of a memory-bound tile (bench/results/2026-12-03-h200-s7-persistent.md);
+ * the counts are from the sweeps of bench/results/2026-12-03-h200-s8.md. */
 int trt__tc_tiles_per_group(size_t groups, unsigned compute_units);
 
 /* The NDRange of tc_gemm.cl over `batches` M x N products with `splits`, each work-group
