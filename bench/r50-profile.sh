@@ -8,7 +8,9 @@
 # comparisons in bench/results/*session-notes.md and *s7-persistent.md, as
 #   . .gpu/gpu-env.sh .gpu/debs && R50_BATCHES=128 bench/r50-profile.sh "$OUT/r50"
 # Environment: R50_BATCHES, R50_EXTRA (more trtinfer-exec options), TRTINFER_EXEC (default
-# .gpu/build/tools/trtinfer-exec).
+# .gpu/build/tools/trtinfer-exec), R50_TORCH=1 (also each conv alone in PyTorch/cuDNN,
+# bench/r50-torch-layers.py, and the two side by side, bench/r50-compare.py:
+# OUTDIR/compare-bB.txt).
 set -u
 out=${1:?usage: bench/r50-profile.sh OUTDIR}
 mkdir -p "$out"
@@ -29,4 +31,11 @@ for b in ${R50_BATCHES:-1 32}; do
         --exportLayerInfo="$out/r50-b$b-layers.json" ${R50_EXTRA:-} > "$out/r50-b$b.log" 2>&1
     echo "r50 b$b rc=$?"
     grep -i "GPU compute\|throughput" "$out/r50-b$b.log" | head -3
+    if [ "${R50_TORCH:-0}" = 1 ]; then
+        here=$(dirname "$0")
+        timeout 120 python3 "$here/r50-torch-layers.py" "$out/torch-layers-b$b.json" "$b" \
+            > "$out/torch-layers-b$b.txt" 2>&1 && tail -1 "$out/torch-layers-b$b.txt" &&
+            python3 "$here/r50-compare.py" "$out/r50-b$b.log" "$out/torch-layers-b$b.json" \
+                > "$out/compare-b$b.txt" 2>&1 && tail -14 "$out/compare-b$b.txt"
+    fi
 done
