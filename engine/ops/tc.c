@@ -182,23 +182,29 @@ void trt__tc_grid(const trt_tc_tile *t, size_t M, size_t N, size_t batches, int 
     gws[2] = batches * (size_t)splits;
 }
 
-/* The tiles per work-group of a launch of `tiles` tiles (over batches) with `splits`:
- * TRT_TC_TILES_PER_GROUP=T forces T (tests: the tile loop on models too small for it). */
-static int launch_per_group(trt_exec *ex, size_t tiles, int splits) {
-    const char *forced = getenv("TRT_TC_TILES_PER_GROUP");
-    if (forced && atoi(forced) > 0) return atoi(forced);
-    return trt__tc_tiles_per_group(tiles * (size_t)splits, trt_exec_compute_units(ex));
+/* How a launch of tile t over `batches` M x N products runs: its output tiles (*tiles), its
+ * split-K factor (*splits) and, returned, the tiles per work-group (trt__tc_tiles_per_group;
+ * TRT_TC_TILES_PER_GROUP=T forces T, for tests: the tile loop on models too small for it). */
+static int launch_plan(trt_exec *ex, const trt_tc_tile *t, size_t M, size_t N, size_t batches,
+                       size_t *tiles, int *splits) {
+    *tiles = trt__tc_tile_count(t, M, N, batches);
+    *splits = trt__tc_launch_splits(t, *tiles, batches);
+    const char *env = getenv("TRT_TC_TILES_PER_GROUP");
+    const int forced = env ? atoi(env) : 0;
+    if (forced > 0) return forced;
+    return trt__tc_tiles_per_group(*tiles * (size_t)*splits, trt_exec_compute_units(ex));
 }
 
 trt_status trt__tc_launch_setup(trt_exec *ex, trt_node_rt *rt, trt_tc_ws *have,
                                 const trt_tc_tile *t, size_t M, size_t N, size_t batches,
                                 cl_mem unused, trt_tc_launch *l) {
-    const size_t tiles = trt__tc_tile_count(t, M, N, batches);
-    l->splits = trt__tc_launch_splits(t, tiles, batches);
-    const int per_group = launch_per_group(ex, tiles, l->splits);
-    trt__tc_grid(t, M, N, batches, l->splits, per_group, l->gws, l->lws);
+    size_t tiles;
+    int splits;
+    const int per_group = launch_plan(ex, t, M, N, batches, &tiles, &splits);
+    l->splits = splits;
+    trt__tc_grid(t, M, N, batches, splits, per_group, l->gws, l->lws);
     l->persist = per_group > 1;
-    return workspace(ex, rt, have, t, l->splits, tiles, unused, &l->ws, &l->ws_off);
+    return workspace(ex, rt, have, t, splits, tiles, unused, &l->ws, &l->ws_off);
 }
 
 trt_status trt__tc_prepare_kernels(trt_exec *ex, trt_node_rt *rt, const trt_tc_tile *t,
@@ -206,8 +212,9 @@ trt_status trt__tc_prepare_kernels(trt_exec *ex, trt_node_rt *rt, const trt_tc_t
                                    int slot_persist, size_t M, size_t N, size_t batches) {
     cl_kernel k;
     TRT_TRY(trt__tc_kernel(ex, rt, opts, name, slot, slot_persist, 0, &k));
-    const size_t tiles = trt__tc_tile_count(t, M, N, batches);
-    if (launch_per_group(ex, tiles, trt__tc_launch_splits(t, tiles, batches)) > 1)
+    size_t tiles;
+    int splits;
+    if (launch_plan(ex, t, M, N, batches, &tiles, &splits) > 1)
         TRT_TRY(trt__tc_kernel(ex, rt, opts, name, slot, slot_persist, 1, &k));
     return TRT_OK;
 }
