@@ -3,12 +3,15 @@
  *
  *   tc_kernel_check KERNEL_DIR [--tile BM,BN,WM,WN,STAGES[,w] ...] [--time M,N,K ...]
  *                   [--trace M,N,K ...] [--per-group T,T,...] [--no-check] [--dump DIR]
+ *                   [--bandwidth BYTES]
  *
  * --tile replaces the engine's tile configurations (engine/ops/tc.c; ",w": the wgmma variant, for
  * Hopper; built through runtime/ptx_arch.c as the engine does); --no-check skips the correctness
  * checks (timing only); --trace runs each tile once with per-work-group timestamps
  * (TC_TRACE) and prints its occupancy and work-group lifetimes; --per-group times each tile
- * with work-groups of T tiles each (0: the engine's rule); --dump writes each program's device binary (PTX on NVIDIA) to DIR.
+ * with work-groups of T tiles each (0: the engine's rule); --bandwidth times plain write and
+ * copy kernels over BYTES (the memory speed the products compare with); --dump writes each
+ * program's device binary (PTX on NVIDIA) to DIR.
  * TC_CHECK_OPTS adds build options (e.g. -cl-nv-verbose, whose log is then printed).
  *
  * For NVIDIA devices only (the kernels are inline PTX); it forces the capability macros, so
@@ -483,6 +486,59 @@ static void time_gemm(int M, int N, int K) {
     timed_product_free(&op);
 }
 
+/* --bandwidth BYTES: the device's memory speed as plain OpenCL kernels see it, for comparison
+ * with the memory-bound products (an output of BYTES, 16-byte stores): a write of zeros, a copy,
+ * and a write in the epilogue's pattern (work-groups of 128 writing 64 x 64 tiles of halves of a
+ * matrix 256 halves wide, 4 runs of 8 halves per work-item, kernels/tc_gemm.cl tc_epi_run). */
+static const char *bw_src =
+    "__kernel void bw_write(__global uint4 *y) { y[get_global_id(0)] = (uint4)(0); }\n"
+    "__kernel void bw_copy(__global const uint4 *x, __global uint4 *y) {\n"
+    "    const size_t i = get_global_id(0); y[i] = x[i]; }\n"
+    "__kernel void bw_tiles(__global uint4 *y) {\n"
+    "    const int tid = get_local_id(0), tile = get_group_id(0), gn = 256 / 64;\n"
+    "    const long m0 = (long)(tile / gn) * 64, n0 = (tile % gn) * 64;\n"
+    "    for (int j = 0; j < 4; j++) {\n"
+    "        const int i = tid + j * 128, rl = i / 8, cl = (i % 8) * 8;\n"
+    "        y[((m0 + rl) * 256 + n0 + cl) / 8] = (uint4)(tile); } }\n";
+static void time_bandwidth(size_t bytes) {
+    bytes = bytes / (256 * 64 * 2) * (256 * 64 * 2); /* whole rows of 64 x 256 tiles */
+    cl_int err;
+    cl_program p = clCreateProgramWithSource(ctx, 1, &bw_src, NULL, &err);
+    CK(err);
+    CK(clBuildProgram(p, 1, &dev, "", NULL, NULL));
+    cl_mem x = clCreateBuffer(ctx, CL_MEM_READ_WRITE, bytes, NULL, &err);
+    CK(err);
+    cl_mem y = clCreateBuffer(ctx, CL_MEM_READ_WRITE, bytes, NULL, &err);
+    CK(err);
+    const char *names[3] = {"bw_write", "bw_copy", "bw_tiles"};
+    for (int kn = 0; kn < 3; kn++) {
+        cl_kernel k = clCreateKernel(p, names[kn], &err);
+        CK(err);
+        if (kn == 1) setarg(k, 0, sizeof x, &x), setarg(k, 1, sizeof y, &y);
+        else setarg(k, 0, sizeof y, &y);
+        const size_t lws = kn == 2 ? 128 : 256;
+        const size_t gws = kn == 2 ? bytes / (64 * 64 * 2) * 128 : bytes / 16;
+        double ms[20];
+        for (int it = -3; it < 20; it++) {
+            cl_event ev;
+            CK(clEnqueueNDRangeKernel(q, k, 1, NULL, &gws, &lws, 0, NULL, &ev));
+            CK(clWaitForEvents(1, &ev));
+            cl_ulong t0, t1;
+            clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL);
+            clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL);
+            clReleaseEvent(ev);
+            if (it >= 0) ms[it] = (double)(t1 - t0) * 1e-6;
+        }
+        qsort(ms, 20, sizeof ms[0], cmp_d);
+        const double moved = (double)bytes * (kn == 1 ? 2 : 1);
+        printf("bandwidth %s %zu bytes: %.3f ms, %.0f GB/s (bytes read and written)\n",
+               names[kn], bytes, ms[10], moved / (ms[10] * 1e-3) / 1e9);
+        fflush(stdout);
+        clReleaseKernel(k);
+    }
+    clReleaseMemObject(x), clReleaseMemObject(y), clReleaseProgram(p);
+}
+
 /* One traced launch (TC_TRACE, kernels/tc_gemm.cl) of every tile configuration at M x N x K
  * (B [N][K]), with the engine's tiles per work-group (or --per-group's first count): how many
  * work-groups an SM held at once (at most, and on average over the time it was busy: a
@@ -674,6 +730,8 @@ int main(int argc, char **argv) {
         per_group = 0;
         check_batches = 1;
     }
+    for (int i = 2; i + 1 < argc; i++)
+        if (strcmp(argv[i], "--bandwidth") == 0) time_bandwidth((size_t)atoll(argv[i + 1]));
     for (int i = 2; i + 1 < argc; i++)
         if (strcmp(argv[i], "--time") == 0) {
             int M, N, K;
