@@ -501,6 +501,9 @@ inline float8 tc_bias8(__global const BIAS_T *bias, int c, int bias_sn) {
 }
 
 /* Runs of 8 columns in one pass of the epilogue, and per work-item. */
+#if NT % (BN / 8)
+#error "tc_gemm.cl: the epilogue needs NT to be a multiple of BN / 8 (one column run per work-item)"
+#endif
 #define EPI_RUNS (EPI_ROWS * BN / 8)
 #define EPI_RUNS_PT ((EPI_RUNS + NT - 1) / NT)
 /* Run j of work-item tid in pass p: its row and column in the staged rows (*rl, *cl) and in
@@ -536,6 +539,13 @@ inline void tc_epilogue(float acc[MI][NI][4], __local float *cs, int M, int N, i
                         float act_b) {
     const int lane = tid & 31, g = lane >> 2, t = lane & 3;
     const int vec_ok = ldy % 8 == 0 && (!has_res || ldr % 8 == 0);
+    /* Every run of a work-item is in the same 8 columns (NT is a multiple of BN / 8, see
+     * tc_epi_run), so their bias is read once, here: read per run, each load would wait for
+     * the previous run's store (Y and bias may be the same memory as far as the compiler
+     * knows). */
+    const int c_runs = n0 + (tid % (BN / 8)) * 8;
+    float8 bias_runs = (float8)(0.0f);
+    if (has_bias && c_runs + 8 <= N) bias_runs = beta * tc_bias8(bias, c_runs, bias_sn);
     for (int p = 0; p < BM / EPI_ROWS; p++) {
         TC_RAW8 res[EPI_RUNS_PT];
 #pragma unroll
@@ -569,7 +579,7 @@ inline void tc_epilogue(float acc[MI][NI][4], __local float *cs, int M, int N, i
             const long yi = (long)r * ldy + c, ri = (long)r * ldr + c;
             if (vec_ok && c + 8 <= N) {
                 float8 o = v * alpha;
-                if (has_bias) o += beta * tc_bias8(bias, c, bias_sn);
+                if (has_bias) o += bias_runs;
                 o = trt_act8(o + tc_raw8_float(res[j]), act, act_a, act_b);
                 tc_st_raw8(Y + yi, tc_float_raw8(o));
             } else {
