@@ -121,6 +121,12 @@
 #ifndef TC_PERSIST
 #define TC_PERSIST 0 // 1: a work-group runs several tiles in turn (see TC_FOR_EACH_TILE)
 #endif
+/* Timing diagnostics of tests/gpu/tc_kernel_check (wrong results, never built by the engine):
+ * 1 leaves out tc_gemm's epilogue (a store no value takes keeps the products), 2 its main
+ * loop (the epilogue writes zeros). */
+#ifndef TC_DIAG
+#define TC_DIAG 0
+#endif
 #ifndef TC_TRACE
 #define TC_TRACE 0 // 1: tests/gpu/tc_kernel_check --trace (per-work-group timestamps into ws)
 #endif
@@ -277,8 +283,10 @@ inline void tc_wgmma_n256(float d[32][4], ulong a, ulong b) {
 #if TC_TRACE
 /* Where and when each work-group ran (splits 1 only): work-item 0 writes TC_TRACE_WORDS ulongs
  * at ws + tile * TC_TRACE_WORDS: the SM, %globaltimer at start and end (ns), and the SM's
- * %clock64 at start, after the main loop (the operands are in and multiplied) and at end. */
-#define TC_TRACE_WORDS 6
+ * %clock64 at start, after the main loop (the operands are in and multiplied) and at end,
+ * then the clock when the epilogue's first pass has staged the accumulators (word 6; word 7
+ * unused). */
+#define TC_TRACE_WORDS 8
 inline ulong tc_clock64(void) {
     ulong c;
     asm volatile("mov.u64 %0, %%clock64;\n" : "=l"(c));
@@ -301,10 +309,21 @@ inline uint tc_smid(void) {
     if (tid == 0) trace_[4] = tc_clock64();
 #define TC_TRACE_END()                                                                         \
     if (tid == 0) trace_[5] = tc_clock64(), trace_[2] = tc_globaltimer();
+/* tc_epilogue's trace argument, and its mark: the clock when the first pass's accumulators are
+ * staged in local memory (word 6). */
+#define TC_EPI_TRACE_PARAM , __global ulong *trace_
+#define TC_EPI_TRACE_ARG , trace_
+#define TC_EPI_TRACE_NONE , (__global ulong *)0
+#define TC_TRACE_STAGED()                                                                      \
+    if (tid == 0 && p == 0 && trace_) trace_[6] = tc_clock64();
 #else
 #define TC_TRACE_START()
 #define TC_TRACE_LOOP_DONE()
 #define TC_TRACE_END()
+#define TC_EPI_TRACE_PARAM
+#define TC_EPI_TRACE_ARG
+#define TC_EPI_TRACE_NONE
+#define TC_TRACE_STAGED()
 #endif
 
 /* ---------------------------------------------------------------- local-memory layout */
@@ -536,7 +555,7 @@ inline void tc_epilogue(float acc[MI][NI][4], __local float *cs, int M, int N, i
                         int wm, int wn, int tid, float alpha, __global const BIAS_T *bias,
                         int has_bias, int bias_sn, float beta, __global OUT_T *Y, int ldy,
                         __global const OUT_T *R, int has_res, int ldr, int act, float act_a,
-                        float act_b) {
+                        float act_b TC_EPI_TRACE_PARAM) {
     const int lane = tid & 31, g = lane >> 2, t = lane & 3;
     const int vec_ok = ldy % 8 == 0 && (!has_res || ldr % 8 == 0);
     /* Every run of a work-item is in the same 8 columns (NT is a multiple of BN / 8, see
@@ -571,6 +590,7 @@ inline void tc_epilogue(float acc[MI][NI][4], __local float *cs, int M, int N, i
                     }
         }
         barrier(CLK_LOCAL_MEM_FENCE);
+        TC_TRACE_STAGED()
 #pragma unroll
         for (int j = 0; j < EPI_RUNS_PT; j++) {
             int rl, cl, r, c;
@@ -762,12 +782,19 @@ void tc_gemm(const int M, const int N, const int K, const float alpha,
         TC_TRACE_START()
         tc_prefetch_residual(R, has_res, ldr, M, N, m0, n0, tid);
 #define TC_LOAD_A(sa, k0) tc_load_kmajor(sa, A, lda, M, K, m0, k0, tid, A_CHUNKS)
+#if TC_DIAG != 2
         TC_MAIN_LOOP
+#endif
 #undef TC_LOAD_A
         TC_TRACE_LOOP_DONE()
         if (!tc_split_reduce(acc, splits, split, tile, ws, ws_off, &last_of_tile, tid)) continue;
+#if TC_DIAG == 1
+        if (acc[0][0][0] == 1234.5f) ((__global uint *)Y)[tid] = 0;
+        continue;
+#endif
         tc_epilogue(acc, (__local float *)tiles4, M, N, m0, n0, wm, wn, tid, alpha, bias, has_bias,
-                    bias_sn, beta, Y, ldy, R, has_res, ldr, act, act_a, act_b);
+                    bias_sn, beta, Y, ldy, R, has_res, ldr, act, act_a,
+                    act_b TC_EPI_TRACE_ARG);
         TC_TRACE_END()
     }
 }
@@ -800,7 +827,7 @@ void tc_conv(const int M, const int N, const int K, __global const ushort *X, co
 #undef TC_LOAD_A
         if (!tc_split_reduce(acc, splits, split, tile, ws, ws_off, &last_of_tile, tid)) continue;
         tc_epilogue(acc, (__local float *)tiles4, M, N, m0, n0, wm, wn, tid, 1.0f, bias, has_bias,
-                    1, 1.0f, Y, ldy, R, has_res, ldy, act, act_a, act_b);
+                    1, 1.0f, Y, ldy, R, has_res, ldy, act, act_a, act_b TC_EPI_TRACE_NONE);
     }
 }
 #endif
