@@ -469,9 +469,10 @@ inline float tc_finish(float v, int c, float alpha, __global const BIAS_T *bias,
     return trt_act(v + res, act, act_a, act_b);
 }
 
-/* Rows of Y staged in local memory per pass of the epilogue (float, rows padded by 4 floats
- * against bank conflicts): as many warp rows as fit in the tile buffers. */
-#define EPI_LD (BN + 4)
+/* Rows of Y staged in local memory per pass of the epilogue (float, rows padded by 8 floats
+ * so that the 8-byte stores of a half-warp, rows g 0..3 and columns 2t, 2t+1, hit 32 distinct
+ * banks): as many warp rows as fit in the tile buffers. */
+#define EPI_LD (BN + 8)
 #define EPI_BYTES (STAGES * (BM + BN) * BK * 2)
 #define EPI_ROWS_FIT (EPI_BYTES / (EPI_LD * 4))
 #if EPI_ROWS_FIT >= BM
@@ -519,7 +520,8 @@ inline float8 tc_bias8(__global const BIAS_T *bias, int c, int bias_sn) {
     return (float8)(b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]);
 }
 
-/* Runs of 8 columns in one pass of the epilogue, and per work-item. */
+/* Runs of 8 columns in one pass of the epilogue, and per work-item; runs finished together. */
+#define TC_EPI_BATCH 4
 #if NT % (BN / 8)
 #error "tc_gemm.cl: the epilogue needs NT to be a multiple of BN / 8 (one column run per work-item)"
 #endif
@@ -565,6 +567,9 @@ inline void tc_epilogue(float acc[MI][NI][4], __local float *cs, int M, int N, i
     const int c_runs = n0 + (tid % (BN / 8)) * 8;
     float8 bias_runs = (float8)(0.0f);
     if (has_bias && c_runs + 8 <= N) bias_runs = beta * tc_bias8(bias, c_runs, bias_sn);
+    /* A tile whose runs are all 8 columns inside Y, 16-byte aligned (all but the last column of
+     * tiles where N % BN != 0): the runs need no column checks and take the faster loop. */
+    const int whole = vec_ok && n0 + BN <= N;
     for (int p = 0; p < BM / EPI_ROWS; p++) {
         TC_RAW8 res[EPI_RUNS_PT];
 #pragma unroll
@@ -591,6 +596,29 @@ inline void tc_epilogue(float acc[MI][NI][4], __local float *cs, int M, int N, i
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         TC_TRACE_STAGED()
+        if (whole) {
+            /* TC_EPI_BATCH runs at a time: their staged values are all read first, so that
+             * the runs' local-memory latencies overlap instead of following one another. */
+#pragma unroll
+            for (int j0 = 0; j0 < EPI_RUNS_PT; j0 += TC_EPI_BATCH) {
+                float8 v[TC_EPI_BATCH];
+#pragma unroll
+                for (int j = j0; j < j0 + TC_EPI_BATCH && j < EPI_RUNS_PT; j++) {
+                    const int i = min(tid + j * NT, EPI_RUNS - 1); /* in range, as the pass */
+                    v[j - j0] = vload8(0, cs + i / (BN / 8) * EPI_LD + i % (BN / 8) * 8);
+                }
+#pragma unroll
+                for (int j = j0; j < j0 + TC_EPI_BATCH && j < EPI_RUNS_PT; j++) {
+                    int rl, cl, r, c;
+                    const int run = tc_epi_run(p, j, tid, m0, n0, &rl, &cl, &r, &c);
+                    float8 o = v[j - j0] * alpha;
+                    if (has_bias) o += bias_runs;
+                    o = trt_act8(o + tc_raw8_float(res[j]), act, act_a, act_b);
+                    if (run && r < M) tc_st_raw8(Y + (long)r * ldy + c, tc_float_raw8(o));
+                }
+            }
+            continue;
+        }
 #pragma unroll
         for (int j = 0; j < EPI_RUNS_PT; j++) {
             int rl, cl, r, c;
