@@ -521,7 +521,9 @@ inline float8 tc_bias8(__global const BIAS_T *bias, int c, int bias_sn) {
 }
 
 /* Runs of 8 columns in one pass of the epilogue, and per work-item; runs finished together. */
+#ifndef TC_EPI_BATCH
 #define TC_EPI_BATCH 4
+#endif
 #if NT % (BN / 8)
 #error "tc_gemm.cl: the epilogue needs NT to be a multiple of BN / 8 (one column run per work-item)"
 #endif
