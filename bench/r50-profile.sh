@@ -13,6 +13,19 @@
 # OUTDIR/compare-bB.txt).
 set -u
 out=${1:?usage: bench/r50-profile.sh OUTDIR}
+# A TERM or INT to this script (a caller's `timeout`) stops the command it waits for as well:
+# without that, an engine build went on alone and shared the GPU with whatever the caller ran
+# next (bench/results/2026-12-03-h200-s9.md, call 1).
+child=
+trap '[ -n "$child" ] && kill "$child" 2>/dev/null; exit 143' TERM INT
+run() {
+    "$@" &
+    child=$!
+    wait "$child"
+    local rc=$?
+    child=
+    return $rc
+}
 mkdir -p "$out"
 w=/tmp/r50
 mkdir -p $w
@@ -26,14 +39,14 @@ torch.onnx.export(m, (x,), "/tmp/r50/r50.onnx", dynamo=False, input_names=["inpu
                   dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
 PY
 for b in ${R50_BATCHES:-1 32}; do
-    timeout 300 "$exec_" --onnx=$w/r50.onnx --fp16 --shapes=input:${b}x3x224x224 \
+    run timeout 300 "$exec_" --onnx=$w/r50.onnx --fp16 --shapes=input:${b}x3x224x224 \
         --saveEngine=$w/r50-b$b.engine --dumpProfile --separateProfileRun --duration=2 \
         --exportLayerInfo="$out/r50-b$b-layers.json" ${R50_EXTRA:-} > "$out/r50-b$b.log" 2>&1
     echo "r50 b$b rc=$?"
     grep -i "GPU compute\|throughput" "$out/r50-b$b.log" | head -3
     if [ "${R50_TORCH:-0}" = 1 ]; then
         here=$(dirname "$0")
-        timeout 120 python3 "$here/r50-torch-layers.py" "$out/torch-layers-b$b.json" "$b" \
+        run timeout 120 python3 "$here/r50-torch-layers.py" "$out/torch-layers-b$b.json" "$b" \
             > "$out/torch-layers-b$b.txt" 2>&1 && tail -1 "$out/torch-layers-b$b.txt" &&
             python3 "$here/r50-compare.py" "$out/r50-b$b.log" "$out/torch-layers-b$b.json" \
                 > "$out/compare-b$b.txt" 2>&1 && tail -14 "$out/compare-b$b.txt"
