@@ -16,7 +16,10 @@
 #   BENCH_DEVICE     cuda (default) or cpu (torch on the CPU, trtinfer-exec --device=cpu)
 #   BENCH_QUICK=1    MobileNetV2 only, batch 1, a few iterations: proves the script works
 #   BENCH_BUDGET_S   wall-time budget of the whole run (default 240; 900 with BENCH_QUICK on
-#                    the CPU); what does not fit is recorded as "skipped: time budget"
+#                    the CPU); what does not fit is recorded as "skipped: time budget".
+#                    Bound a run with this, not with a shorter `timeout` around the script:
+#                    a signal stops this shell but not the build or PyTorch worker it waits
+#                    for, which then run on beside whatever comes next
 #   BENCH_MODELS     comma list out of resnet50,mobilenet_v2,efficientnet_b0
 #   BENCH_BATCHES    comma list (default 1,8,32)
 #   BENCH_PRECISIONS comma list out of fp32,fp16 (default both; fp16 alone leaves the time
