@@ -439,6 +439,16 @@ static void timed_product_free(timed_product *p) {
     clReleaseMemObject(p->A), clReleaseMemObject(p->B), clReleaseMemObject(p->Y);
 }
 
+/* The time a finished launch took on the device (profiling queue), ms; releases ev. */
+static double launch_ms(cl_event ev) {
+    CK(clWaitForEvents(1, &ev));
+    cl_ulong t0, t1;
+    clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL);
+    clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL);
+    clReleaseEvent(ev);
+    return (double)(t1 - t0) * 1e-6;
+}
+
 /* The median of 20 timed launches of tc_gemm (after 3 untimed ones), ms. Without bias, or
  * with the environment's TC_TIME_BIAS set, with A's first N values as bias (as the engine's
  * convolutions have, folded from batch normalization). */
@@ -449,12 +459,8 @@ static double median_launch_ms(cl_kernel k, const tile *t, int M, int N, int K, 
     for (int it = -3; it < 20; it++) {
         cl_event ev;
         run_gemm(k, t, M, N, K, A, B, ldb, A, with_bias, Y, 1, Y, 0, &ev);
-        CK(clWaitForEvents(1, &ev));
-        cl_ulong t0, t1;
-        clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL);
-        clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL);
-        clReleaseEvent(ev);
-        if (it >= 0) ms[it] = (double)(t1 - t0) * 1e-6;
+        const double one = launch_ms(ev);
+        if (it >= 0) ms[it] = one;
     }
     qsort(ms, 20, sizeof ms[0], cmp_d);
     return ms[10];
@@ -525,12 +531,8 @@ static void time_bandwidth(size_t bytes) {
         for (int it = -3; it < 20; it++) {
             cl_event ev;
             CK(clEnqueueNDRangeKernel(q, k, 1, NULL, &gws, &lws, 0, NULL, &ev));
-            CK(clWaitForEvents(1, &ev));
-            cl_ulong t0, t1;
-            clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL);
-            clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL);
-            clReleaseEvent(ev);
-            if (it >= 0) ms[it] = (double)(t1 - t0) * 1e-6;
+            const double one = launch_ms(ev);
+            if (it >= 0) ms[it] = one;
         }
         qsort(ms, 20, sizeof ms[0], cmp_d);
         const double moved = (double)bytes * (kn == 1 ? 2 : 1);
