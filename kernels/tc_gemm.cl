@@ -563,9 +563,9 @@ inline void tc_epilogue(float acc[MI][NI][4], __local float *cs, int M, int N, i
     const int lane = tid & 31, g = lane >> 2, t = lane & 3;
     const int vec_ok = ldy % 8 == 0 && (!has_res || ldr % 8 == 0);
     /* Every run of a work-item is in the same 8 columns (NT is a multiple of BN / 8, see
-     * tc_epi_run), so their bias is read once, here: read per run, each load would wait for
-     * the previous run's store (Y and bias may be the same memory as far as the compiler
-     * knows). */
+     * tc_epi_run), so their bias is read once per tile, here, instead of once per run, where
+     * the compiler kept each read behind the previous run's store (Y and bias may be the same
+     * memory as far as it knows). */
     const int c_runs = n0 + (tid % (BN / 8)) * 8;
     float8 bias_runs = (float8)(0.0f);
     if (has_bias && c_runs + 8 <= N) bias_runs = beta * tc_bias8(bias, c_runs, bias_sn);
