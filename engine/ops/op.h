@@ -102,6 +102,14 @@ typedef struct trt_node_rt {
  * "-DT=float"), from the device's program cache. Owned by the caller (the node_rt). */
 trt_status trt_exec_kernel(trt_exec *ex, const char *file, const char *options,
                            const char *kernel_name, cl_kernel *out);
+/* Builds kernels/<file> with each of options[0..n) (as trt_exec_kernel would) that the
+ * device's program cache lacks, several at a time, so that the kernels made next find them
+ * built; a build that fails is left for trt_exec_kernel to report. */
+void trt_exec_prefetch_programs(trt_exec *ex, const char *file, const char *const *options,
+                                int n);
+/* Whether this context is the builder's, timing candidate kernels (tune/tune.c): where an op
+ * may build the programs of its other candidates ahead (trt_exec_prefetch_programs). */
+int trt_exec_tuning(const trt_exec *ex);
 /* The device buffer of tensor `t` (inputs, outputs, activations, constants). Borrowed. */
 cl_mem trt_exec_mem(trt_exec *ex, int t);
 /* The tensor array of the running graph (current shapes). */

@@ -160,6 +160,7 @@ trt_status trt_device_open(const char *spec, trt_device **out) {
     trt_device *dev = calloc(1, sizeof *dev);
     if (!dev) return trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory opening a device");
     pthread_mutex_init(&dev->lock, NULL);
+    pthread_cond_init(&dev->built, NULL);
     dev->info = infos[idx];
     dev->platform = refs[idx].platform;
     dev->id = refs[idx].device;
@@ -209,6 +210,7 @@ void trt_device_free(trt_device *dev) {
     if (dev->queue) clReleaseCommandQueue(dev->queue);
     if (dev->cl_ctx) clReleaseContext(dev->cl_ctx);
     pthread_mutex_destroy(&dev->lock);
+    pthread_cond_destroy(&dev->built);
     free(dev);
 }
 

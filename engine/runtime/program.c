@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "runtime/ptx_arch.h"
 #include "runtime/runtime.h"
@@ -254,37 +255,94 @@ trt_status trt__device_program(trt_device *dev, const char *file, const char *op
     if (!full) return trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory building a program");
     options = full;
     pthread_mutex_lock(&dev->lock);
-    trt_status s = TRT_OK;
     trt_program_entry *e;
-    for (e = dev->programs; e; e = e->next)
-        if (strcmp(e->file, file) == 0 && strcmp(e->options, options) == 0) break;
-    if (!e) {
-        cl_program p = NULL;
-        s = build(dev, file, options, &p);
-        if (s == TRT_OK) {
-            e = calloc(1, sizeof *e);
-            if (e) {
-                e->file = trt__strdup(file);
-                e->options = trt__strdup(options);
-            }
-            if (!e || !e->file || !e->options) {
-                if (e) {
-                    free(e->file);
-                    free(e->options);
-                    free(e);
-                }
-                e = NULL;
-                clReleaseProgram(p);
-                s = trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory caching a program");
-            } else {
-                e->program = p;
-                e->next = dev->programs;
-                dev->programs = e;
-            }
-        }
+    for (;;) {
+        for (e = dev->programs; e; e = e->next)
+            if (strcmp(e->file, file) == 0 && strcmp(e->options, options) == 0) break;
+        if (!e || e->program) break;
+        pthread_cond_wait(&dev->built, &dev->lock); /* another thread is building it */
     }
-    if (e) *out = e->program;
+    if (e) {
+        *out = e->program;
+        pthread_mutex_unlock(&dev->lock);
+        free(full);
+        return TRT_OK;
+    }
+    /* Not built yet: an entry without a program marks it as being built, and the build runs
+     * outside the lock so that other programs build meanwhile. */
+    e = calloc(1, sizeof *e);
+    if (e) {
+        e->file = trt__strdup(file);
+        e->options = trt__strdup(options);
+    }
+    if (!e || !e->file || !e->options) {
+        if (e) {
+            free(e->file);
+            free(e->options);
+            free(e);
+        }
+        pthread_mutex_unlock(&dev->lock);
+        free(full);
+        return trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory caching a program");
+    }
+    e->next = dev->programs;
+    dev->programs = e;
+    pthread_mutex_unlock(&dev->lock);
+    cl_program p = NULL;
+    trt_status s = build(dev, file, options, &p);
+    pthread_mutex_lock(&dev->lock);
+    if (s == TRT_OK) {
+        e->program = p;
+        *out = p;
+    } else { /* unlisted: the next request builds it again and reports the failure itself */
+        trt_program_entry **link = &dev->programs;
+        while (*link != e) link = &(*link)->next;
+        *link = e->next;
+        free(e->file);
+        free(e->options);
+        free(e);
+    }
+    pthread_cond_broadcast(&dev->built);
     pthread_mutex_unlock(&dev->lock);
     free(full);
     return s;
+}
+
+typedef struct {
+    trt_device *dev;
+    const char *file;
+    const char *const *options;
+    int n;
+    atomic_int next;
+} prefetch_job;
+
+static void *prefetch_worker(void *arg) {
+    prefetch_job *j = arg;
+    for (int i; (i = atomic_fetch_add(&j->next, 1)) < j->n;) {
+        cl_program p;
+        if (trt__device_program(j->dev, j->file, j->options[i], &p) != TRT_OK)
+            trt__log(TRT_LOG_VERBOSE, "program prefetch: kernels/%s '%s' left out: %s", j->file,
+                     j->options[i], trt_get_last_error());
+    }
+    return NULL;
+}
+
+enum { PREFETCH_MAX_THREADS = 16 };
+
+void trt__device_prefetch_programs(trt_device *dev, const char *file,
+                                   const char *const *options, int n) {
+    if (n <= 0) return;
+    long threads = sysconf(_SC_NPROCESSORS_ONLN);
+    const char *env = getenv("TRT_BUILD_THREADS");
+    if (env && atoi(env) > 0) threads = atoi(env);
+    if (threads > PREFETCH_MAX_THREADS) threads = PREFETCH_MAX_THREADS;
+    if (threads > n) threads = n;
+    if (threads < 1) threads = 1;
+    prefetch_job j = {dev, file, options, n, 0};
+    pthread_t tid[PREFETCH_MAX_THREADS];
+    int started = 0;
+    for (long t = 1; t < threads; t++, started++)
+        if (pthread_create(&tid[started], NULL, prefetch_worker, &j) != 0) break;
+    prefetch_worker(&j); /* this thread too */
+    for (int t = 0; t < started; t++) pthread_join(tid[t], NULL);
 }

@@ -18,7 +18,7 @@
 typedef struct trt_program_entry {
     char *file;
     char *options;
-    cl_program program;
+    cl_program program; /* NULL while a thread builds it (see trt__device_program) */
     struct trt_program_entry *next;
 } trt_program_entry;
 
@@ -32,13 +32,23 @@ struct trt_device {
     size_t max_wg_size;
     trt_device_caps caps;
     pthread_mutex_t lock;   /* guards the program cache */
+    pthread_cond_t built;   /* signalled when a build of the cache ends */
     trt_program_entry *programs;
 };
 
 /* Compiled program for kernels/<file> with `options`, from the cache (built on first use).
- * Borrowed: lives as long as the device. Build failures carry the compiler log. */
+ * Borrowed: lives as long as the device. Build failures carry the compiler log. Thread-safe:
+ * different programs build at the same time, and a caller asking for one that another
+ * thread is building waits for that build. */
 trt_status trt__device_program(trt_device *dev, const char *file, const char *options,
                                cl_program *out);
+/* Builds the programs kernels/<file> with each of options[0..n) that the cache does not
+ * have yet, several at a time (threads: the online CPUs, at most 16; TRT_BUILD_THREADS=N
+ * sets the count, 1 builds them one after the other), so that their first use finds them
+ * built. A program that fails to build is left out (logged at VERBOSE); asking for it again
+ * with trt__device_program reports the failure. */
+void trt__device_prefetch_programs(trt_device *dev, const char *file,
+                                   const char *const *options, int n);
 /* `options` followed by the capability macros of the device's caps (" -DTRT_CAP_MMA_F16=1"
  * ... for each PTX cap set; runtime/caps.c): the options every program of the device is
  * built with. malloc'd, owned by the caller; NULL when out of memory. */
@@ -122,6 +132,7 @@ struct trt_exec {
     cl_event ev_h2d_first, ev_h2d_last, ev_d2h_first, ev_d2h_last;
     int launched_in_enqueue;
     trt_layer_stats prof;
+    int tuning; /* the builder's timing context (tune/tune.c): trt_exec_tuning */
 };
 
 struct trt_context {

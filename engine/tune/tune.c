@@ -59,6 +59,7 @@ static trt_status bench_open(trt_device *dev, const trt_graph *g, const trt_engi
     if (!clone) return trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory cloning the graph");
     TRT_TRY(trt__engine_create(dev, clone, meta, &b->eng));
     TRT_TRY(trt_context_new(b->eng, &b->ctx));
+    b->ctx->ex.tuning = 1; /* from here on: the candidates' prepares (trt_exec_tuning) */
     TRT_TRY(trt_context_set_profiling(b->ctx, TRT_PROFILING_SPANS));
     int n_io = trt_engine_get_num_io(b->eng);
     b->host = calloc((size_t)n_io + 1, sizeof(void *));
