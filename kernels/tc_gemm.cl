@@ -762,11 +762,17 @@ inline int tc_split_reduce(float acc[MI][NI][4], int splits, int split, int tile
      * 1024 bytes (STAGES * BM * BK * 2 is a multiple of 4096). */                          \
     __local uint4 tiles4[STAGES * (BM + BN) * BK / 8] __attribute__((aligned(1024)));          \
     __local ushort *As = (__local ushort *)tiles4, *Bs = As + STAGES * BM * BK;                \
-    const int tid = (int)get_local_id(0), lane = tid & 31, warp = tid >> 5;                    \
-    const int wm = warp % WARPS_M, wn = warp / WARPS_M;                                        \
+    const int tid_wg = (int)get_local_id(0); /* see TC_FOR_EACH_TILE */                       \
     const int split = (int)get_group_id(2) % splits, bi = (int)get_group_id(2) / splits;      \
     const int tiles_m = (M + BM - 1) / BM, tiles_n = (N + BN - 1) / BN;                        \
     __local int last_of_tile;
+
+/* v, as a value the compiler cannot see through: what is computed from it is computed where
+ * it is used, not hoisted out of a loop. */
+inline int tc_opaque(int v) {
+    asm volatile("" : "+r"(v));
+    return v;
+}
 
 /* The work-group's tiles of its batch and split: with TC_PERSIST, pid, pid + G, pid + 2G, ...
  * with G the work-groups along dimension 0 (the host launches fewer work-groups than tiles
@@ -775,7 +781,11 @@ inline int tc_split_reduce(float acc[MI][NI][4], int splits, int split, int tile
  * compiles as straight code: the loop costs registers, measured as slower where each
  * work-group has one tile). Opens a block that the kernel closes; `continue` skips to the next
  * tile. Each tile starts at a barrier: the previous tile's epilogue has read its staging out
- * of the tile buffers. */
+ * of the tile buffers. The work-item's index (tid, and lane, wm, wn from it) is taken anew in
+ * each tile through tc_opaque: otherwise the compiler hoists every address derived from it out
+ * of the tile loop, and those stay in registers across it (tc_gemm 64x64 wgmma with the loop:
+ * 152 registers, 123 with tc_opaque, 93 without the loop; clang, libclc and ptxas through
+ * kernels/ptx_regs.sh, not NVIDIA's compiler). */
 #if TC_PERSIST
 #define TC_NEXT_TILE(pid) ((pid) + (int)get_num_groups(0))
 #else
@@ -787,6 +797,9 @@ inline int tc_split_reduce(float acc[MI][NI][4], int splits, int split, int tile
         tc_tile_origin(pid, tiles_m, tiles_n, &m0, &n0);                                       \
         const int tile = bi * tiles_m * tiles_n + pid;                                         \
         barrier(CLK_LOCAL_MEM_FENCE);                                                          \
+        const int tid = tc_opaque(tid_wg), lane = tid & 31, warp = tid >> 5;                   \
+        const int wm = warp % WARPS_M, wn = warp / WARPS_M;                                    \
+        (void)lane;                                                                            \
         float acc[MI][NI][4];                                                                  \
         _Pragma("unroll") for (int mi = 0; mi < MI; mi++)                                      \
             _Pragma("unroll") for (int ni = 0; ni < NI; ni++)                                  \
@@ -840,8 +853,8 @@ void tc_conv(const int M, const int N, const int K, __global const ushort *X, co
              const int act, const float act_a, const float act_b, const int splits,
              __global float *ws, const int ws_off) {
     TC_PROLOGUE
-    const int c = tid % BKC;
     TC_FOR_EACH_TILE
+        const int c = tid % BKC;
         int ih0[A_CHUNKS], iw0[A_CHUNKS], base[A_CHUNKS];
 #pragma unroll
         for (int i = 0; i < A_CHUNKS; i++) {
