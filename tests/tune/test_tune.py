@@ -281,7 +281,10 @@ def test_timing_cache(exe, model, t):
 
 def test_program_cache(exe, model, t):
     env = {"TRT_CACHE_DIR": t("programs")}
-    args = ["--onnx", model, *PROFILE, "--iterations=1", *QUICK, "--verbose"]
+    # Default kernels, not timed ones: timed afresh, a layer of the second build may pick
+    # another kernel (timing noise), whose outputs differ in the last bits.
+    args = ["--onnx", model, *PROFILE, "--iterations=1", *QUICK, "--verbose",
+            "--builderOptimizationLevel=0"]
     rc, out, err = run(exe, *args, f"--exportOutput={t('p1.json')}", env=env)
     if not check("run with an empty program cache", rc == 0, f"rc {rc}\n{out}{err}"):
         return
