@@ -202,10 +202,7 @@ void trt_device_free(trt_device *dev) {
     if (!dev) return;
     for (trt_program_entry *p = dev->programs, *next; p; p = next) {
         next = p->next;
-        clReleaseProgram(p->program);
-        free(p->file);
-        free(p->options);
-        free(p);
+        trt__program_entry_free(p);
     }
     if (dev->queue) clReleaseCommandQueue(dev->queue);
     if (dev->cl_ctx) clReleaseContext(dev->cl_ctx);

@@ -247,6 +247,14 @@ char *trt__device_build_options(const trt_device *dev, const char *options) {
     return out;
 }
 
+void trt__program_entry_free(trt_program_entry *e) {
+    if (!e) return;
+    if (e->program) clReleaseProgram(e->program);
+    free(e->file);
+    free(e->options);
+    free(e);
+}
+
 trt_status trt__device_program(trt_device *dev, const char *file, const char *options,
                                cl_program *out) {
     /* The cap macros are part of the options, hence of the in-memory lookup and of the disk
@@ -276,11 +284,7 @@ trt_status trt__device_program(trt_device *dev, const char *file, const char *op
         e->options = trt__strdup(options);
     }
     if (!e || !e->file || !e->options) {
-        if (e) {
-            free(e->file);
-            free(e->options);
-            free(e);
-        }
+        trt__program_entry_free(e);
         pthread_mutex_unlock(&dev->lock);
         free(full);
         return trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory caching a program");
@@ -298,9 +302,7 @@ trt_status trt__device_program(trt_device *dev, const char *file, const char *op
         trt_program_entry **link = &dev->programs;
         while (*link != e) link = &(*link)->next;
         *link = e->next;
-        free(e->file);
-        free(e->options);
-        free(e);
+        trt__program_entry_free(e);
     }
     pthread_cond_broadcast(&dev->built);
     pthread_mutex_unlock(&dev->lock);

@@ -21,6 +21,8 @@ typedef struct trt_program_entry {
     cl_program program; /* NULL while a thread builds it (see trt__device_program) */
     struct trt_program_entry *next;
 } trt_program_entry;
+/* Releases an entry's program (if any), its strings and the entry; NULL is a no-op. */
+void trt__program_entry_free(trt_program_entry *e);
 
 struct trt_device {
     trt_device_info info;
