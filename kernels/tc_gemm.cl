@@ -520,6 +520,14 @@ inline float8 tc_bias8(__global const BIAS_T *bias, int c, int bias_sn) {
     return (float8)(b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]);
 }
 
+/* tc_finish for a run of 8 columns whose bias (times beta) is bias8 and residual res. */
+inline float8 tc_finish8(float8 v, float alpha, int has_bias, float8 bias8, TC_RAW8 res, int act,
+                         float act_a, float act_b) {
+    v *= alpha;
+    if (has_bias) v += bias8;
+    return trt_act8(v + tc_raw8_float(res), act, act_a, act_b);
+}
+
 /* Runs of 8 columns in one pass of the epilogue, and per work-item; runs finished together. */
 #ifndef TC_EPI_BATCH
 #define TC_EPI_BATCH 4
@@ -613,9 +621,8 @@ inline void tc_epilogue(float acc[MI][NI][4], __local float *cs, int M, int N, i
                 for (int j = j0; j < j0 + TC_EPI_BATCH && j < EPI_RUNS_PT; j++) {
                     int rl, cl, r, c;
                     const int run = tc_epi_run(p, j, tid, m0, n0, &rl, &cl, &r, &c);
-                    float8 o = v[j - j0] * alpha;
-                    if (has_bias) o += bias_runs;
-                    o = trt_act8(o + tc_raw8_float(res[j]), act, act_a, act_b);
+                    const float8 o = tc_finish8(v[j - j0], alpha, has_bias, bias_runs,
+                                                res[j], act, act_a, act_b);
                     if (run && r < M) tc_st_raw8(Y + (long)r * ldy + c, tc_float_raw8(o));
                 }
             }
@@ -628,10 +635,8 @@ inline void tc_epilogue(float acc[MI][NI][4], __local float *cs, int M, int N, i
             const float8 v = vload8(0, cs + rl * EPI_LD + cl);
             const long yi = (long)r * ldy + c, ri = (long)r * ldr + c;
             if (vec_ok && c + 8 <= N) {
-                float8 o = v * alpha;
-                if (has_bias) o += bias_runs;
-                o = trt_act8(o + tc_raw8_float(res[j]), act, act_a, act_b);
-                tc_st_raw8(Y + yi, tc_float_raw8(o));
+                tc_st_raw8(Y + yi, tc_float_raw8(tc_finish8(v, alpha, has_bias, bias_runs,
+                                                            res[j], act, act_a, act_b)));
             } else {
                 const float vv[8] = {v.s0, v.s1, v.s2, v.s3, v.s4, v.s5, v.s6, v.s7};
                 for (int e = 0; e < 8 && c + e < N; e++) {
