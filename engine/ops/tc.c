@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ops/tc.h"
+#include "runtime/ptx_arch.h"
 
 /* The configurations worth timing. Local memory is STAGES * (BM + BN) * 32 * 2 bytes:
  * 48 KiB at most for the mma.sync tiles, which run on any NVIDIA GPU from sm_80 (its
@@ -269,10 +270,22 @@ trt_status trt__tc_kernel(trt_exec *ex, trt_node_rt *rt, const char *opts, const
     return TRT_OK;
 }
 
+int trt__tc_register_cap(const trt_tc_tile *t) {
+    if (!t->wgmma || trt__tc_threads(t) != 128) return 0;
+    const int accumulators = t->bm * t->bn / 128;
+    if (accumulators <= 32) return 128; /* 4 work-groups of 128 on 64K registers */
+    if (accumulators <= 64) return 168; /* 3 */
+    return 0;
+}
+
 void trt__tc_options(char *buf, size_t size, const trt_tc_tile *t, int b_kmajor, int out_half,
                      int bias_half) {
-    snprintf(buf, size,
-             "-DBM=%d -DBN=%d -DWM=%d -DWN=%d -DSTAGES=%d -DB_KMAJOR=%d -DOUT_HALF=%d "
-             "-DBIAS_HALF=%d -DTC_WGMMA=%d",
-             t->bm, t->bn, t->wm, t->wn, t->stages, b_kmajor, out_half, bias_half, t->wgmma);
+    const int n = snprintf(buf, size,
+                           "-DBM=%d -DBN=%d -DWM=%d -DWN=%d -DSTAGES=%d -DB_KMAJOR=%d "
+                           "-DOUT_HALF=%d -DBIAS_HALF=%d -DTC_WGMMA=%d",
+                           t->bm, t->bn, t->wm, t->wn, t->stages, b_kmajor, out_half, bias_half,
+                           t->wgmma);
+    const int cap = trt__tc_register_cap(t);
+    if (cap > 0 && n > 0 && (size_t)n < size)
+        snprintf(buf + n, size - (size_t)n, " " TRT_PTX_MAXNREG_OPTION "%d", cap);
 }

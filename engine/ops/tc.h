@@ -104,7 +104,15 @@ trt_status trt__tc_launch_setup(trt_exec *ex, trt_node_rt *rt, trt_tc_ws *have,
                                 const trt_tc_tile *t, size_t M, size_t N, size_t batches,
                                 cl_mem unused, trt_tc_launch *l);
 
-/* Build options of tc_gemm.cl for a tile and operand storage (without TC_PERSIST). */
+/* The register cap of a tile's programs (runtime/ptx_arch.h's TRT_PTX_MAXNREG_OPTION), 0 for
+ * none: for wgmma tiles of one warpgroup, 128 where a work-item holds 32 accumulators (64x64)
+ * and 168 where it holds 64 (128x64, 64x128), the most that leaves 4 and 3 work-groups of 128
+ * work-items on a 64K-register multiprocessor. NVIDIA's compiler gave these tiles 136 and
+ * 172-220 registers at 232607a (H200, -cl-nv-verbose), 3 and 2 work-groups. */
+int trt__tc_register_cap(const trt_tc_tile *t);
+
+/* Build options of tc_gemm.cl for a tile and operand storage (without TC_PERSIST), with the
+ * tile's register cap where it has one. */
 void trt__tc_options(char *buf, size_t size, const trt_tc_tile *t, int b_kmajor, int out_half,
                      int bias_half);
 

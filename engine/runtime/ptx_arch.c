@@ -67,6 +67,59 @@ char *trt__ptx_arch_lifted(const char *ptx, size_t len, char *why, size_t why_si
     return out;
 }
 
+int trt__ptx_maxnreg_option(const char *opts) {
+    int n = 0;
+    const size_t olen = strlen(TRT_PTX_MAXNREG_OPTION);
+    for (const char *o = opts; o && (o = strstr(o, TRT_PTX_MAXNREG_OPTION)); o += olen)
+        n = atoi(o + olen);
+    return n > 0 ? n : 0;
+}
+
+/* Whether the line at p declares an entry function: ".entry " after optional directives
+ * such as ".visible " or ".weak ", all at the start of the line. */
+static int entry_line(const char *p) {
+    while (*p == ' ' || *p == '\t') p++;
+    while (*p == '.') {
+        if (strncmp(p, ".entry ", 7) == 0 || strncmp(p, ".entry\t", 7) == 0) return 1;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\n') p++; /* the directive */
+        while (*p == ' ' || *p == '\t') p++;
+    }
+    return 0;
+}
+
+char *trt__ptx_with_maxnreg(const char *ptx, int maxnreg) {
+    int entries = 0;
+    for (const char *l = ptx; l; l = strchr(l, '\n')) {
+        if (*l == '\n') l++;
+        entries += entry_line(l);
+    }
+    if (entries == 0 || maxnreg <= 0) return NULL;
+    char directive[32];
+    const int dlen = snprintf(directive, sizeof directive, ".maxnreg %d\n", maxnreg);
+    const size_t len = strlen(ptx);
+    char *out = malloc(len + (size_t)entries * (size_t)dlen + 1);
+    if (!out) return NULL;
+    size_t o = 0;
+    int in_header = 0; /* between an .entry line and its body's '{' */
+    for (const char *l = ptx; *l;) {
+        const char *end = strchr(l, '\n');
+        const size_t n = end ? (size_t)(end - l) + 1 : strlen(l);
+        if (entry_line(l)) in_header = 1;
+        const char *first = l;
+        while (*first == ' ' || *first == '\t') first++;
+        if (in_header && *first == '{') {
+            memcpy(out + o, directive, (size_t)dlen);
+            o += (size_t)dlen;
+            in_header = 0;
+        }
+        memcpy(out + o, l, n);
+        o += n;
+        l += n;
+    }
+    out[o] = 0;
+    return out;
+}
+
 trt_status trt__ptx_lift_arch(cl_context ctx, cl_device_id dev, const char *what,
                               const char *opts, cl_program *p) {
     /* A program whose binary cannot be read is not NVIDIA's PTX, whose binaries always can
@@ -83,13 +136,29 @@ trt_status trt__ptx_lift_arch(cl_context ctx, cl_device_id dev, const char *what
     }
     char why[160];
     char *lifted = trt__ptx_arch_lifted((const char *)bin, size, why, sizeof why);
-    free(bin);
-    if (!lifted) {
-        /* No marker: nothing to do. Anything else would leave the marked statements as
-         * comments, i.e. a kernel that silently skips them: an error. */
-        if (!why[0]) return TRT_OK;
+    if (!lifted && why[0]) {
+        /* Leaving the marked statements as comments would make a kernel that silently skips
+         * them: an error. */
+        free(bin);
         return trt__error(TRT_ERR_KERNEL_BUILD, "%s: %s", what, why);
     }
+    const int maxnreg = trt__ptx_maxnreg_option(opts);
+    if (maxnreg > 0) {
+        char *text = lifted;
+        if (!text && (text = malloc(size + 1))) { /* unmarked: a terminated copy */
+            memcpy(text, bin, size);
+            text[size] = 0;
+        }
+        char *capped = text ? trt__ptx_with_maxnreg(text, maxnreg) : NULL;
+        if (capped) {
+            free(text);
+            lifted = capped;
+        } else if (text != lifted) {
+            free(text); /* unmarked and not PTX (no entry function): nothing to do */
+        } /* else marked: lifted without the cap rather than not at all */
+    }
+    free(bin);
+    if (!lifted) return TRT_OK; /* no marker and no cap: nothing to do */
     size_t n = strlen(lifted);
     const unsigned char *lb = (const unsigned char *)lifted;
     cl_int status = CL_SUCCESS, err;
@@ -98,7 +167,7 @@ trt_status trt__ptx_lift_arch(cl_context ctx, cl_device_id dev, const char *what
     if (err != CL_SUCCESS || status != CL_SUCCESS) {
         if (q) clReleaseProgram(q);
         return trt__cl_error(err != CL_SUCCESS ? err : status,
-                             "loading the sm_90a PTX of a program");
+                             "loading the edited PTX of a program (sm_90a, register cap)");
     }
     err = clBuildProgram(q, 1, &dev, opts, NULL, NULL);
     if (err != CL_SUCCESS) {
@@ -106,7 +175,9 @@ trt_status trt__ptx_lift_arch(cl_context ctx, cl_device_id dev, const char *what
         clGetProgramBuildInfo(q, dev, CL_PROGRAM_BUILD_LOG, sizeof log - 1, log, NULL);
         clReleaseProgram(q);
         return trt__error(TRT_ERR_KERNEL_BUILD,
-                          "%s: the driver refused its sm_90a PTX (wgmma): %.1500s", what, log);
+                          "%s: the driver refused its edited PTX (sm_90a wgmma, register cap): "
+                          "%.1500s",
+                          what, log);
     }
     clReleaseProgram(*p);
     *p = q;

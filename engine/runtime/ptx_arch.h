@@ -16,14 +16,30 @@
 
 #define TRT_PTX_ARCH_MARK "// TRT_SM90A "
 
+/* A build option that caps the registers of every kernel of a program: "-DTRT_PTX_MAXNREG=N"
+ * (an unused macro to the OpenCL compiler; NVIDIA's takes no register cap of its own for
+ * these programs: -cl-nv-maxrregcount changed no count on the H200, bench/results/
+ * 2026-12-03-h200-s10.md). trt__ptx_lift_arch writes it into the PTX as ".maxnreg N". */
+#define TRT_PTX_MAXNREG_OPTION "-DTRT_PTX_MAXNREG="
+
 /* The PTX text with the markers removed and ".target sm_90" made ".target sm_90a" (left as it
  * is if already sm_90a), as a new malloc'ed string the caller frees. NULL when `ptx` has no
  * marker (nothing to lift: why[0] == 0), and NULL with why[] saying so when its target is
  * not sm_90 or memory ran out. Pure text: tested on the CPU. */
 char *trt__ptx_arch_lifted(const char *ptx, size_t len, char *why, size_t why_size);
 
-/* If program *p (built, one device) carries marked statements, replaces it by the lifted
- * program built with `opts` and releases the old one; else leaves it as it is. On failure
+/* N of the last TRT_PTX_MAXNREG_OPTION in opts (NULL: none), 0 when there is none. */
+int trt__ptx_maxnreg_option(const char *opts);
+
+/* The PTX text (NUL-terminated) with ".maxnreg N" before the body of every entry function
+ * (".entry name(...)" then the line that opens with '{'), as a new malloc'ed string the caller
+ * frees; NULL when the text has no entry function (not PTX) or memory ran out. Pure text:
+ * tested on the CPU. */
+char *trt__ptx_with_maxnreg(const char *ptx, int maxnreg);
+
+/* If program *p (built, one device) carries marked statements, or `opts` asks for a register
+ * cap (TRT_PTX_MAXNREG_OPTION) and its binary is PTX, replaces it by the edited program built
+ * with `opts` and releases the old one; else leaves it as it is. On failure
  * (the target is not sm_90, out of memory, the driver refuses the lifted PTX) *p is left as
  * it is (still owned by the caller, never to be used: its marked statements are comments)
  * and the status says why. `what` names the program in messages. */

@@ -12,7 +12,8 @@
  * with work-groups of T tiles each (0: the engine's rule); --bandwidth times plain write and
  * copy kernels over BYTES (the memory speed the products compare with); --dump writes each
  * program's device binary (PTX on NVIDIA) to DIR.
- * TC_CHECK_OPTS adds build options (e.g. -cl-nv-verbose, whose log is then printed).
+ * TC_CHECK_OPTS adds build options (e.g. -cl-nv-verbose, whose log is then printed);
+ * TC_MAXNREG=N replaces the tiles' register caps (engine/ops/tc.c; 0: none).
  *
  * For NVIDIA devices only (the kernels are inline PTX); it forces the capability macros, so
  * a device without the features fails to compile (the engine's probe keeps such a device off
@@ -98,6 +99,16 @@ static cl_program build(const tile *t, int kmajor, int persist) {
     char opts[1024], tile_opts[512];
     const char *extra = getenv("TC_CHECK_OPTS");
     trt__tc_options(tile_opts, sizeof tile_opts, t, kmajor, 1, 1);
+    const char *cap = getenv("TC_MAXNREG"); /* replaces the tile's register cap; 0: none */
+    if (cap) {
+        char *o = strstr(tile_opts, " " TRT_PTX_MAXNREG_OPTION);
+        if (o) *o = 0;
+        if (atoi(cap) > 0) {
+            const size_t n = strlen(tile_opts);
+            snprintf(tile_opts + n, sizeof tile_opts - n, " %s%d", TRT_PTX_MAXNREG_OPTION,
+                     atoi(cap));
+        }
+    }
     /* The macros the engine's programs get on an NVIDIA device whose probe passed
      * (runtime/program.c): TRT_CAP_WGMMA on compute capability 9 for every tile. */
     snprintf(opts, sizeof opts,

@@ -74,5 +74,50 @@ int main(void) {
     CHECK(out && strcmp(out, ".target sm_90a\nx;\n") == 0,
           "a target on the first line; no room for a reason is fine");
     free(out);
+
+    /* The register cap option: the last one counts; none, or a non-positive one, is 0. */
+    CHECK(trt__ptx_maxnreg_option(NULL) == 0, "no options: no cap");
+    CHECK(trt__ptx_maxnreg_option("-DBM=64 -DTC_WGMMA=1") == 0, "no cap option: no cap");
+    CHECK(trt__ptx_maxnreg_option("-DBM=64 -DTRT_PTX_MAXNREG=168 -DTC_PERSIST=1") == 168,
+          "the cap in the middle of the options");
+    CHECK(trt__ptx_maxnreg_option("-DTRT_PTX_MAXNREG=168 -DTRT_PTX_MAXNREG=128") == 128,
+          "the last cap counts");
+    CHECK(trt__ptx_maxnreg_option("-DTRT_PTX_MAXNREG=-4") == 0, "a negative cap is none");
+
+    /* .maxnreg goes between each entry's parameter list (and its other directives) and its
+     * body, and nowhere else; functions that are not entries are left alone. */
+    static const char module[] = ".version 8.0\n"
+                                 ".target sm_90a\n"
+                                 ".func (.reg .b32 r) helper(.reg .b32 x)\n"
+                                 "{\n\tret;\n}\n"
+                                 ".entry tc_conv(\n"
+                                 "\t.param .u64 tc_conv_param_0\n"
+                                 ")\n"
+                                 ".reqntid 128, 1, 1\n"
+                                 "{\n"
+                                 "\t{ .reg .pred p; }\n"
+                                 "\tret;\n"
+                                 "}\n"
+                                 "\t// .globl\ttc_gemm\n"
+                                 ".visible .entry tc_gemm(\n"
+                                 "\t.param .u64 tc_gemm_param_0\n"
+                                 ")\n"
+                                 "{\n"
+                                 "\tret;\n"
+                                 "}\n";
+    out = trt__ptx_with_maxnreg(module, 168);
+    CHECK(out != NULL, "a module with entries gets its cap");
+    if (out) {
+        const char *a = strstr(out, ")\n.reqntid 128, 1, 1\n.maxnreg 168\n{\n\t{ .reg");
+        const char *b = strstr(out, "tc_gemm_param_0\n)\n.maxnreg 168\n{\n\tret;");
+        CHECK(a != NULL, "the first entry: after its directives, before its body");
+        CHECK(b != NULL, "the second (.visible) entry too");
+        CHECK(strstr(out, "helper(.reg .b32 x)\n{") != NULL, "a .func is left alone");
+        CHECK(strlen(out) == strlen(module) + 2 * strlen(".maxnreg 168\n"),
+              "nothing else is added or lost");
+        free(out);
+    }
+    CHECK(trt__ptx_with_maxnreg(plain, 128) == NULL, "no entry function: NULL (not PTX)");
+    CHECK(trt__ptx_with_maxnreg(module, 0) == NULL, "no cap: NULL");
     return check_summary();
 }

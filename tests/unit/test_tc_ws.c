@@ -4,6 +4,7 @@
  * is made again and where the tiles' sums start: they must never land on the counters of
  * another launch, whatever the order of shapes (the kernels themselves run only on NVIDIA GPUs: tests/gpu/tc_kernel_check). */
 #include <stdio.h>
+#include <string.h>
 
 #include "ops/tc.h"
 
@@ -67,5 +68,23 @@ int main(void) {
     CHECK(trt__tc_tiles_per_group(10000000, 132) == 8, "many tiles: at most 8");
     CHECK(trt__tc_tiles_per_group(49, 132) == 1, "few tiles: 1");
     CHECK(trt__tc_tiles_per_group(1000000, 0) == 1, "unknown compute units: 1");
+    /* Register caps: one-warpgroup wgmma tiles of 32 and 64 accumulators per work-item; none
+     * for the others; the option is in the build options iff there is a cap. */
+    const trt_tc_tile w64 = {64, 64, 64, 64, 4, 1, 0}, w128x64 = {128, 64, 128, 64, 4, 1, 0},
+                      w64x128 = {64, 128, 64, 128, 4, 1, 0},
+                      w128 = {128, 128, 128, 128, 4, 1, 0},
+                      w2 = {128, 128, 64, 128, 3, 1, 0}, mma = {64, 64, 32, 32, 4, 0, 0};
+    CHECK(trt__tc_register_cap(&w64) == 128, "64x64 wgmma: 128 registers");
+    CHECK(trt__tc_register_cap(&w128x64) == 168 && trt__tc_register_cap(&w64x128) == 168,
+          "128x64 and 64x128 wgmma: 168");
+    CHECK(trt__tc_register_cap(&w128) == 0, "128x128 on one warpgroup: no cap");
+    CHECK(trt__tc_register_cap(&w2) == 0, "two warpgroups: no cap");
+    CHECK(trt__tc_register_cap(&mma) == 0, "mma.sync: no cap");
+    char o[256];
+    trt__tc_options(o, sizeof o, &w64, 1, 1, 1);
+    CHECK(strstr(o, " -DTRT_PTX_MAXNREG=128") != NULL && strstr(o, "-DTC_WGMMA=1"),
+          "the cap is among a capped tile's options");
+    trt__tc_options(o, sizeof o, &mma, 1, 1, 1);
+    CHECK(strstr(o, "MAXNREG") == NULL, "and not among an uncapped one's");
     return check_summary();
 }
