@@ -3,7 +3,7 @@
  *
  *   tc_kernel_check KERNEL_DIR [--tile BM,BN,WM,WN,STAGES[,w] ...] [--time M,N,K ...]
  *                   [--trace M,N,K ...] [--per-group T,T,...] [--no-check] [--dump DIR]
- *                   [--bandwidth BYTES]
+ *                   [--bandwidth BYTES] [--build-threads T,COUNT]
  *
  * --tile replaces the engine's tile configurations (engine/ops/tc.c; ",w": the wgmma variant, for
  * Hopper; built through runtime/ptx_arch.c as the engine does); --no-check skips the correctness
@@ -11,7 +11,8 @@
  * (TC_TRACE) and prints its occupancy and work-group lifetimes; --per-group times each tile
  * with work-groups of T tiles each (0: the engine's rule); --bandwidth times plain write and
  * copy kernels over BYTES (the memory speed the products compare with); --dump writes each
- * program's device binary (PTX on NVIDIA) to DIR.
+ * program's device binary (PTX on NVIDIA) to DIR; --build-threads builds COUNT programs of the
+ * first tile on T threads at once and prints the wall time (with CUDA_CACHE_DISABLE=1).
  * TC_CHECK_OPTS adds build options (e.g. -cl-nv-verbose, whose log is then printed);
  * TC_MAXNREG=N replaces the tiles' register caps (engine/ops/tc.c; 0: none).
  *
@@ -20,13 +21,17 @@
  * these kernels). Exit status 0 only if every check passed. Prints one line per check and per
  * timing: "time BMxBN/WMxWN/S M N K: X ms, Y TFLOP/s". Not part of CI (no GPU there).
  */
+#define _POSIX_C_SOURCE 200809L
 #define CL_TARGET_OPENCL_VERSION 120
 #include <CL/cl.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/ir.h"          /* trt_f32_to_f16 / trt_f16_to_f32 */
 #include "ops/tc.h"            /* tiles, build options, threads, split-K workspace */
@@ -187,7 +192,7 @@ static uint16_t *rand_half(size_t n, unsigned *seed) {
     return h;
 }
 
-static int failures;
+static atomic_int failures;
 
 
 static void setarg(cl_kernel k, int i, size_t size, const void *v) {
@@ -646,6 +651,59 @@ static void trace_gemm(int M, int N, int K) {
     timed_product_free(&op);
 }
 
+/* --build-threads T,COUNT: COUNT programs of the first tile (each with its own dummy macro, so
+ * that no cache serves one: run it with CUDA_CACHE_DISABLE=1) built and lifted as the engine
+ * does, on T threads at once; prints the wall time. Whether NVIDIA's compiler builds programs
+ * of one process side by side (engine/runtime/program.c's prefetch assumes it may). */
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+typedef struct {
+    const tile *t;
+    int count, base;
+    atomic_int next;
+} build_speed_job;
+
+static void *build_speed_worker(void *arg) {
+    build_speed_job *j = arg;
+    for (int i; (i = atomic_fetch_add(&j->next, 1)) < j->count;) {
+        char tile_opts[512], opts[1024];
+        trt__tc_options(tile_opts, sizeof tile_opts, j->t, 1, 1, 1);
+        snprintf(opts, sizeof opts,
+                 "-cl-std=CL1.2 -DTRT_CAP_MMA_F16=1 -DTRT_CAP_LDMATRIX=1 -DTRT_CAP_CP_ASYNC=1 "
+                 "-DTRT_NV_PTX=1 -DTRT_CAP_WGMMA=1 %s -DTC_PERSIST=1 -DTC_BUILD_SPEED_ID=%d",
+                 tile_opts, j->base + i);
+        const char *srcs[2] = {src_common, src_tc};
+        cl_int err;
+        cl_program p = clCreateProgramWithSource(ctx, 2, srcs, NULL, &err);
+        if (err == CL_SUCCESS && clBuildProgram(p, 1, &dev, opts, NULL, NULL) == CL_SUCCESS &&
+            trt__ptx_lift_arch(ctx, dev, "tc_gemm.cl", opts, &p) == TRT_OK) {
+            clReleaseProgram(p);
+        } else {
+            printf("build-threads: program %d failed\n", j->base + i);
+            failures++;
+            if (p) clReleaseProgram(p);
+        }
+    }
+    return NULL;
+}
+
+static void build_speed(const tile *t, int threads, int count) {
+    static int base; /* distinct programs across calls */
+    if (threads < 1 || threads > 32 || count < 1) return;
+    build_speed_job j = {t, count, base, 0};
+    base += count;
+    pthread_t tid[32];
+    const double t0 = now_s();
+    for (int i = 0; i < threads; i++) pthread_create(&tid[i], NULL, build_speed_worker, &j);
+    for (int i = 0; i < threads; i++) pthread_join(tid[i], NULL);
+    printf("build-threads: %d programs of %dx%d/%dx%d/%d%s on %d threads: %.1f s\n", count,
+           t->bm, t->bn, t->wm, t->wn, t->stages, t->wgmma ? "w" : "", threads, now_s() - t0);
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: %s KERNEL_DIR [--time M,N,K]...\n", argv[0]);
@@ -747,6 +805,12 @@ int main(int argc, char **argv) {
         check_gemm(&tiles[i], 1, 196, 256, 1024, 25, 4);
         per_group = 0;
         check_batches = 1;
+    }
+    for (int i = 2; i + 1 < argc; i++) {
+        int threads, count;
+        if (strcmp(argv[i], "--build-threads") == 0 && NTILES > 0 &&
+            sscanf(argv[i + 1], "%d,%d", &threads, &count) == 2)
+            build_speed(&tiles[0], threads, count);
     }
     for (int i = 2; i + 1 < argc; i++)
         if (strcmp(argv[i], "--bandwidth") == 0) time_bandwidth((size_t)atoll(argv[i + 1]));
