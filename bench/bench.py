@@ -72,6 +72,7 @@ class Settings:
         self.commit = os.environ.get("TRTINFER_COMMIT", "unknown")
         self.command = os.environ.get("BENCH_COMMAND", "bench/run.sh OUTDIR")
         self.workdir = os.environ.get("BENCH_WORKDIR") or tempfile.mkdtemp(prefix="bench.")
+        self.ort_refs = {}  # onnxruntime's outputs, (onnx path, batch) -> array
         if self.quick:
             self.exec_timing = ["--warmUp=0", "--duration=0", "--iterations=3"]
             self.torch_iters, self.torch_warmup = 3, 1
@@ -140,7 +141,9 @@ class Results:
             " the forward call; end-to-end = mean host "
             "time of float32 host tensor -> device (-> half, channels_last) -> forward -> "
             "output on host. torch.compile default mode; it compiles each model once per dtype "
-            "at batch 1, and once more (automatic dynamic batch) for the larger batches",
+            "at batch 1, and once more (automatic dynamic batch) for the larger batches. "
+            "PyTorch's output on trtinfer-exec's input is compared with onnxruntime too (notes): "
+            "what FP16 itself does to the model",
             "- img/s = batch / GPU compute median",
             "",
             "| model | batch | precision | framework | GPU compute ms | img/s | end-to-end ms "
@@ -155,7 +158,8 @@ class Results:
             lines.append(
                 f"| {PRETTY[r['model']]} | {r['batch']} | {r['precision']} | {r['framework']} | "
                 f"{num(r.get('compute_ms_median'), '%.3f')} | {num(r.get('img_s'), '%.1f')} | "
-                f"{num(r.get('e2e_ms_mean'), '%.3f')} | {r.get('status', '')} |")
+                f"{num(r.get('e2e_ms_mean'), '%.3f')} | "
+                f"{'; '.join(n for n in (r.get('status'), r.get('note')) if n)} |")
         for model in s.models:
             prof = [r for r in self.rows if r["model"] == model and r["framework"] == "trtinfer"
                     and r.get("profile")]
@@ -262,22 +266,34 @@ def bench_input(workdir, batch):
     return path, x
 
 
-def error_vs_ort(onnx_path, x, export_path, cache):
-    """Relative L2 distance of trtinfer-exec's exported output to onnxruntime (CPU)."""
+def ort_reference(onnx_path, x, cache):
+    """onnxruntime's (CPU, FP32) output on x, computed once per model and batch."""
     import numpy as np
     import onnxruntime as ort
     key = (onnx_path, x.shape[0])
     if key not in cache:
         sess = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
         cache[key] = sess.run(["output"], {"input": x})[0].astype(np.float64)
-    ref = cache[key]
+    return cache[key]
+
+
+def rel_l2(got, ref):
+    import numpy as np
+    if got.size != ref.size:
+        raise ValueError(f"the output has {got.size} values, expected {ref.size}")
+    diff = np.asarray(got, np.float64).reshape(ref.shape) - ref
+    return float(np.linalg.norm(diff) / np.linalg.norm(ref))
+
+
+def error_vs_ort(onnx_path, x, export_path, cache):
+    """Relative L2 distance of trtinfer-exec's exported output to onnxruntime (CPU)."""
+    import numpy as np
+    ref = ort_reference(onnx_path, x, cache)
     with open(export_path) as f:
         got = {e["name"]: e["values"] for e in json.load(f)}
-    if "output" not in got or len(got["output"]) != ref.size:
-        raise ValueError(f"exported output has {len(got.get('output', []))} values, "
-                         f"expected {ref.size}")
-    diff = np.asarray(got["output"], np.float64).reshape(ref.shape) - ref
-    return float(np.linalg.norm(diff) / np.linalg.norm(ref))
+    if "output" not in got:
+        raise ValueError("the exported outputs have no 'output'")
+    return rel_l2(np.asarray(got["output"], np.float64), ref)
 
 
 # ------------------------------------------------------------------------------ trtinfer-exec
@@ -356,7 +372,7 @@ def layer_profile(prof_path, info_path):
 def trtinfer_phase(s, res, onnx_paths, outdir, stop_at):
     dev = "--device=gpu" if s.device == "cuda" else "--device=cpu"
     fp16_refused = None
-    refs = {}
+    refs = s.ort_refs
     with open(os.path.join(outdir, "trtinfer-exec.log"), "a") as logf:
         for prec in [p.upper() for p in s.precisions]:
             for b in s.batches:  # every model at a batch before the next batch
@@ -454,7 +470,24 @@ def torch_jobs(s, mode):
     return [(m, mode, d) for d in s.precisions for m in s.models]
 
 
-def torch_phase(s, res, mode, stop_at, workdir):
+def torch_output_error(s, r, onnx_paths):
+    """The relative L2 distance of PyTorch's output (saved by the worker) to onnxruntime's on
+    the input trtinfer-exec got: how far FP16 itself moves this model's output, beside
+    trtinfer's distance. None where either side is missing."""
+    path = r.get("output_npy")
+    if not path or r["model"] not in onnx_paths:
+        return None
+    try:
+        import numpy as np
+        _, x = bench_input(s.workdir, r["batch"])
+        return rel_l2(np.load(path), ort_reference(onnx_paths[r["model"]], x, s.ort_refs))
+    except (OSError, ValueError, ImportError) as ex:
+        log(f"no output check for {r['mode']} {r['model']} b{r['batch']}: "
+            f"{type(ex).__name__}: {ex}")
+        return None
+
+
+def torch_phase(s, res, mode, stop_at, workdir, onnx_paths):
     jobs = torch_jobs(s, mode)
     expected = [(m, md, d, b) for (m, md, d) in jobs for b in s.batches]
     done = set()
@@ -474,9 +507,13 @@ def torch_phase(s, res, mode, stop_at, workdir):
                 r = json.loads(line[7:])
                 key = (r["model"], r["mode"], r["dtype"], r["batch"])
                 done.add(key)
+                err = torch_output_error(s, r, onnx_paths)
+                if err is not None:
+                    r["rel_l2_vs_ort"] = err
+                    r["note"] = f"rel L2 vs ORT {err:.2g}"
                 row = res.add(model=r["model"], batch=r["batch"], precision=PREC_LABEL[r["dtype"]],
                               framework=mode, **{k: v for k, v in r.items() if k not in (
-                                  "model", "batch", "mode", "dtype")})
+                                  "model", "batch", "mode", "dtype", "output_npy")})
                 if row.get("status"):
                     log(f"{mode} {r['model']} b{r['batch']} {r['dtype']}: {row['status']}")
                 else:
@@ -599,6 +636,20 @@ def worker(spec_path):
                         torch.cuda.synchronize()
                     ts = forward_times(fn, x)
                     es = e2e_times(fn, xh, half)
+                    # The output on trtinfer-exec's input, for the main process to compare
+                    # with onnxruntime; a failure here costs the comparison, not the row.
+                    try:
+                        _, xa = bench_input(spec["workdir"], b)
+                        xo = torch.from_numpy(xa).to(dev)
+                        if half:
+                            xo = xo.to(dtype=torch.half, memory_format=torch.channels_last)
+                        import numpy as np
+                        path = os.path.join(spec["workdir"], f"torch-{model_name}-b{b}-{dtype}-"
+                                            f"{'compile' if mode == COMPILE else 'eager'}.npy")
+                        np.save(path, fn(xo).float().cpu().numpy())
+                        r["output_npy"] = path
+                    except Exception as ex:
+                        r["output_error"] = failure(ex)
                 med = statistics.median(ts)
                 r.update(status="", compute_ms_median=med, compute_ms_mean=statistics.mean(ts),
                          compute_ms_min=min(ts), img_s=b * 1e3 / med,
@@ -645,12 +696,12 @@ def main(outdir):
     res.write()
 
     t = time.monotonic()
-    torch_phase(s, res, EAGER, s.deadline - 10, s.workdir)
+    torch_phase(s, res, EAGER, s.deadline - 10, s.workdir, onnx_paths)
     res.phases["eager"] = time.monotonic() - t
     res.write()
 
     t = time.monotonic()
-    torch_phase(s, res, COMPILE, s.deadline - 3, s.workdir)
+    torch_phase(s, res, COMPILE, s.deadline - 3, s.workdir, onnx_paths)
     res.phases["compile"] = time.monotonic() - t
     res.write()
     ok = sum(1 for r in res.rows if "compute_ms_median" in r)
