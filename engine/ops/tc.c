@@ -271,10 +271,10 @@ trt_status trt__tc_kernel(trt_exec *ex, trt_node_rt *rt, const char *opts, const
 }
 
 int trt__tc_register_cap(const trt_tc_tile *t) {
-    if (!t->wgmma || trt__tc_threads(t) != 128) return 0;
-    const int accumulators = t->bm * t->bn / 128;
-    if (accumulators <= 32) return 128; /* 4 work-groups of 128 on 64K registers */
-    if (accumulators <= 64) return 168; /* 3 */
+    if (!t->wgmma) return 0;
+    const int threads = (int)trt__tc_threads(t), accumulators = t->bm * t->bn / threads;
+    if (accumulators <= 32) return 128; /* 4 work-groups of 128 work-items, 2 of 256 */
+    if (accumulators <= 64 && threads == 128) return 168; /* 3 of 128 */
     return 0;
 }
 

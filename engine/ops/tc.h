@@ -105,10 +105,12 @@ trt_status trt__tc_launch_setup(trt_exec *ex, trt_node_rt *rt, trt_tc_ws *have,
                                 cl_mem unused, trt_tc_launch *l);
 
 /* The register cap of a tile's programs (runtime/ptx_arch.h's TRT_PTX_MAXNREG_OPTION), 0 for
- * none: for wgmma tiles of one warpgroup, 128 where a work-item holds 32 accumulators (64x64)
- * and 168 where it holds 64 (128x64, 64x128), the most that leaves 4 and 3 work-groups of 128
- * work-items on a 64K-register multiprocessor. NVIDIA's compiler gave these tiles 136 and
- * 172-220 registers at 232607a (H200, -cl-nv-verbose), 3 and 2 work-groups. */
+ * none. wgmma tiles only: 128 where a work-item holds 32 accumulators (64x64 on one
+ * warpgroup: 4 work-groups on a 64K-register multiprocessor; 128x64 on two: 2), 168 where a
+ * one-warpgroup tile's hold 64 (128x64, 64x128: 3 work-groups). NVIDIA's compiler gave the
+ * one-warpgroup tiles 136 and 161-220 registers at 232607a (H200, -cl-nv-verbose), and the
+ * caps made them 1-18% faster (bench/results/2026-12-03-h200-s10.md); the two-warpgroup
+ * 128x64 tile's cap follows the same arithmetic, not yet measured. */
 int trt__tc_register_cap(const trt_tc_tile *t);
 
 /* Build options of tc_gemm.cl for a tile and operand storage (without TC_PERSIST), with the

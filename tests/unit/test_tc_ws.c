@@ -78,7 +78,9 @@ int main(void) {
     CHECK(trt__tc_register_cap(&w128x64) == 168 && trt__tc_register_cap(&w64x128) == 168,
           "128x64 and 64x128 wgmma: 168");
     CHECK(trt__tc_register_cap(&w128) == 0, "128x128 on one warpgroup: no cap");
-    CHECK(trt__tc_register_cap(&w2) == 0, "two warpgroups: no cap");
+    CHECK(trt__tc_register_cap(&w2) == 0, "two warpgroups of 64 accumulators: no cap");
+    const trt_tc_tile w2n64 = {128, 64, 64, 64, 4, 1, 0};
+    CHECK(trt__tc_register_cap(&w2n64) == 128, "two warpgroups of 32 accumulators: 128");
     CHECK(trt__tc_register_cap(&mma) == 0, "mma.sync: no cap");
     char o[256];
     trt__tc_options(o, sizeof o, &w64, 1, 1, 1);
