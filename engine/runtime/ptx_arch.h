@@ -5,7 +5,9 @@
  * that needs them writes each such statement behind the marker TRT_PTX_ARCH_MARK, which
  * makes it a PTX comment the first build ignores; trt__ptx_lift_arch then takes the
  * program's PTX, removes the markers, retargets it to sm_90a and builds that PTX as a
- * program binary. A marked statement must fit on one line.
+ * program binary. A marked statement must fit on one line. The same edit can cap each
+ * kernel's registers (".maxnreg", asked for by TRT_PTX_MAXNREG_OPTION), which NVIDIA's own
+ * option does not do for these programs.
  */
 #ifndef TRT_RUNTIME_PTX_ARCH_H
 #define TRT_RUNTIME_PTX_ARCH_H
@@ -16,10 +18,10 @@
 
 #define TRT_PTX_ARCH_MARK "// TRT_SM90A "
 
-/* A build option that caps the registers of every kernel of a program: "-DTRT_PTX_MAXNREG=N"
- * (an unused macro to the OpenCL compiler; NVIDIA's takes no register cap of its own for
- * these programs: -cl-nv-maxrregcount changed no count on the H200, bench/results/
- * 2026-12-03-h200-s10.md). trt__ptx_lift_arch writes it into the PTX as ".maxnreg N". */
+/* A build option that caps the registers of every kernel of a program: "-DTRT_PTX_MAXNREG=N",
+ * an unused macro to the OpenCL compiler, which trt__ptx_lift_arch writes into the PTX as
+ * ".maxnreg N". (NVIDIA's -cl-nv-maxrregcount=N changed no register count of the tensor-core
+ * programs on the H200: bench/results/2026-12-03-h200-s10.md.) */
 #define TRT_PTX_MAXNREG_OPTION "-DTRT_PTX_MAXNREG="
 
 /* The PTX text with the markers removed and ".target sm_90" made ".target sm_90a" (left as it
