@@ -3,7 +3,7 @@
  *
  *   tc_kernel_check KERNEL_DIR [--tile BM,BN,WM,WN,STAGES[,w] ...] [--time M,N,K ...]
  *                   [--trace M,N,K ...] [--per-group T,T,...] [--no-check] [--dump DIR]
- *                   [--bandwidth BYTES] [--build-threads T,COUNT]
+ *                   [--bandwidth BYTES] [--build-threads T,COUNT] [--build-procs P,COUNT]
  *
  * --tile replaces the engine's tile configurations (engine/ops/tc.c; ",w": the wgmma variant, for
  * Hopper; built through runtime/ptx_arch.c as the engine does); --no-check skips the correctness
@@ -12,7 +12,8 @@
  * with work-groups of T tiles each (0: the engine's rule); --bandwidth times plain write and
  * copy kernels over BYTES (the memory speed the products compare with); --dump writes each
  * program's device binary (PTX on NVIDIA) to DIR; --build-threads builds COUNT programs of the
- * first tile on T threads at once and prints the wall time (with CUDA_CACHE_DISABLE=1).
+ * first tile on T threads at once and prints the wall time (with CUDA_CACHE_DISABLE=1);
+ * --build-procs does the same in P processes, and nothing else.
  * TC_CHECK_OPTS adds build options (e.g. -cl-nv-verbose, whose log is then printed);
  * TC_MAXNREG=N replaces the tiles' register caps (engine/ops/tc.c; 0: none).
  *
@@ -27,6 +28,8 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -704,28 +707,20 @@ static void build_speed(const tile *t, int threads, int count) {
            t->bm, t->bn, t->wm, t->wn, t->stages, t->wgmma ? "w" : "", threads, now_s() - t0);
 }
 
-int main(int argc, char **argv) {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s KERNEL_DIR [--time M,N,K]...\n", argv[0]);
-        return 2;
-    }
-    src_common = slurp(argv[1], "common.cl");
-    src_tc = slurp(argv[1], "tc_gemm.cl");
+/* The first OpenCL GPU, its context and queue (globals dev, ctx, q); 0 if there is none. */
+static int open_device(int quiet) {
     cl_platform_id plats[8];
     cl_uint np = 0;
     CK(clGetPlatformIDs(8, plats, &np));
     int found = 0;
     for (cl_uint i = 0; i < np && !found; i++)
         found = clGetDeviceIDs(plats[i], CL_DEVICE_TYPE_GPU, 1, &dev, NULL) == CL_SUCCESS;
-    if (!found) {
-        printf("no OpenCL GPU: nothing checked\n");
-        return 77;
-    }
+    if (!found) return 0;
     char name[256];
     clGetDeviceInfo(dev, CL_DEVICE_NAME, sizeof name, name, NULL);
     cl_ulong lmem = 0;
     clGetDeviceInfo(dev, CL_DEVICE_LOCAL_MEM_SIZE, sizeof lmem, &lmem, NULL);
-    printf("device: %s, local memory %llu bytes\n", name, (unsigned long long)lmem);
+    if (!quiet) printf("device: %s, local memory %llu bytes\n", name, (unsigned long long)lmem);
     clGetDeviceInfo(dev, 0x4000, sizeof cc_major, &cc_major, NULL);
     clGetDeviceInfo(dev, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof compute_units, &compute_units, NULL);
     cl_int err;
@@ -733,6 +728,76 @@ int main(int argc, char **argv) {
     CK(err);
     q = clCreateCommandQueue(ctx, dev, CL_QUEUE_PROFILING_ENABLE, &err);
     CK(err);
+    return 1;
+}
+
+/* --build-procs P,COUNT (before this process touches OpenCL): P child processes, each with
+ * its own device context, build COUNT distinct programs of the first --tile between them;
+ * prints the wall time. Set against --build-threads: whether NVIDIA's compiler, serial
+ * within a process, builds side by side in separate ones. Returns the exit status. */
+static int build_procs(int argc, char **argv, int procs, int count) {
+    tile t = {64, 64, 64, 64, 4, 1, 1};
+    char w = 0;
+    for (int i = 2; i + 1 < argc; i++)
+        if (strcmp(argv[i], "--tile") == 0 &&
+            sscanf(argv[i + 1], "%d,%d,%d,%d,%d,%c", &t.bm, &t.bn, &t.wm, &t.wn, &t.stages,
+                   &w) >= 5) {
+            t.wgmma = w == 'w';
+            break;
+        }
+    if (procs < 1 || procs > 64 || count < 1) return 2;
+    const double t0 = now_s();
+    pid_t pid[64];
+    int started = 0;
+    for (int c = 0; c < procs; c++) {
+        pid[c] = fork();
+        if (pid[c] == 0) { /* the child: its share, programs c, c + procs, ... */
+            if (!open_device(1)) _exit(77);
+            build_speed_job j = {&t, 1, 0, 0};
+            for (int i = c; i < count; i += procs) {
+                j.base = 100000 + i; /* apart from --build-threads' numbers */
+                atomic_store(&j.next, 0);
+                build_speed_worker(&j);
+            }
+            _exit(failures ? 1 : 0);
+        }
+        if (pid[c] < 0) break;
+        started++;
+    }
+    int bad = started < procs, no_gpu = 0;
+    for (int c = 0; c < started; c++) {
+        int st = 0;
+        waitpid(pid[c], &st, 0);
+        no_gpu |= WIFEXITED(st) && WEXITSTATUS(st) == 77;
+        bad |= !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+    }
+    if (no_gpu) {
+        printf("no OpenCL GPU: nothing built\n");
+        return 77;
+    }
+    printf("build-procs: %d programs of %dx%d/%dx%d/%d%s in %d processes: %.1f s%s\n", count,
+           t.bm, t.bn, t.wm, t.wn, t.stages, t.wgmma ? "w" : "", procs, now_s() - t0,
+           bad ? " (a process failed)" : "");
+    return bad ? 1 : 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s KERNEL_DIR [--time M,N,K]...\n", argv[0]);
+        return 2;
+    }
+    src_common = slurp(argv[1], "common.cl");
+    src_tc = slurp(argv[1], "tc_gemm.cl");
+    for (int i = 2; i + 1 < argc; i++) {
+        int procs, count;
+        if (strcmp(argv[i], "--build-procs") == 0 &&
+            sscanf(argv[i + 1], "%d,%d", &procs, &count) == 2)
+            return build_procs(argc, argv, procs, count);
+    }
+    if (!open_device(0)) {
+        printf("no OpenCL GPU: nothing checked\n");
+        return 77;
+    }
     int check = 1, nchosen = 0;
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--no-check") == 0) check = 0;
