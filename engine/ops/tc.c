@@ -271,8 +271,9 @@ trt_status trt__tc_kernel(trt_exec *ex, trt_node_rt *rt, const char *opts, const
 }
 
 int trt__tc_register_cap(const trt_tc_tile *t) {
-    if (!t->wgmma) return 0;
-    const int threads = (int)trt__tc_threads(t), accumulators = t->bm * t->bn / threads;
+    const int threads = (int)trt__tc_threads(t);
+    if (!t->wgmma || threads <= 0) return 0;
+    const int accumulators = t->bm * t->bn / threads;
     if (accumulators <= 32) return 128; /* 4 work-groups of 128 work-items, 2 of 256 */
     if (accumulators <= 64 && threads == 128) return 168; /* 3 of 128 */
     return 0;
@@ -286,6 +287,8 @@ void trt__tc_options(char *buf, size_t size, const trt_tc_tile *t, int b_kmajor,
                            t->bm, t->bn, t->wm, t->wn, t->stages, b_kmajor, out_half, bias_half,
                            t->wgmma);
     const int cap = trt__tc_register_cap(t);
-    if (cap > 0 && n > 0 && (size_t)n < size)
-        snprintf(buf + n, size - (size_t)n, " " TRT_PTX_MAXNREG_OPTION "%d", cap);
+    char suffix[48];
+    const int sn = snprintf(suffix, sizeof suffix, " " TRT_PTX_MAXNREG_OPTION "%d", cap);
+    /* All of the option or none of it: a cut one would read as another cap. */
+    if (cap > 0 && n > 0 && (size_t)n + (size_t)sn < size) memcpy(buf + n, suffix, (size_t)sn + 1);
 }

@@ -68,11 +68,11 @@ char *trt__ptx_arch_lifted(const char *ptx, size_t len, char *why, size_t why_si
 }
 
 int trt__ptx_maxnreg_option(const char *opts) {
-    int n = 0;
+    long n = 0;
     const size_t olen = strlen(TRT_PTX_MAXNREG_OPTION);
     for (const char *o = opts; o && (o = strstr(o, TRT_PTX_MAXNREG_OPTION)); o += olen)
-        n = atoi(o + olen);
-    return n > 0 ? n : 0;
+        n = strtol(o + olen, NULL, 10);
+    return n > 0 && n <= TRT_PTX_MAXNREG_MAX ? (int)n : 0;
 }
 
 /* Whether the line at p declares an entry function: ".entry " after optional directives
@@ -87,33 +87,46 @@ static int entry_line(const char *p) {
     return 0;
 }
 
+/* Whether the line at p (up to its newline) holds `what`. */
+static int line_has(const char *p, const char *what) {
+    const char *end = strchr(p, '\n'), *hit = strstr(p, what);
+    return hit && (!end || hit < end);
+}
+
 char *trt__ptx_with_maxnreg(const char *ptx, int maxnreg) {
     int entries = 0;
     for (const char *l = ptx; l; l = strchr(l, '\n')) {
         if (*l == '\n') l++;
         entries += entry_line(l);
     }
-    if (entries == 0 || maxnreg <= 0) return NULL;
+    if (entries == 0 || maxnreg <= 0 || maxnreg > TRT_PTX_MAXNREG_MAX) return NULL;
     char directive[32];
     const int dlen = snprintf(directive, sizeof directive, ".maxnreg %d\n", maxnreg);
     const size_t len = strlen(ptx);
-    char *out = malloc(len + (size_t)entries * (size_t)dlen + 1);
+    char *out = malloc(len + (size_t)entries * ((size_t)dlen + 1) + 1); /* + a line break */
     if (!out) return NULL;
     size_t o = 0;
-    int in_header = 0; /* between an .entry line and its body's '{' */
+    int in_header = 0; /* from an .entry line to its body's '{' */
     for (const char *l = ptx; *l;) {
         const char *end = strchr(l, '\n');
         const size_t n = end ? (size_t)(end - l) + 1 : strlen(l);
         if (entry_line(l)) in_header = 1;
-        const char *first = l;
-        while (*first == ' ' || *first == '\t') first++;
-        if (in_header && *first == '{') {
+        if (in_header && line_has(l, ".maxnreg")) in_header = 0; /* has one: left as it is */
+        const char *brace = in_header ? memchr(l, '{', n) : NULL;
+        if (brace) { /* the body opens on this line: the directive goes on its own line before */
+            const size_t head = (size_t)(brace - l);
+            memcpy(out + o, l, head);
+            o += head;
+            if (head > 0) out[o++] = '\n';
             memcpy(out + o, directive, (size_t)dlen);
             o += (size_t)dlen;
+            memcpy(out + o, brace, n - head);
+            o += n - head;
             in_header = 0;
+        } else {
+            memcpy(out + o, l, n);
+            o += n;
         }
-        memcpy(out + o, l, n);
-        o += n;
         l += n;
     }
     out[o] = 0;

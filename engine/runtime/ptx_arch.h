@@ -23,6 +23,7 @@
  * ".maxnreg N". (NVIDIA's -cl-nv-maxrregcount=N changed no register count of the tensor-core
  * programs on the H200: bench/results/2026-12-03-h200-s10.md.) */
 #define TRT_PTX_MAXNREG_OPTION "-DTRT_PTX_MAXNREG="
+#define TRT_PTX_MAXNREG_MAX 255 /* PTX's most registers per thread */
 
 /* The PTX text with the markers removed and ".target sm_90" made ".target sm_90a" (left as it
  * is if already sm_90a), as a new malloc'ed string the caller frees. NULL when `ptx` has no
@@ -30,12 +31,14 @@
  * not sm_90 or memory ran out. Pure text: tested on the CPU. */
 char *trt__ptx_arch_lifted(const char *ptx, size_t len, char *why, size_t why_size);
 
-/* N of the last TRT_PTX_MAXNREG_OPTION in opts (NULL: none), 0 when there is none. */
+/* N of the last TRT_PTX_MAXNREG_OPTION in opts (NULL: none); 0 when there is none or N is
+ * outside 1..TRT_PTX_MAXNREG_MAX. */
 int trt__ptx_maxnreg_option(const char *opts);
 
-/* The PTX text (NUL-terminated) with ".maxnreg N" before the body of every entry function
- * (".entry name(...)" then the line that opens with '{'), as a new malloc'ed string the caller
- * frees; NULL when the text has no entry function (not PTX) or memory ran out. Pure text:
+/* The PTX text (NUL-terminated) with ".maxnreg N" on a line of its own before the '{' that
+ * opens the body of every entry function (".entry name(...)"), except an entry that already
+ * has a .maxnreg, as a new malloc'ed string the caller frees; NULL when the text has no entry
+ * function (not PTX), N is outside 1..TRT_PTX_MAXNREG_MAX or memory ran out. Pure text:
  * tested on the CPU. */
 char *trt__ptx_with_maxnreg(const char *ptx, int maxnreg);
 

@@ -12,8 +12,9 @@
  * with work-groups of T tiles each (0: the engine's rule); --bandwidth times plain write and
  * copy kernels over BYTES (the memory speed the products compare with); --dump writes each
  * program's device binary (PTX on NVIDIA) to DIR; --build-threads builds COUNT programs of the
- * first tile on T threads at once and prints the wall time (with CUDA_CACHE_DISABLE=1);
- * --build-procs does the same in P processes, and nothing else.
+ * first --tile (required) on T threads at once and prints the wall time (with
+ * CUDA_CACHE_DISABLE=1); --build-procs does the same in P processes (the first --tile, else
+ * 64x64 wgmma), and nothing else.
  * TC_CHECK_OPTS adds build options (e.g. -cl-nv-verbose, whose log is then printed);
  * TC_MAXNREG=N replaces the tiles' register caps (engine/ops/tc.c; 0: none).
  *
@@ -102,21 +103,25 @@ static struct {
 } built[64];
 static int n_built;
 
+/* The engine's build options of tile t (trt__tc_options), its register cap replaced by
+ * TC_MAXNREG where that is set (0: none). */
+static void tile_options(char *buf, size_t size, const tile *t, int kmajor) {
+    trt__tc_options(buf, size, t, kmajor, 1, 1);
+    const char *cap = getenv("TC_MAXNREG");
+    if (!cap) return;
+    char *o = strstr(buf, " " TRT_PTX_MAXNREG_OPTION);
+    if (o) *o = 0;
+    if (atoi(cap) > 0) {
+        const size_t n = strlen(buf);
+        snprintf(buf + n, size - n, " %s%d", TRT_PTX_MAXNREG_OPTION, atoi(cap));
+    }
+}
+
 /* persist: TC_PERSIST (launches of several tiles per work-group). */
 static cl_program build(const tile *t, int kmajor, int persist) {
     char opts[1024], tile_opts[512];
     const char *extra = getenv("TC_CHECK_OPTS");
-    trt__tc_options(tile_opts, sizeof tile_opts, t, kmajor, 1, 1);
-    const char *cap = getenv("TC_MAXNREG"); /* replaces the tile's register cap; 0: none */
-    if (cap) {
-        char *o = strstr(tile_opts, " " TRT_PTX_MAXNREG_OPTION);
-        if (o) *o = 0;
-        if (atoi(cap) > 0) {
-            const size_t n = strlen(tile_opts);
-            snprintf(tile_opts + n, sizeof tile_opts - n, " %s%d", TRT_PTX_MAXNREG_OPTION,
-                     atoi(cap));
-        }
-    }
+    tile_options(tile_opts, sizeof tile_opts, t, kmajor);
     /* The macros the engine's programs get on an NVIDIA device whose probe passed
      * (runtime/program.c): TRT_CAP_WGMMA on compute capability 9 for every tile. */
     snprintf(opts, sizeof opts,
@@ -674,7 +679,7 @@ static void *build_speed_worker(void *arg) {
     build_speed_job *j = arg;
     for (int i; (i = atomic_fetch_add(&j->next, 1)) < j->count;) {
         char tile_opts[512], opts[1024];
-        trt__tc_options(tile_opts, sizeof tile_opts, j->t, 1, 1, 1);
+        tile_options(tile_opts, sizeof tile_opts, j->t, 1);
         snprintf(opts, sizeof opts,
                  "-cl-std=CL1.2 -DTRT_CAP_MMA_F16=1 -DTRT_CAP_LDMATRIX=1 -DTRT_CAP_CP_ASYNC=1 "
                  "-DTRT_NV_PTX=1 -DTRT_CAP_WGMMA=1 %s -DTC_PERSIST=1 -DTC_BUILD_SPEED_ID=%d",
@@ -686,7 +691,7 @@ static void *build_speed_worker(void *arg) {
             trt__ptx_lift_arch(ctx, dev, "tc_gemm.cl", opts, &p) == TRT_OK) {
             clReleaseProgram(p);
         } else {
-            printf("build-threads: program %d failed\n", j->base + i);
+            printf("build: program %d failed\n", j->base + i);
             failures++;
             if (p) clReleaseProgram(p);
         }
@@ -701,8 +706,13 @@ static void build_speed(const tile *t, int threads, int count) {
     base += count;
     pthread_t tid[32];
     const double t0 = now_s();
-    for (int i = 0; i < threads; i++) pthread_create(&tid[i], NULL, build_speed_worker, &j);
-    for (int i = 0; i < threads; i++) pthread_join(tid[i], NULL);
+    int started = 0;
+    while (started < threads &&
+           pthread_create(&tid[started], NULL, build_speed_worker, &j) == 0)
+        started++;
+    if (started == 0) build_speed_worker(&j); /* no thread: this one builds them all */
+    for (int i = 0; i < started; i++) pthread_join(tid[i], NULL);
+    if (started < threads) printf("build-threads: %d of %d threads started\n", started, threads);
     printf("build-threads: %d programs of %dx%d/%dx%d/%d%s on %d threads: %.1f s\n", count,
            t->bm, t->bn, t->wm, t->wn, t->stages, t->wgmma ? "w" : "", threads, now_s() - t0);
 }
@@ -759,6 +769,7 @@ static int build_procs(int argc, char **argv, int procs, int count) {
                 atomic_store(&j.next, 0);
                 build_speed_worker(&j);
             }
+            fflush(stdout); /* _exit does not flush, and a pipe buffers */
             _exit(failures ? 1 : 0);
         }
         if (pid[c] < 0) break;
@@ -873,7 +884,7 @@ int main(int argc, char **argv) {
     }
     for (int i = 2; i + 1 < argc; i++) {
         int threads, count;
-        if (strcmp(argv[i], "--build-threads") == 0 && NTILES > 0 &&
+        if (strcmp(argv[i], "--build-threads") == 0 && nchosen > 0 &&
             sscanf(argv[i + 1], "%d,%d", &threads, &count) == 2)
             build_speed(&tiles[0], threads, count);
     }

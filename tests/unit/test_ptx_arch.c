@@ -117,6 +117,21 @@ int main(void) {
               "nothing else is added or lost");
         free(out);
     }
+    /* The body opening on the header's line: the directive goes between; an entry that has
+     * a cap keeps it. */
+    static const char same_line[] = ".entry a(\n\t.param .u32 x\n) {\n\tret;\n}\n"
+                                    ".entry b() {\n\tret;\n}\n"
+                                    ".entry c()\n.maxnreg 64\n{\n\tret;\n}\n";
+    out = trt__ptx_with_maxnreg(same_line, 168);
+    CHECK(out && strcmp(out, ".entry a(\n\t.param .u32 x\n) \n.maxnreg 168\n{\n\tret;\n}\n"
+                              ".entry b() \n.maxnreg 168\n{\n\tret;\n}\n"
+                              ".entry c()\n.maxnreg 64\n{\n\tret;\n}\n") == 0,
+          "a '{' on the header's line, and an entry with a cap of its own");
+    free(out);
+    CHECK(trt__ptx_with_maxnreg(module, 256) == NULL, "a cap over 255: NULL");
+    CHECK(trt__ptx_maxnreg_option("-DTRT_PTX_MAXNREG=256") == 0 &&
+              trt__ptx_maxnreg_option("-DTRT_PTX_MAXNREG=99999999999999999999") == 0,
+          "an option over 255 is no cap");
     CHECK(trt__ptx_with_maxnreg(plain, 128) == NULL, "no entry function: NULL (not PTX)");
     CHECK(trt__ptx_with_maxnreg(module, 0) == NULL, "no cap: NULL");
     return check_summary();

@@ -88,5 +88,15 @@ int main(void) {
           "the cap is among a capped tile's options");
     trt__tc_options(o, sizeof o, &mma, 1, 1, 1);
     CHECK(strstr(o, "MAXNREG") == NULL, "and not among an uncapped one's");
+    /* A buffer with room for the tile's options but not the whole cap: no cap at all, never a
+     * cut one (which would read as another number). */
+    char full[256], small[256];
+    trt__tc_options(full, sizeof full, &w64, 1, 1, 1);
+    const size_t cut = strlen(full) - 2; /* "...=128" would come out as "...=1" */
+    trt__tc_options(small, cut + 1, &w64, 1, 1, 1);
+    CHECK(strstr(small, "MAXNREG") == NULL && strstr(small, "-DTC_WGMMA=1"),
+          "the cap is left out whole when it does not fit");
+    const trt_tc_tile odd = {64, 64, 128, 64, 4, 1, 0}; /* WM > BM: no warpgroup */
+    CHECK(trt__tc_register_cap(&odd) == 0, "a tile of no work-items has no cap (no division)");
     return check_summary();
 }
