@@ -13,6 +13,7 @@ tests/conformance/run_cases reads:
 
 Models are built with onnx.helper and numpy only (opset 17, seeded random weights):
   resnet_small       ResNet-style classifier, dynamic batch (data sets at batch 1 and 4)
+  resnet50_deep      ResNet-50's depth (53 convolutions) at 1/8 of its width (batch 1 and 2)
   yolo_small         YOLOv8-style detector: SiLU convs, C2f, SPPF, FPN upsample, DFL head,
                      dynamic batch through Shape->Gather->Unsqueeze->Concat->Reshape (1 and 3)
   transformer_small  pre-norm encoder block: LayerNorm, attention and erf-GELU spelled out in
@@ -100,12 +101,13 @@ class Graph:
     # ---- layers -----------------------------------------------------------------------
 
     def conv(self, x, cin, cout, k, stride=1, pad=None, group=1, bias=True, dilation=1,
-             outputs=1):
+             outputs=1, gain=1.0):
         kh, kw = (k, k) if isinstance(k, int) else k
         if pad is None:
             pad = [dilation * (kh // 2), dilation * (kw // 2)] * 2
         fan_in = cin // group * kh * kw
-        w = self.init(self.randn(cout, cin // group, kh, kw, scale=np.sqrt(2.0 / fan_in)))
+        w = self.init(self.randn(cout, cin // group, kh, kw,
+                                 scale=gain * np.sqrt(2.0 / fan_in)))
         ins = [x, w] + ([self.init(self.randn(cout, scale=0.1), "b")] if bias else [])
         return self.op("Conv", ins, outputs, kernel_shape=[kh, kw], strides=[stride, stride],
                        pads=pad, group=group, dilations=[dilation, dilation])
@@ -163,6 +165,41 @@ def resnet_small():
     model = g.model([("logits", TensorProto.FLOAT), ("probs", TensorProto.FLOAT)])
     profile = {"images": {"min": [1, 3, 64, 64], "opt": [4, 3, 64, 64], "max": [8, 3, 64, 64]}}
     return model, profile, [{"images": (1, 3, 64, 64)}, {"images": (4, 3, 64, 64)}]
+
+
+def resnet50_deep():
+    """ResNet-50's depth (v1.5 bottlenecks 3, 4, 6, 3; 53 convolutions) at an eighth of its
+    width, on 64x64 images: how far FP16 storage and kernels drift through a deep network.
+    The last convolution of each residual branch has half the usual weight scale, so that
+    the sum along the skip path grows slowly, as BatchNorm keeps it in a trained network."""
+    g = Graph("resnet50_deep", 3)
+    x = g.input("images", ["batch", 3, 64, 64])
+
+    def cbr(x, cin, cout, k, stride, relu=True, gain=1.0):
+        y = g.bn(g.conv(x, cin, cout, k, stride, bias=False, gain=gain), cout)
+        return g.op("Relu", [y]) if relu else y
+
+    def bottleneck(x, cin, mid, stride):
+        y = cbr(x, cin, mid, 1, 1)
+        y = cbr(y, mid, mid, 3, stride)
+        y = cbr(y, mid, mid * 4, 1, 1, relu=False, gain=0.5)
+        skip = x if stride == 1 and cin == mid * 4 else cbr(x, cin, mid * 4, 1, stride,
+                                                               relu=False)
+        return g.op("Relu", [g.op("Add", [y, skip])])
+
+    y = cbr(x, 3, 8, 7, 2)                                                    # 32x32
+    y = g.op("MaxPool", [y], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])  # 16x16
+    cin = 8
+    for mid, blocks, stride in [(8, 3, 1), (16, 4, 2), (32, 6, 2), (64, 3, 2)]:  # 16, 8, 4, 2
+        for i in range(blocks):
+            y = bottleneck(y, cin, mid, stride if i == 0 else 1)
+            cin = mid * 4
+    y = g.op("Flatten", [g.op("GlobalAveragePool", [y])], axis=1)
+    w = g.init(g.randn(10, cin, scale=np.sqrt(1.0 / cin)))
+    g.op("Gemm", [y, w, g.init(g.randn(10, scale=0.1), "b")], ["logits"], transB=1)
+    model = g.model([("logits", TensorProto.FLOAT)])
+    profile = {"images": {"min": [1, 3, 64, 64], "opt": [2, 3, 64, 64], "max": [4, 3, 64, 64]}}
+    return model, profile, [{"images": (1, 3, 64, 64)}, {"images": (2, 3, 64, 64)}]
 
 
 def yolo_small():
@@ -477,7 +514,7 @@ def precision_edges():
             [{"x": (2, 4, 6, 8)}, {"x": (3, 4, 6, 8)}])
 
 
-MODELS = [resnet_small, yolo_small, transformer_small, ops_conv, ops_pool, ops_unary,
+MODELS = [resnet_small, resnet50_deep, yolo_small, transformer_small, ops_conv, ops_pool, ops_unary,
           ops_binary, ops_gemm, ops_shape, ops_pad_resize, ops_reduce, precision_edges]
 
 
