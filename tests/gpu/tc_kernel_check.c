@@ -98,7 +98,7 @@ static int launch_per_group(const tile *t, int M, int N, int splits) {
 
 /* Programs built so far, by options (each is built once; callers release their reference). */
 static struct {
-    char opts[1024];
+    char opts[2048];
     cl_program p;
 } built[64];
 static int n_built;
@@ -117,36 +117,56 @@ static void tile_options(char *buf, size_t size, const tile *t, int kmajor) {
     }
 }
 
-/* persist: TC_PERSIST (launches of several tiles per work-group). */
-static cl_program build(const tile *t, int kmajor, int persist) {
-    char opts[1024], tile_opts[512];
-    const char *extra = getenv("TC_CHECK_OPTS");
+/* The options of tile t's program as the engine builds it on an NVIDIA device whose probe
+ * passed (runtime/program.c: TRT_CAP_WGMMA on compute capability 9 for every tile), with
+ * TC_PERSIST=persist (launches of several tiles per work-group), then `more`. */
+static void program_options(char *opts, size_t size, const tile *t, int kmajor, int persist,
+                            const char *more) {
+    char tile_opts[512];
     tile_options(tile_opts, sizeof tile_opts, t, kmajor);
-    /* The macros the engine's programs get on an NVIDIA device whose probe passed
-     * (runtime/program.c): TRT_CAP_WGMMA on compute capability 9 for every tile. */
-    snprintf(opts, sizeof opts,
+    snprintf(opts, size,
              "-cl-std=CL1.2 -DTRT_CAP_MMA_F16=1 -DTRT_CAP_LDMATRIX=1 -DTRT_CAP_CP_ASYNC=1 "
-             "-DTRT_NV_PTX=1 %s %s -DTC_PERSIST=%d %s%s",
-             t->wgmma || cc_major == 9 ? "-DTRT_CAP_WGMMA=1" : "", tile_opts, persist,
-             extra ? extra : "", tracing ? " -DTC_TRACE=1" : "");
+             "-DTRT_NV_PTX=1 %s %s -DTC_PERSIST=%d %s",
+             t->wgmma || cc_major == 9 ? "-DTRT_CAP_WGMMA=1" : "", tile_opts, persist, more);
+}
+
+/* tc_gemm.cl built with opts and lifted to sm_90a as the engine does; NULL on failure, with
+ * the compiler's log or the lift's error in log[]. */
+static cl_program compile(const char *opts, char *log, size_t log_size) {
+    const char *srcs[2] = {src_common, src_tc};
+    cl_int err;
+    cl_program p = clCreateProgramWithSource(ctx, 2, srcs, NULL, &err);
+    if (err != CL_SUCCESS) {
+        snprintf(log, log_size, "clCreateProgramWithSource: error %d", err);
+        return NULL;
+    }
+    if (clBuildProgram(p, 1, &dev, opts, NULL, NULL) != CL_SUCCESS) {
+        clGetProgramBuildInfo(p, dev, CL_PROGRAM_BUILD_LOG, log_size, log, NULL);
+        clReleaseProgram(p);
+        return NULL;
+    }
+    if (trt__ptx_lift_arch(ctx, dev, "tc_gemm.cl", opts, &p) != TRT_OK) {
+        snprintf(log, log_size, "%s", trt_get_last_error());
+        clReleaseProgram(p);
+        return NULL;
+    }
+    return p;
+}
+
+static cl_program build(const tile *t, int kmajor, int persist) {
+    char opts[2048], more[512];
+    const char *extra = getenv("TC_CHECK_OPTS");
+    snprintf(more, sizeof more, "%s%s", extra ? extra : "", tracing ? " -DTC_TRACE=1" : "");
+    program_options(opts, sizeof opts, t, kmajor, persist, more);
     for (int i = 0; i < n_built; i++)
         if (strcmp(built[i].opts, opts) == 0) {
             clRetainProgram(built[i].p);
             return built[i].p;
         }
-    const char *srcs[2] = {src_common, src_tc};
-    cl_int err;
-    cl_program p = clCreateProgramWithSource(ctx, 2, srcs, NULL, &err);
-    CK(err);
-    err = clBuildProgram(p, 1, &dev, opts, NULL, NULL);
-    if (err != CL_SUCCESS) {
-        static char log[65536];
-        clGetProgramBuildInfo(p, dev, CL_PROGRAM_BUILD_LOG, sizeof log, log, NULL);
+    static char log[65536];
+    cl_program p = compile(opts, log, sizeof log);
+    if (!p) {
         fprintf(stderr, "build failed (%s):\n%.4000s\n", opts, log);
-        exit(2);
-    }
-    if (trt__ptx_lift_arch(ctx, dev, "tc_gemm.cl", opts, &p) != TRT_OK) {
-        fprintf(stderr, "%s\n", trt_get_last_error());
         exit(2);
     }
     static char seen[64][128];
@@ -678,22 +698,15 @@ typedef struct {
 static void *build_speed_worker(void *arg) {
     build_speed_job *j = arg;
     for (int i; (i = atomic_fetch_add(&j->next, 1)) < j->count;) {
-        char tile_opts[512], opts[1024];
-        tile_options(tile_opts, sizeof tile_opts, j->t, 1);
-        snprintf(opts, sizeof opts,
-                 "-cl-std=CL1.2 -DTRT_CAP_MMA_F16=1 -DTRT_CAP_LDMATRIX=1 -DTRT_CAP_CP_ASYNC=1 "
-                 "-DTRT_NV_PTX=1 -DTRT_CAP_WGMMA=1 %s -DTC_PERSIST=1 -DTC_BUILD_SPEED_ID=%d",
-                 tile_opts, j->base + i);
-        const char *srcs[2] = {src_common, src_tc};
-        cl_int err;
-        cl_program p = clCreateProgramWithSource(ctx, 2, srcs, NULL, &err);
-        if (err == CL_SUCCESS && clBuildProgram(p, 1, &dev, opts, NULL, NULL) == CL_SUCCESS &&
-            trt__ptx_lift_arch(ctx, dev, "tc_gemm.cl", opts, &p) == TRT_OK) {
+        char opts[2048], more[64], log[2048];
+        snprintf(more, sizeof more, "-DTC_BUILD_SPEED_ID=%d", j->base + i);
+        program_options(opts, sizeof opts, j->t, 1, 1, more);
+        cl_program p = compile(opts, log, sizeof log);
+        if (p) {
             clReleaseProgram(p);
         } else {
-            printf("build: program %d failed\n", j->base + i);
+            printf("build: program %d failed: %.500s\n", j->base + i, log);
             failures++;
-            if (p) clReleaseProgram(p);
         }
     }
     return NULL;
