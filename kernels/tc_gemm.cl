@@ -25,11 +25,12 @@
  * a WM x WN sub-tile of m16n8k16 products):
  *   - tiles of A (BM x BK) and B (BN x BK or BK x BN) stream into a STAGES-deep ring of
  *     local-memory buffers with cp.async (16 bytes a copy, zero-filled outside the matrix),
- *     so loads of tile k+STAGES-1 overlap the products of tile k;
+ *     so loads of tile k+STAGES-1 overlap the products of tile k; BK is 32, or 64 (option
+ *     -DBK=64: half the waits and barriers per k, twice the local memory per stage);
  *   - fragments are loaded with ldmatrix.x4 from rows whose 16-byte chunks are XOR-swizzled
  *     so that the 8 rows an ldmatrix reads fall into distinct banks;
  *   - or, with TC_WGMMA=1 (Hopper), warpgroups of 4 warps multiply the tiles straight from
- *     local memory with wgmma.mma_async (the swizzle above is wgmma's 64-byte swizzle);
+ *     local memory with wgmma.mma_async (the swizzle above is wgmma's 64- or 128-byte one);
  *   - split-K (argument splits > 1): several work-groups share one output tile's K and the
  *     last to finish sums their partial products through the workspace ws;
  *   - the epilogue stages the float accumulators through local memory and stores Y in
@@ -73,8 +74,13 @@
 #define BIAS_HALF 1
 #endif
 
-#define BK 32 // depth of a tile: rows of 64 bytes, 4 chunks of 16 bytes
-#define BKC (BK / 8)
+#ifndef BK
+#define BK 32 // depth of a k tile: 32 (rows of 64 bytes) or 64 (rows of 128 bytes)
+#endif
+#if BK != 32 && BK != 64
+#error "tc_gemm.cl: BK must be 32 or 64"
+#endif
+#define BKC (BK / 8) // 16-byte chunks per tile row
 #if TC_WGMMA
 /* Warpgroups of 4 warps, each WM (64 or 128) rows x all BN columns of the tile, as WM/64
  * wgmma m64nBNk16 products per k16 step. "warp" wm below runs over all warps. */
@@ -194,11 +200,14 @@ inline void tc_fence_acc(float acc[MI][NI][4]) {
 #pragma unroll
             for (int e = 0; e < 4; e++) asm volatile("" : "+f"(acc[mi][ni][e])::"memory");
 }
-/* A matrix descriptor for wgmma: a K-major tile of 64-byte rows (BK halves) with the 64-byte
- * swizzle of tc_off4, starting at shared address `addr`; 8-row groups are 512 bytes apart. */
+/* A matrix descriptor for wgmma: a K-major tile of BK-wide rows (64 or 128 bytes) with the
+ * swizzle of tc_offk (layout type 2: 64-byte, 1: 128-byte), starting at shared address `addr`;
+ * 8-row groups are 8 rows apart (512 or 1024 bytes). A k16 step further into the rows starts
+ * 32 bytes further: the swizzle is applied to the address, whose bits 7-9 are the row's. */
+#define TC_DESC_SWIZZLE (BK == 64 ? 1 : 2)
 inline ulong tc_desc(uint addr) {
     return (ulong)((addr & 0x3FFFF) >> 4) | ((ulong)1 << 16) | ((ulong)(8 * BK * 2 / 16) << 32) |
-           ((ulong)2 << 62);
+           ((ulong)TC_DESC_SWIZZLE << 62);
 }
 /* d (accumulators of one m64nN product: d[j][e] at row 16 * (warp % 4) + g (+8 for e >= 2),
  * column 8j + 2t (+1 for odd e)) += A(desc a) B(desc b)^T over 16 k. */
@@ -328,10 +337,16 @@ inline uint tc_smid(void) {
 
 /* ---------------------------------------------------------------- local-memory layout */
 
-/* Offset (in halves) of chunk c (8 halves) of row `row` in a tile of 4-chunk rows: the chunk
- * index is XORed with bits 1-2 of the row, so the 8 rows one ldmatrix reads (same logical
- * chunk) cover 8 distinct 16-byte bank groups. */
-inline int tc_off4(int row, int c) { return row * BK + ((c ^ ((row >> 1) & 3)) << 3); }
+/* Offset (in halves) of chunk c (8 halves) of row `row` in a tile of BK-wide rows, so that the
+ * 8 rows one ldmatrix reads (same logical chunk) cover 8 distinct 16-byte bank groups: with
+ * BK 32 (4-chunk rows) the chunk index is XORed with bits 1-2 of the row, with BK 64 (8-chunk
+ * rows) with bits 0-2. These are the hardware's 64- and 128-byte swizzles (address bits 4-5,
+ * or 4-6, XOR bits 7-8, or 7-9), which wgmma reads through its descriptors (tc_desc). */
+#if BK == 32
+inline int tc_offk(int row, int c) { return row * BK + ((c ^ ((row >> 1) & 3)) << 3); }
+#else
+inline int tc_offk(int row, int c) { return row * BK + ((c ^ (row & 7)) << 3); }
+#endif
 /* Same for the [BK][BN] B tile of B_KMAJOR == 0 (rows of BN/8 >= 8 chunks). */
 inline int tc_offn(int row, int c) { return row * BN + ((c ^ (row & 7)) << 3); }
 
@@ -346,7 +361,7 @@ inline void tc_load_kmajor(__local ushort *st, __global const ushort *P, int ld,
         const int idx = tid + i * NT, row = idx / BKC, c = idx % BKC;
         const int gr = r0 + row, gk = k0 + c * 8;
         const int ok = gr < rows && gk < K;
-        tc_cp_async16(tc_smem(st + tc_off4(row, c)), ok ? P + (long)gr * ld + gk : P,
+        tc_cp_async16(tc_smem(st + tc_offk(row, c)), ok ? P + (long)gr * ld + gk : P,
                       ok ? 16 : 0);
     }
 }
@@ -380,7 +395,7 @@ inline void tc_load_a_conv(__local ushort *sa, __global const ushort *X, int K, 
     for (int i = 0; i < A_CHUNKS; i++) {
         const int ih = ih0[i] + dy, iw = iw0[i] + dx;
         const int ok = gk < K && ih >= 0 && ih < H && iw >= 0 && iw < W;
-        tc_cp_async16(tc_smem(sa + tc_off4((tid + i * NT) / BKC, c)),
+        tc_cp_async16(tc_smem(sa + tc_offk((tid + i * NT) / BKC, c)),
                       ok ? X + base[i] + (ih * W + iw) * Cp + ci : X, ok ? 16 : 0);
     }
 }
@@ -399,14 +414,14 @@ inline void tc_stage_mma(float acc[MI][NI][4], __local const ushort *sa,
 #pragma unroll
         for (int mi = 0; mi < MI; mi++) {
             const int row = wm * WM + mi * 16 + (lane & 15);
-            tc_ldmatrix_x4(a[kk][mi], tc_smem(sa + tc_off4(row, kk * 2 + (lane >> 4))));
+            tc_ldmatrix_x4(a[kk][mi], tc_smem(sa + tc_offk(row, kk * 2 + (lane >> 4))));
         }
 #pragma unroll
         for (int nj = 0; nj < NI / 2; nj++) {
             uint r[4];
 #if B_KMAJOR
             const int n = wn * WN + nj * 16 + (lane & 7) + ((lane >> 4) << 3);
-            tc_ldmatrix_x4(r, tc_smem(sb + tc_off4(n, kk * 2 + ((lane >> 3) & 1))));
+            tc_ldmatrix_x4(r, tc_smem(sb + tc_offk(n, kk * 2 + ((lane >> 3) & 1))));
 #else
             const int k = kk * 16 + (lane & 7) + (((lane >> 3) & 1) << 3);
             tc_ldmatrix_x4_trans(r, tc_smem(sb + tc_offn(k, (wn * WN + nj * 16) / 8 +

@@ -7,7 +7,8 @@
 #include "ops/tc.h"
 #include "runtime/ptx_arch.h"
 
-/* The configurations worth timing. Local memory is STAGES * (BM + BN) * 32 * 2 bytes:
+/* The configurations worth timing. Local memory is STAGES * (BM + BN) * BK * 2 bytes
+ * (trt__tc_bk):
  * 48 KiB at most for the mma.sync tiles, which run on any NVIDIA GPU from sm_80 (its
  * CL_DEVICE_LOCAL_MEM_SIZE); the wgmma ones (Hopper only) go past that, as a kernel's static
  * __local array may there (measured on the H200, bench/results/2026-12-03-h200-s8.md: 64 and
@@ -33,6 +34,12 @@ static const trt_tc_tile tiles[] = {
     {128, 64, 64, 64, 4, 1},    /* 2 warpgroups, 48 KiB: products with N = 64 */
     {128, 64, 128, 64, 4, 1},   /* 1 warpgroup, 48 KiB */
     {64, 64, 64, 64, 4, 1},     /* 1 warpgroup, 32 KiB */
+    /* wgmma with 64-deep k tiles (wgmma 2, BK 64): half the waits and barriers per k. */
+    {128, 128, 128, 128, 3, 2}, /* 1 warpgroup, 96 KiB */
+    {128, 128, 128, 128, 2, 2}, /* 1 warpgroup, 64 KiB */
+    {64, 128, 64, 128, 3, 2},   /* 1 warpgroup, 72 KiB */
+    {128, 64, 128, 64, 3, 2},   /* 1 warpgroup, 72 KiB */
+    {64, 64, 64, 64, 3, 2},     /* 1 warpgroup, 48 KiB */
 };
 enum { N_TILES = (int)(sizeof tiles / sizeof tiles[0]) };
 
@@ -44,7 +51,7 @@ const trt_tc_tile *trt__tc_tiles(int *count) {
 static int last_of_kind(int i) { return i + 1 == N_TILES || tiles[i + 1].wgmma != tiles[i].wgmma; }
 
 /* Split-K factors tried, and the bounds of a split: at most this many work-groups in all
- * (a few waves of a large GPU), at least this many k tiles (of 32) per work-group. */
+ * (a few waves of a large GPU), at least this many k tiles (of BK) per work-group. */
 static const int split_factors[] = {2, 4, 8, 16};
 enum { SPLIT_MAX_GROUPS = 512, SPLIT_MIN_K_TILES = 4 };
 
@@ -52,10 +59,10 @@ int trt__tc_add_tactics(int64_t M, int64_t N, int64_t K, int64_t batches,
                         const trt_device_caps *caps, int b_kmajor, int tactic, trt_tactic *out,
                         int n, int max) {
     const int wgmma_ok = trt_caps_tensor_core_wgmma(caps) && b_kmajor;
-    const int64_t k_tiles = (K + 31) / 32;
     for (int i = 0; i < N_TILES && n < max; i++) {
         const trt_tc_tile *t = &tiles[i];
         if (t->wgmma && !wgmma_ok) continue;
+        const int64_t k_tiles = (K + trt__tc_bk(t) - 1) / trt__tc_bk(t);
         /* Big tiles only where the product fills at least half of one. */
         if (!last_of_kind(i) && (M * 2 < t->bm || N * 2 < t->bn)) continue;
         int p[7] = {t->bm, t->bn, t->wm, t->wn, t->stages, t->wgmma, 1};
@@ -96,7 +103,7 @@ trt_status trt__tc_tile_of(const trt_node *node, const trt_device_caps *caps, in
                       "node '%s' (%s): tensor-core tile %dx%d (warp %dx%d, %d stages%s, split-K "
                       "%d) is not one this version of trtinfer has; rebuild the engine",
                       node->name, trt_op_name(node->op), p[0], p[1], p[2], p[3], p[4],
-                      p[5] ? ", wgmma" : "", p[6]);
+                      p[5] == 2 ? ", wgmma, 64-deep k tiles" : p[5] ? ", wgmma" : "", p[6]);
 }
 
 int trt__tc_ws_plan(const trt_tc_ws *have, size_t tiles, int bm, int bn, trt_tc_ws *need) {
@@ -283,9 +290,9 @@ void trt__tc_options(char *buf, size_t size, const trt_tc_tile *t, int b_kmajor,
                      int bias_half) {
     const int n = snprintf(buf, size,
                            "-DBM=%d -DBN=%d -DWM=%d -DWN=%d -DSTAGES=%d -DB_KMAJOR=%d "
-                           "-DOUT_HALF=%d -DBIAS_HALF=%d -DTC_WGMMA=%d",
+                           "-DOUT_HALF=%d -DBIAS_HALF=%d -DTC_WGMMA=%d -DBK=%d",
                            t->bm, t->bn, t->wm, t->wn, t->stages, b_kmajor, out_half, bias_half,
-                           t->wgmma);
+                           t->wgmma != 0, trt__tc_bk(t));
     const int cap = trt__tc_register_cap(t);
     char suffix[48];
     const int sn = snprintf(suffix, sizeof suffix, " " TRT_PTX_MAXNREG_OPTION "%d", cap);

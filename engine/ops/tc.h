@@ -10,9 +10,10 @@
 
 /* A tile configuration, stored in tactic_params[0..6] in this order: rows and columns of
  * the work-group's tile, of each warp's tile (of each warpgroup's for wgmma), the depth of
- * the cp.async ring, 1 for the Hopper warpgroup variant (TC_WGMMA: wgmma.mma_async, B as
- * [N][K] only), and the split-K factor (work-groups sharing one tile's K; 1 = none). Engines
- * written before the last two have 0 there, read as 0 and 1. */
+ * the cp.async ring, the Hopper warpgroup variant (TC_WGMMA: wgmma.mma_async, B as [N][K]
+ * only; 0: mma.sync, 1: wgmma with 32-deep k tiles, 2: wgmma with 64-deep ones), and the
+ * split-K factor (work-groups sharing one tile's K; 1 = none). Engines written before the last
+ * two have 0 there, read as 0 and 1. */
 typedef struct {
     int bm, bn, wm, wn, stages, wgmma, splits;
 } trt_tc_tile;
@@ -38,6 +39,9 @@ int trt__tc_add_tactics(int64_t M, int64_t N, int64_t K, int64_t batches,
  * (caps) or this B layout cannot run. */
 trt_status trt__tc_tile_of(const trt_node *node, const trt_device_caps *caps, int b_kmajor,
                            trt_tc_tile *tile);
+
+/* Depth of the tile's k tiles (the kernel's BK): 64 for wgmma variant 2, else 32. */
+static inline int trt__tc_bk(const trt_tc_tile *t) { return t->wgmma == 2 ? 64 : 32; }
 
 /* Work-items per work-group: 32 per warp, 128 per warpgroup. */
 static inline size_t trt__tc_threads(const trt_tc_tile *t) {

@@ -1,12 +1,12 @@
 /* tc_kernel_check.c — kernels/tc_gemm.cl on its own: correctness against a CPU reference at
  * awkward sizes, then the time of every tile configuration at large FP16 products.
  *
- *   tc_kernel_check KERNEL_DIR [--tile BM,BN,WM,WN,STAGES[,w] ...] [--time M,N,K ...]
+ *   tc_kernel_check KERNEL_DIR [--tile BM,BN,WM,WN,STAGES[,w|,w64] ...] [--time M,N,K ...]
  *                   [--trace M,N,K ...] [--per-group T,T,...] [--no-check] [--dump DIR]
  *                   [--bandwidth BYTES] [--build-threads T,COUNT] [--build-procs P,COUNT]
  *
  * --tile replaces the engine's tile configurations (engine/ops/tc.c; ",w": the wgmma variant, for
- * Hopper; built through runtime/ptx_arch.c as the engine does); --no-check skips the correctness
+ * Hopper, ",w64" the same with 64-deep k tiles; built through runtime/ptx_arch.c as the engine does); --no-check skips the correctness
  * checks (timing only); --trace runs each tile once with per-work-group timestamps
  * (TC_TRACE) and prints its occupancy and work-group lifetimes; --per-group times each tile
  * with work-groups of T tiles each (0: the engine's rule); --bandwidth times plain write and
@@ -76,6 +76,18 @@ static char *slurp(const char *dir, const char *name) {
 /* A tile configuration as the engine has it (its splits field unused here: the split-K factor
  * of a check is an argument). */
 typedef trt_tc_tile tile;
+
+/* --tile BM,BN,WM,WN,STAGES[,w|,w64] into *t (wgmma 0, 1, or 2 for 64-deep k tiles); 0 if
+ * the text is not one. */
+static int parse_tile(const char *s, tile *t) {
+    char v[8] = "";
+    const int n = sscanf(s, "%d,%d,%d,%d,%d,%7s", &t->bm, &t->bn, &t->wm, &t->wn, &t->stages, v);
+    if (n < 5) return 0;
+    t->wgmma = strcmp(v, "w64") == 0 ? 2 : strcmp(v, "w") == 0 ? 1 : 0;
+    return n == 5 || t->wgmma;
+}
+/* The variant's suffix in printed tile names: "", "w" or "w64" (as --tile takes it). */
+static const char *variant(const tile *t) { return t->wgmma == 2 ? "w64" : t->wgmma ? "w" : ""; }
 /* The tiles checked and timed: engine/ops/tc.c's (trt__tc_tiles; the wgmma ones only on
  * devices of compute capability 9), or those given with --tile. */
 static tile tiles[64];
@@ -173,7 +185,7 @@ static cl_program build(const tile *t, int kmajor, int persist) {
     static int nseen;
     char key[128];
     snprintf(key, sizeof key, "%dx%d_%dx%d_%d%s_%s%s", t->bm, t->bn, t->wm, t->wn, t->stages,
-             t->wgmma ? "w" : "", kmajor ? "nk" : "kn", persist ? "_persist" : "");
+             variant(t), kmajor ? "nk" : "kn", persist ? "_persist" : "");
     int fresh = 1;
     for (int i = 0; i < nseen; i++) fresh &= strcmp(seen[i], key) != 0;
     if (fresh && nseen < 64) {
@@ -367,7 +379,7 @@ static void check_gemm(const tile *t, int kmajor, int M, int N, int K, unsigned 
     char what[192];
     snprintf(what, sizeof what,
              "gemm %dx%d/%dx%d/%d%s %s %dx M=%d N=%d K=%d split-K %d, %d per group", t->bm, t->bn,
-             t->wm, t->wn, t->stages, t->wgmma ? "w" : "", kmajor ? "B[N][K]" : "B[K][N]",
+             t->wm, t->wn, t->stages, variant(t), kmajor ? "B[N][K]" : "B[K][N]",
              check_batches, M, N, K, splits, launch_per_group(t, M, N, splits));
     launch l = {.run = launch_gemm, .k = k, .t = t, .M = M, .N = N, .K = K,
                 .ldb = kmajor ? K : N, .has_bias = 1, .A = A, .B = B, .bias = Bi, .Y = Y,
@@ -440,7 +452,7 @@ static void check_conv_shape(const tile *t, int n, int h, int w, int c, int kc,
     snprintf(what, sizeof what,
              "conv %dx%d/%dx%d/%d%s n%d %dx%d c%d k%d r%dx%d s%d,%d p%d,%d,%d d%d split-K %d, %d per "
              "group",
-             t->bm, t->bn, t->wm, t->wn, t->stages, t->wgmma ? "w" : "", n, h, w, c, kc, r, S,
+             t->bm, t->bn, t->wm, t->wn, t->stages, variant(t), n, h, w, c, kc, r, S,
              g->sh, g->sw, g->ph, g->pw, g->pw_end, dl, splits, launch_per_group(t, M, N, splits));
     launch l = {.run = launch_conv, .k = k, .t = t, .M = M, .N = N, .K = K, .Y = Y, .ws = ws,
                 .splits = splits, .ws_off = ws_off, .ws_bytes = ws_bytes,
@@ -528,7 +540,7 @@ static void time_gemm(int M, int N, int K) {
                     median_launch_ms(k, t, M, N, K, op.A, op.B, kmajor ? K : N, op.Y);
                 printf("time %dx%d/%dx%d/%d%s %s M=%d N=%d K=%d, %d per group: %.3f ms, %.1f "
                        "TFLOP/s\n",
-                       t->bm, t->bn, t->wm, t->wn, t->stages, t->wgmma ? "w" : "",
+                       t->bm, t->bn, t->wm, t->wn, t->stages, variant(t),
                        kmajor ? "B[N][K]" : "B[K][N]", M, N, K, tpg, ms,
                        2.0 * M * N * (double)K / (ms * 1e-3) / 1e12);
                 fflush(stdout);
@@ -666,7 +678,7 @@ static void trace_gemm(int M, int N, int K) {
                "per SM at most %d work-groups at once, %.2f on average; a tile takes %.2f us "
                "(%.0f%% before the epilogue, %.0f%% from there until its first pass is staged in "
                "local memory); SM clock %.2f GHz\n",
-               t->bm, t->bn, t->wm, t->wn, t->stages, t->wgmma ? "w" : "", M, N, K, groups,
+               t->bm, t->bn, t->wm, t->wn, t->stages, variant(t), M, N, K, groups,
                sms, (double)(g_hi - g_lo) * 1e-6, max_conc, sms ? busy_conc / sms : 0.0,
                (double)ns_sum / (double)groups * 1e-3, 100.0 * (double)loop_sum / (double)clk_sum,
                100.0 * (double)staged_sum / (double)clk_sum, ghz);
@@ -727,7 +739,7 @@ static void build_speed(const tile *t, int threads, int count) {
     for (int i = 0; i < started; i++) pthread_join(tid[i], NULL);
     if (started < threads) printf("build-threads: %d of %d threads started\n", started, threads);
     printf("build-threads: %d programs of %dx%d/%dx%d/%d%s on %d threads: %.1f s\n", count,
-           t->bm, t->bn, t->wm, t->wn, t->stages, t->wgmma ? "w" : "", threads, now_s() - t0);
+           t->bm, t->bn, t->wm, t->wn, t->stages, variant(t), threads, now_s() - t0);
 }
 
 /* The first OpenCL GPU, its context and queue (globals dev, ctx, q); 0 if there is none. */
@@ -760,14 +772,8 @@ static int open_device(int quiet) {
  * within a process, builds side by side in separate ones. Returns the exit status. */
 static int build_procs(int argc, char **argv, int procs, int count) {
     tile t = {64, 64, 64, 64, 4, 1, 1};
-    char w = 0;
     for (int i = 2; i + 1 < argc; i++)
-        if (strcmp(argv[i], "--tile") == 0 &&
-            sscanf(argv[i + 1], "%d,%d,%d,%d,%d,%c", &t.bm, &t.bn, &t.wm, &t.wn, &t.stages,
-                   &w) >= 5) {
-            t.wgmma = w == 'w';
-            break;
-        }
+        if (strcmp(argv[i], "--tile") == 0 && parse_tile(argv[i + 1], &t)) break;
     if (procs < 1 || procs > 64 || count < 1) return 2;
     const double t0 = now_s();
     pid_t pid[64];
@@ -800,7 +806,7 @@ static int build_procs(int argc, char **argv, int procs, int count) {
         return 77;
     }
     printf("build-procs: %d programs of %dx%d/%dx%d/%d%s in %d processes: %.1f s%s\n", count,
-           t.bm, t.bn, t.wm, t.wn, t.stages, t.wgmma ? "w" : "", procs, now_s() - t0,
+           t.bm, t.bn, t.wm, t.wn, t.stages, variant(&t), procs, now_s() - t0,
            bad ? " (a process failed)" : "");
     return bad ? 1 : 0;
 }
@@ -833,13 +839,9 @@ int main(int argc, char **argv) {
             if (!n_per_group) per_group_list[n_per_group++] = 0;
         }
         tile t = {0, 0, 0, 0, 0, 0, 1};
-        char w = 0;
         if (strcmp(argv[i], "--tile") == 0 && i + 1 < argc && nchosen < 64 &&
-            sscanf(argv[i + 1], "%d,%d,%d,%d,%d,%c", &t.bm, &t.bn, &t.wm, &t.wn, &t.stages,
-                   &w) >= 5) {
-            t.wgmma = w == 'w';
+            parse_tile(argv[i + 1], &t))
             tiles[nchosen++] = t;
-        }
     }
     NTILES = nchosen;
     if (!nchosen) {

@@ -148,17 +148,19 @@ typedef struct {
     int32_t p[7];
 } tile_case;
 
-/* Tiles a build on an NVIDIA GPU writes (the first three); split-K 7, which no build writes
+/* Tiles a build on an NVIDIA GPU writes (the first four); split-K 7, which no build writes
  * (it offers 2, 4, 8, 16) but ops/tc.c accepts (any factor 1..16, as the kernel does); and
  * ones ops/tc.c refuses (a split-K factor out of range, a tile it does not have). */
 static const tile_case tiles[] = {
     {"mma.sync 128x128", {128, 128, 64, 64, 3, 0, 1}},
     {"wgmma 128x128", {128, 128, 64, 128, 3, 1, 1}},
+    {"wgmma 64x64, 64-deep k tiles", {64, 64, 64, 64, 3, 2, 1}},
     {"mma.sync 64x64 split-K 16", {64, 64, 32, 32, 4, 0, 16}},
     {"mma.sync split-K 7", {128, 128, 64, 64, 3, 0, 7}},
     {"mma.sync split-K 99", {128, 128, 64, 64, 3, 0, 99}},
     {"mma.sync split-K -1", {128, 128, 64, 64, 3, 0, -1}},
     {"unknown tile 96x96", {96, 96, 32, 32, 3, 0, 1}},
+    {"wgmma variant 3 (none such)", {64, 64, 64, 64, 3, 3, 1}},
     {"zeros", {0, 0, 0, 0, 0, 0, 0}},
 };
 enum { N_TILES = (int)(sizeof tiles / sizeof tiles[0]) };
@@ -248,7 +250,7 @@ static const char *says_no_tc(int node, const tile_case *t) {
 
 static int valid_split(const tile_case *t) { return t->p[6] >= 0 && t->p[6] <= 16; }
 static int known_tile(const tile_case *t) {
-    return t->p[0] != 96 && t->p[0] != 0 && valid_split(t);
+    return t->p[0] != 96 && t->p[0] != 0 && t->p[5] <= 2 && valid_split(t);
 }
 
 /* An Ampere: mma.sync but no wgmma. */
