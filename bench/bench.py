@@ -69,6 +69,7 @@ class Settings:
             if p not in ("fp32", "fp16"):
                 sys.exit(f"bench: unknown precision '{p}' in BENCH_PRECISIONS; known: fp32,fp16")
         self.exec = os.environ.get("TRTINFER_EXEC", "trtinfer-exec")
+        self.build_timeout = float(os.environ.get("BENCH_BUILD_TIMEOUT_S", "420"))
         self.commit = os.environ.get("TRTINFER_COMMIT", "unknown")
         self.command = os.environ.get("BENCH_COMMAND", "bench/run.sh OUTDIR")
         self.workdir = os.environ.get("BENCH_WORKDIR") or tempfile.mkdtemp(prefix="bench.")
@@ -401,12 +402,12 @@ def trtinfer_phase(s, res, onnx_paths, outdir, stop_at):
                     profiling = ["--separateProfileRun", f"--exportProfile={tag}.profile.json",
                                  f"--exportLayerInfo={tag}.layers.json"]
                     t = time.monotonic()
-                    rc, text = run_exec(s, args + profiling, min(180.0, left), logf)
+                    rc, text = run_exec(s, args + profiling, min(s.build_timeout, left), logf)
                     note = ""
                     if rc not in (0, None) and "not yet supported" not in text:
                         # The per-layer profile must not cost the row: once more without it.
                         note = f"profile run failed ({first_error(text)}); "
-                        rc, text = run_exec(s, args, min(180.0, stop_at - time.monotonic()),
+                        rc, text = run_exec(s, args, min(s.build_timeout, stop_at - time.monotonic()),
                                             logf)
                     wall = time.monotonic() - t
                     if rc != 0:

@@ -20,6 +20,9 @@
 #                    Bound a run with this, not with a shorter `timeout` around the script:
 #                    a signal stops this shell but not the build or PyTorch worker it waits
 #                    for, which then run on beside whatever comes next
+#   BENCH_BUILD_TIMEOUT_S  the most one trtinfer-exec run (engine build and benchmark) may
+#                    take (default 420; an H200 with a cold program cache took over 180 s
+#                    for a ResNet-50 FP16 build before --buildWorkers)
 #   BENCH_MODELS     comma list out of resnet50,mobilenet_v2,efficientnet_b0
 #   BENCH_BATCHES    comma list (default 1,8,32)
 #   BENCH_PRECISIONS comma list out of fp32,fp16 (default both; fp16 alone leaves the time

@@ -9,6 +9,7 @@
  * the device is opened, so a missing file fails fast. Exit status: 0 on success, 1 on error;
  * errors are printed to stderr prefixed with "[E] ".
  */
+#define _POSIX_C_SOURCE 200809L /* fork, waitpid, sysconf */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -17,7 +18,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <signal.h>
+#include <sys/prctl.h>
+#endif
 
 #include <trt/trt.h>
 
@@ -46,7 +54,7 @@ typedef struct {
     shape_list min, opt, max, shapes;
     input_file *inputs;
     int n_inputs;
-    double iterations, warmup_ms, duration_s, opt_level;
+    double iterations, warmup_ms, duration_s, opt_level, build_workers;
     int verbose, fp16, int8, list_devices, skip_inference, help;
     int dump_profile, separate_profile_run;
     unsigned tactic_sources; /* TRT_TACTIC_SOURCE_* */
@@ -75,6 +83,9 @@ static const char usage_text[] =
     "  --builderOptimizationLevel=N\n"
     "                         0: no tactic timing, every layer keeps its default kernel\n"
     "                         (fastest build); 1 to 5: time every candidate kernel (default 3)\n"
+    "  --buildWorkers=N       compile the candidate kernels in N processes before the build\n"
+    "                         times them (default 0: half the CPUs, at most 8; 1: off); each\n"
+    "                         holds the model on the device while it compiles\n"
     "  --tacticSources=LIST   enable (+) or disable (-) kinds of kernels the builder may pick,\n"
     "                         starting from all: comma list of +NAME/-NAME, NAME one of\n"
     "                         PORTABLE (OpenCL C kernels), TENSOR_CORE (NVIDIA tensor cores,\n"
@@ -282,6 +293,9 @@ static int add_tactic_source(char *item, const char *flag, void *user) {
     return 1;
 }
 
+enum { BUILD_WORKERS_MAX = 64, BUILD_WORKERS_AUTO_MAX = 8 };
+#define BUILD_WORKERS_MAX_TEXT "64"
+
 static int parse_args(int argc, char **argv, options *o) {
     o->tactic_sources = TRT_TACTIC_SOURCE_ALL;
     o->iterations = 10;
@@ -336,6 +350,7 @@ static int parse_args(int argc, char **argv, options *o) {
         {"--warmUp", &o->warmup_ms, 0, 0},
         {"--duration", &o->duration_s, 0, 0},
         {"--builderOptimizationLevel", &o->opt_level, 0, 1},
+        {"--buildWorkers", &o->build_workers, 0, 1},
     };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = NULL;
@@ -391,6 +406,8 @@ static int parse_args(int argc, char **argv, options *o) {
     if (o->tactic_sources_set && !o->tactic_sources)
         return usage_error("%s", "--tacticSources disables every source; keep PORTABLE or "
                                  "TENSOR_CORE enabled");
+    if (o->build_workers > BUILD_WORKERS_MAX)
+        return usage_error("%s", "--buildWorkers is at most " BUILD_WORKERS_MAX_TEXT);
     if (o->load_engine && (o->min.n || o->opt.n || o->max.n))
         return usage_error("%s", "--minShapes/--optShapes/--maxShapes are build options; a loaded "
                                  "engine keeps the profile it was built with (use --shapes)");
@@ -663,7 +680,122 @@ static int make_config(const options *o, trt_build_config **out) {
     return 0;
 }
 
-static int make_engine(const options *o, session *s, const void *model, size_t len) {
+/* ---------------------------------------------------------------- build workers */
+
+/* --buildWorkers: before this process opens a device (a driver's state does not survive
+ * fork()), N - 1 child processes start; each opens its own device and compiles share i of the
+ * kernels the build will time (trt_engine_precompile) into the program cache on disk, while
+ * this process compiles share 0. The build starts when all have finished, so no timing runs
+ * beside them. A worker that fails only costs time: the build compiles what is missing. */
+typedef struct {
+    pid_t pid[BUILD_WORKERS_MAX];
+    int shares;  /* processes in all, this one included; below 2: no workers */
+    int started; /* children in pid[] not yet waited for */
+    double t0;
+} build_workers;
+
+static int build_worker_count(const options *o) {
+    if (!o->onnx || o->list_devices || o->opt_level == 0) return 1;
+    if (o->build_workers >= 1) return (int)o->build_workers;
+    long n = sysconf(_SC_NPROCESSORS_ONLN) / 2;
+    if (n > BUILD_WORKERS_AUTO_MAX) n = BUILD_WORKERS_AUTO_MAX;
+    return n < 1 ? 1 : (int)n;
+}
+
+static int worker_share;
+static void log_from_worker(trt_log_level level, const char *msg, void *user) {
+    (void)user;
+    static const char tags[] = "EWIV";
+    fprintf(stderr, "[%c] build worker %d: %s\n",
+            tags[level <= TRT_LOG_VERBOSE ? level : TRT_LOG_VERBOSE], worker_share, msg);
+}
+
+/* A child's whole life: it returns to nothing of the parent's (_exit). */
+static void run_worker(const options *o, const trt_build_config *cfg, const void *model,
+                       size_t len, int share, int shares) {
+    worker_share = share;
+    trt_set_log_callback(log_from_worker, NULL);
+    trt_set_log_level(o->verbose ? TRT_LOG_VERBOSE : TRT_LOG_ERROR);
+    trt_device *dev = NULL;
+    int rc = trt_device_open(o->device, &dev) == TRT_OK &&
+                     trt_engine_precompile(dev, model, len, cfg, share, shares, NULL) == TRT_OK
+                 ? 0
+                 : 1;
+    if (rc)
+        fprintf(stderr, "[W] build worker %d: %s; the build compiles its share itself\n", share,
+                trt_get_last_error());
+    trt_device_free(dev);
+    fflush(stderr);
+    _exit(rc);
+}
+
+static void start_build_workers(build_workers *w, const options *o, const trt_build_config *cfg,
+                                const void *model, size_t len) {
+    w->shares = build_worker_count(o);
+    w->started = 0;
+    if (w->shares < 2) return;
+    w->t0 = now_ms();
+    fflush(stdout);
+    fflush(stderr);
+    const pid_t parent = getpid();
+    for (int i = 1; i < w->shares; i++) {
+        const pid_t pid = fork();
+        if (pid == 0) {
+#ifdef __linux__
+            /* Ends with the parent, should it be killed while the workers compile. */
+            prctl(PR_SET_PDEATHSIG, SIGTERM);
+            if (getppid() != parent) _exit(1);
+#endif
+            run_worker(o, cfg, model, len, i, w->shares);
+        }
+        if (pid < 0) {
+            printf("[W] --buildWorkers: starting worker %d failed (%s); the build compiles the "
+                   "remaining shares itself\n", i, strerror(errno));
+            break;
+        }
+        w->pid[w->started++] = pid;
+    }
+    (void)parent;
+}
+
+/* Waits for the children; returns how many failed. `stop`: they are no longer wanted (an
+ * error path): ended first. */
+static int wait_build_workers(build_workers *w, int stop) {
+    int failed = 0;
+    for (int i = 0; i < w->started; i++) {
+        if (stop) kill(w->pid[i], SIGTERM);
+        int status = 0;
+        pid_t r;
+        while ((r = waitpid(w->pid[i], &status, 0)) < 0 && errno == EINTR) {
+        }
+        failed += r < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+    }
+    w->started = 0;
+    return failed;
+}
+
+/* This process's share, then the children's; the build follows. */
+static void finish_build_workers(build_workers *w, trt_device *dev, const trt_build_config *cfg,
+                                 const void *model, size_t len) {
+    if (w->shares < 2) return;
+    int failed = 0, prepared = 0;
+    if (trt_engine_precompile(dev, model, len, cfg, 0, w->shares, &prepared) != TRT_OK) {
+        printf("[W] build worker 0 (this process): %s; the build compiles its share itself\n",
+               trt_get_last_error());
+        failed++;
+        prepared = 1; /* something was to be done */
+    }
+    failed += wait_build_workers(w, 0);
+    if (prepared)
+        printf("[I] Build workers: %d processes compiled the candidate kernels in %g ms%s\n",
+               w->shares, now_ms() - w->t0, failed ? " (some failed: see the warnings)" : "");
+    else
+        printf("[I] Build workers: nothing to compile ahead (the program cache on disk is off: "
+               "TRT_CACHE_DIR, docs/cli.md)\n");
+}
+
+static int make_engine(const options *o, session *s, const trt_build_config *cfg,
+                       build_workers *w, const void *model, size_t len) {
     if (o->load_engine) {
         if (o->fp16 || o->int8)
             printf("[W] --fp16/--int8 are build options; ignored with --loadEngine\n");
@@ -672,14 +804,12 @@ static int make_engine(const options *o, session *s, const void *model, size_t l
         printf("[I] Loaded engine '%s' (%zu bytes)\n", o->load_engine, len);
         return 0;
     }
-    trt_build_config *cfg = NULL;
-    int rc = make_config(o, &cfg);
     double t0 = now_ms();
-    if (!rc && trt_engine_build(s->dev, model, len, cfg, &s->engine) != TRT_OK)
-        rc = fail_trt("building the engine");
-    trt_build_config_free(cfg);
-    if (!rc) printf("[I] Built engine from '%s' in %g ms\n", o->onnx, now_ms() - t0);
-    return rc;
+    finish_build_workers(w, s->dev, cfg, model, len);
+    if (trt_engine_build(s->dev, model, len, cfg, &s->engine) != TRT_OK)
+        return fail_trt("building the engine");
+    printf("[I] Built engine from '%s' in %g ms\n", o->onnx, now_ms() - t0);
+    return 0;
 }
 
 static void print_engine(const session *s) {
@@ -1027,6 +1157,8 @@ static int run(options *o) {
     void *model = NULL;
     size_t len = 0;
     int rc = 1;
+    trt_build_config *cfg = NULL;
+    build_workers workers = {0};
     if (o->onnx && read_file(o->onnx, "ONNX model", &model, &len)) goto done;
     if (o->load_engine && read_file(o->load_engine, "engine file", &model, &len)) goto done;
     for (int i = 0; i < o->n_inputs; i++)
@@ -1039,6 +1171,10 @@ static int run(options *o) {
         rc = 0;
         goto done;
     }
+    if (o->onnx) {
+        if (make_config(o, &cfg)) goto done;
+        start_build_workers(&workers, o, cfg, model, len);
+    }
     if (trt_device_open(o->device, &s.dev) != TRT_OK) {
         fail_trt("opening the device");
         goto done;
@@ -1046,7 +1182,7 @@ static int run(options *o) {
     const trt_device_info *di = trt_device_get_info(s.dev);
     printf("[I] Device: %s (%s, %s; %s; driver %s)\n", di->name, di->vendor, di->platform,
            di->device_version, di->driver_version);
-    if (make_engine(o, &s, model, len)) goto done;
+    if (make_engine(o, &s, cfg, &workers, model, len)) goto done;
     free(model);
     model = NULL;
     if (o->save_engine) {
@@ -1079,6 +1215,8 @@ static int run(options *o) {
     if (o->export_output && export_output(o->export_output, &s)) goto done;
     rc = 0;
 done:
+    wait_build_workers(&workers, 1);
+    trt_build_config_free(cfg);
     free(model);
     for (int i = 0; s.io && i < s.n_io; i++) free(s.io[i].host);
     free(s.io);

@@ -229,13 +229,14 @@ static void remove_dead_nodes(trt_graph *g) {
 
 /* ---------------------------------------------------------------- build */
 
-trt_status trt__build_graph(trt_device *dev, trt_graph *g, const trt_build_config *cfg,
-                            trt_engine **out) {
-    trt_engine_meta meta;
-    memset(&meta, 0, sizeof meta);
+/* Every step before tactic timing: profiles, shape inference and folding, the passes,
+ * precision, layout, memory plan and the engine's description (meta). Frees g on failure. */
+static trt_status plan_graph(trt_device *dev, trt_graph *g, const trt_build_config *cfg,
+                             trt_engine_meta *meta) {
+    memset(meta, 0, sizeof *meta);
     trt_status s = freeze_inputs(g, cfg);
-    if (s == TRT_OK) s = make_profiles(g, cfg, &meta);
-    if (s == TRT_OK) s = infer_profiles(g, &meta);
+    if (s == TRT_OK) s = make_profiles(g, cfg, meta);
+    if (s == TRT_OK) s = infer_profiles(g, meta);
     if (s == TRT_OK) {
         remove_dead_nodes(g);
         s = trt__passes_run_dev(dev, g);
@@ -247,27 +248,34 @@ trt_status trt__build_graph(trt_device *dev, trt_graph *g, const trt_build_confi
     if (s == TRT_OK) s = trt__pass_precision(g, cfg ? cfg->precision : TRT_PRECISION_FP32);
     if (s == TRT_OK) s = trt__pass_layout(dev, g);
     /* Passes change nodes: infer again for capacities and host nodes. */
-    if (s == TRT_OK) s = infer_profiles(g, &meta);
+    if (s == TRT_OK) s = infer_profiles(g, meta);
     if (s == TRT_OK) {
         remove_dead_nodes(g);
-        s = trt__memory_plan(g, dev->mem_align, &meta.activation_bytes);
+        s = trt__memory_plan(g, dev->mem_align, &meta->activation_bytes);
     }
     if (s != TRT_OK) {
         trt_graph_free(g);
         return s;
     }
-    snprintf(meta.engine_version, sizeof meta.engine_version, "%s", TRT_VERSION_STRING);
-    snprintf(meta.device_name, sizeof meta.device_name, "%s", dev->info.name);
-    snprintf(meta.device_vendor, sizeof meta.device_vendor, "%s", dev->info.vendor);
-    snprintf(meta.driver_version, sizeof meta.driver_version, "%s", dev->info.driver_version);
-    meta.precision = cfg ? (uint32_t)cfg->precision : TRT_PRECISION_FP32;
-    meta.mem_align = dev->mem_align;
+    snprintf(meta->engine_version, sizeof meta->engine_version, "%s", TRT_VERSION_STRING);
+    snprintf(meta->device_name, sizeof meta->device_name, "%s", dev->info.name);
+    snprintf(meta->device_vendor, sizeof meta->device_vendor, "%s", dev->info.vendor);
+    snprintf(meta->driver_version, sizeof meta->driver_version, "%s", dev->info.driver_version);
+    meta->precision = cfg ? (uint32_t)cfg->precision : TRT_PRECISION_FP32;
+    meta->mem_align = dev->mem_align;
+    return TRT_OK;
+}
+
+trt_status trt__build_graph(trt_device *dev, trt_graph *g, const trt_build_config *cfg,
+                            trt_engine **out) {
+    trt_engine_meta meta;
+    TRT_TRY(plan_graph(dev, g, cfg, &meta));
     int layers = 0;
     for (int n = 0; n < g->n_nodes; n++) layers += !g->nodes[n].is_host;
     trt__log(TRT_LOG_INFO, "built: %d layers (%d nodes evaluated on the host), activations %.2f MiB",
              layers, g->n_nodes - layers, (double)meta.activation_bytes / (1 << 20));
 
-    s = trt__tune_config(dev, g, &meta, cfg);
+    trt_status s = trt__tune_config(dev, g, &meta, cfg);
     if (s != TRT_OK) {
         trt_graph_free(g);
         return s;
@@ -292,6 +300,36 @@ trt_status trt_engine_build(trt_device *dev, const void *onnx, size_t len,
     trt_graph *g = NULL;
     TRT_TRY(trt__onnx_import(onnx, len, &g));
     return trt__build_graph(dev, g, cfg, out);
+}
+
+trt_status trt_engine_precompile(trt_device *dev, const void *onnx, size_t len,
+                                 const trt_build_config *cfg, int share, int shares,
+                                 int *prepared) {
+    if (prepared) *prepared = 0;
+    if (!dev || !onnx)
+        return trt__error(TRT_ERR_INVALID_ARG, "trt_engine_precompile: NULL argument");
+    if (shares < 1 || share < 0 || share >= shares)
+        return trt__error(TRT_ERR_INVALID_ARG,
+                          "trt_engine_precompile: share %d of %d; a share is 0 to count - 1",
+                          share, shares);
+    if (cfg && cfg->precision == TRT_PRECISION_INT8)
+        return trt__error(TRT_ERR_UNSUPPORTED, "INT8 engines are not supported yet; build in "
+                                               "FP32 or FP16");
+    char *dir = trt__program_cache_dir(dev);
+    const int idle = !dir || trt__build_config_optimization_level(cfg) == 0;
+    free(dir);
+    if (idle) { /* before the import: nothing to import for */
+        trt__log(TRT_LOG_VERBOSE, "precompile: nothing to do (the program cache on disk is off, "
+                                  "or tactic timing is)");
+        return TRT_OK;
+    }
+    trt_graph *g = NULL;
+    TRT_TRY(trt__onnx_import(onnx, len, &g));
+    trt_engine_meta meta;
+    TRT_TRY(plan_graph(dev, g, cfg, &meta));
+    trt_status s = trt__tune_precompile(dev, g, &meta, cfg, share, shares, prepared);
+    trt_graph_free(g);
+    return s;
 }
 
 trt_status trt_engine_build_file(trt_device *dev, const char *path, const trt_build_config *cfg,

@@ -107,8 +107,13 @@ trt_status trt_exec_kernel(trt_exec *ex, const char *file, const char *options,
  * built; a build that fails is left for trt_exec_kernel to report. */
 void trt_exec_prefetch_programs(trt_exec *ex, const char *file, const char *const *options,
                                 int n);
-/* Whether this context is the builder's, timing candidate kernels (tune/tune.c): where an op
- * may build the programs of its other candidates ahead (trt_exec_prefetch_programs). */
+/* What the builder does with this context (tune/tune.c): TRT_TUNING_OFF for inference;
+ * TRT_TUNING_TIME while it times candidate kernels, where an op may build the programs of its
+ * other candidates ahead (trt_exec_prefetch_programs); TRT_TUNING_PRECOMPILE while it prepares
+ * one share of the candidates of a parallel build (trt_engine_precompile), where an op must
+ * build only the programs of the candidate it prepares: the other shares are other
+ * processes'. */
+enum { TRT_TUNING_OFF = 0, TRT_TUNING_TIME = 1, TRT_TUNING_PRECOMPILE = 2 };
 int trt_exec_tuning(const trt_exec *ex);
 /* The device buffer of tensor `t` (inputs, outputs, activations, constants). Borrowed. */
 cl_mem trt_exec_mem(trt_exec *ex, int t);

@@ -268,7 +268,7 @@ trt_status trt__tc_kernel(trt_exec *ex, trt_node_rt *rt, const char *opts, const
                           int slot, int slot_persist, int persist, cl_kernel *k) {
     const int s = persist ? slot_persist : slot;
     if (!rt->kernels[s]) {
-        if (trt_exec_tuning(ex)) prefetch_tiles(ex, opts, persist);
+        if (trt_exec_tuning(ex) == TRT_TUNING_TIME) prefetch_tiles(ex, opts, persist);
         char o[KERNEL_OPTIONS_MAX];
         kernel_options(o, sizeof o, opts, persist);
         TRT_TRY(trt_exec_kernel(ex, "tc_gemm.cl", o, name, &rt->kernels[s]));

@@ -17,6 +17,9 @@
 typedef struct {
     int bm, bn, wm, wn, stages, wgmma, splits;
 } trt_tc_tile;
+/* The tactic_params that choose a program: the split-K factor is a launch setting, so the
+ * split variants of a tile share its programs (tune.c shares a parallel build by program). */
+#define TRT_TC_PROGRAM_PARAMS 6
 
 /* The tile configurations the builder may choose from (splits 1), and their number; static
  * storage (tests/gpu/tc_kernel_check checks and times exactly these). */

@@ -134,7 +134,7 @@ struct trt_exec {
     cl_event ev_h2d_first, ev_h2d_last, ev_d2h_first, ev_d2h_last;
     int launched_in_enqueue;
     trt_layer_stats prof;
-    int tuning; /* the builder's timing context (tune/tune.c): trt_exec_tuning */
+    int tuning; /* TRT_TUNING_* (ops/op.h): trt_exec_tuning */
 };
 
 struct trt_context {

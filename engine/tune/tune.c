@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ops/tc.h"
 #include "tune/timing_cache.h"
 #include "tune/tune.h"
 
@@ -53,13 +54,16 @@ static void fill_input(void *dst, trt_dtype dtype, size_t bytes) {
     }
 }
 
+/* `mode`: TRT_TUNING_TIME (inputs written and one inference run, for timing) or
+ * TRT_TUNING_PRECOMPILE (nothing written or run: only the candidates' prepares follow). */
 static trt_status bench_open(trt_device *dev, const trt_graph *g, const trt_engine_meta *meta,
-                             bench *b) {
+                             int mode, bench *b) {
     trt_graph *clone = trt_graph_clone(g);
     if (!clone) return trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory cloning the graph");
     TRT_TRY(trt__engine_create(dev, clone, meta, &b->eng));
     TRT_TRY(trt_context_new(b->eng, &b->ctx));
-    b->ctx->ex.tuning = 1; /* from here on: the candidates' prepares (trt_exec_tuning) */
+    b->ctx->ex.tuning = mode; /* from here on: the candidates' prepares (trt_exec_tuning) */
+    if (mode == TRT_TUNING_PRECOMPILE) return TRT_OK;
     TRT_TRY(trt_context_set_profiling(b->ctx, TRT_PROFILING_SPANS));
     int n_io = trt_engine_get_num_io(b->eng);
     b->host = calloc((size_t)n_io + 1, sizeof(void *));
@@ -240,7 +244,7 @@ static trt_status tune_node(tuner *tu, int n, const trt_tactic *cand, int nc) {
         misses += !known[c];
     }
     if (misses && tu->bench_state == 0) {
-        trt_status s = bench_open(tu->dev, tu->g, tu->meta, &tu->b);
+        trt_status s = bench_open(tu->dev, tu->g, tu->meta, TRT_TUNING_TIME, &tu->b);
         tu->bench_state = s == TRT_OK ? 1 : -1;
         if (s != TRT_OK)
             trt__log(TRT_LOG_WARNING, "tactic timing is not possible (%s); layers keep their "
@@ -411,5 +415,89 @@ trt_status trt__tune_config(trt_device *dev, trt_graph *g, const trt_engine_meta
                  "tactic timing: %d layers, %d candidates timed, %d from the timing cache, "
                  "%d skipped, %.0f ms",
                  tu.tuned, tu.timed, tu.hits, tu.skipped, now_ms() - t0);
+    return s;
+}
+
+/* ---------------------------------------------------------------- parallel builds */
+
+/* What tells candidates' programs apart, as far as the sharing goes: the op, the tactic and
+ * its parameters, less a tensor-core tactic's split-K factor (TRT_TC_PROGRAM_PARAMS). */
+static uint64_t program_share_key(const trt_node *node, const trt_tactic *t) {
+    int32_t v[2 + TRT_MAX_TACTIC_PARAMS] = {(int32_t)node->op, t->tactic};
+    memcpy(v + 2, t->params, sizeof t->params);
+    if (t->flags & TRT_TACTIC_TENSOR_CORE)
+        for (int i = TRT_TC_PROGRAM_PARAMS; i < TRT_MAX_TACTIC_PARAMS; i++) v[2 + i] = 0;
+    return trt__fnv1a(TRT_FNV_INIT, v, sizeof v);
+}
+
+trt_status trt__tune_precompile(trt_device *dev, trt_graph *g, const trt_engine_meta *meta,
+                                const trt_build_config *cfg, int share, int shares,
+                                int *prepared_out) {
+    if (prepared_out) *prepared_out = 0;
+    if (shares < 1 || share < 0 || share >= shares)
+        return trt__error(TRT_ERR_INVALID_ARG,
+                          "precompile: share %d of %d; a share is 0 to count - 1", share, shares);
+    char *dir = trt__program_cache_dir(dev);
+    if (!dir || trt__build_config_optimization_level(cfg) == 0) {
+        trt__log(TRT_LOG_VERBOSE, "precompile: nothing to do (%s)",
+                 dir ? "tactic timing is off" : "the program cache on disk is off");
+        free(dir);
+        return TRT_OK;
+    }
+    free(dir);
+    const unsigned sources = trt__build_config_tactic_sources(cfg);
+    /* The distinct programs in order of first use, dealt out in turn: every process of the
+     * build lists the same ones in the same order, so the shares are disjoint and even. */
+    uint64_t *keys = NULL;
+    int n_keys = 0, cap_keys = 0, prepared = 0, failed = 0;
+    bench b = {0};
+    trt_status s = bench_open(dev, g, meta, TRT_TUNING_PRECOMPILE, &b);
+    double t0 = now_ms();
+    for (int n = 0; n < g->n_nodes && s == TRT_OK; n++) {
+        trt_tactic cand[MAX_CANDIDATES];
+        int nc = node_candidates(dev, g, n, cand);
+        if (nc < 0) continue;
+        nc = filter_node(g, n, cand, nc, sources);
+        trt_node *node = &b.ctx->ex.g->nodes[n];
+        for (int c = 0; c < nc && nc >= 2; c++) {
+            const uint64_t key = program_share_key(node, &cand[c]);
+            int j = 0;
+            while (j < n_keys && keys[j] != key) j++;
+            if (j == n_keys) {
+                if (n_keys == cap_keys) {
+                    int cap = cap_keys ? 2 * cap_keys : 64;
+                    uint64_t *k = realloc(keys, sizeof *keys * (size_t)cap);
+                    if (!k) {
+                        s = trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory");
+                        break;
+                    }
+                    keys = k;
+                    cap_keys = cap;
+                }
+                keys[n_keys++] = key;
+            }
+            if (j % shares != share) continue;
+            node->tactic = cand[c].tactic;
+            memcpy(node->tactic_params, cand[c].params, sizeof node->tactic_params);
+            if (reprepare(&b.ctx->ex, n) == TRT_OK) {
+                prepared++;
+            } else {
+                failed++;
+                char t[96];
+                trt__log(TRT_LOG_VERBOSE, "precompile: %s (%s) tactic %s: %s", node->name,
+                         trt_op_name(node->op), tactic_str(&cand[c], t, sizeof t),
+                         trt_get_last_error());
+            }
+        }
+    }
+    if (s == TRT_OK)
+        trt__log(TRT_LOG_INFO,
+                 "precompile: share %d of %d (%d of the build's %d distinct candidate kernels): "
+                 "%d candidates prepared, %d failed (left to the build to report), %.0f ms",
+                 share, shares, (n_keys + shares - 1 - share) / shares, n_keys, prepared, failed,
+                 now_ms() - t0);
+    free(keys);
+    bench_close(&b);
+    if (prepared_out) *prepared_out = prepared;
     return s;
 }

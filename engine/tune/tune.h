@@ -24,6 +24,17 @@
 trt_status trt__tune_config(trt_device *dev, trt_graph *g, const trt_engine_meta *meta,
                             const trt_build_config *cfg);
 
+/* One process's part of a parallel build (trt_engine_precompile): prepares, in a scratch
+ * context and without timing or running anything, the candidates of share `share` of
+ * `shares` (the distinct candidate kernels of the graph in order of first use, dealt out in
+ * turn), so that their programs land in the device's program cache on disk for the process
+ * that then builds. Nothing to do (TRT_OK) where that cache is off or `cfg` turns timing
+ * off. A candidate that fails to prepare is skipped (VERBOSE): the build reports it.
+ * *prepared (may be NULL): how many were prepared. */
+trt_status trt__tune_precompile(trt_device *dev, trt_graph *g, const trt_engine_meta *meta,
+                                const trt_build_config *cfg, int share, int shares,
+                                int *prepared_out);
+
 /* Compacts cand[0..nc) to the candidates of the sources in `sources` (TRT_TACTIC_SOURCE_*:
  * flags & TRT_TACTIC_TENSOR_CORE is the tensor-core source, no flag the portable one),
  * keeping their order, and returns how many remain. When none is from an allowed source, the

@@ -201,6 +201,20 @@ trt_status trt_engine_build(trt_device *dev, const void *onnx, size_t len,
 trt_status trt_engine_build_file(trt_device *dev, const char *onnx_path,
                                  const trt_build_config *cfg, trt_engine **out);
 
+/* One process's part of a parallel build: compiles the kernels that trt_engine_build would
+ * time for this model and config -- share `share` (0 to shares - 1) of them -- into the
+ * device's program cache on disk, and builds no engine. Several processes, each of which
+ * opened its own device after they were forked (a driver's state does not survive fork()),
+ * run one share each; the build that follows finds their programs compiled. Worth it where
+ * compiling is slow and serial within a process (NVIDIA: trtinfer-exec --buildWorkers,
+ * docs/cli.md); each process holds the model's weights and activations on the device while
+ * it runs. Does nothing where the program cache is off (TRT_CACHE_DIR empty; PoCL unless
+ * TRT_CACHE_DIR is set) or cfg sets optimization level 0. `onnx` is borrowed for the call.
+ * *prepared (may be NULL): the candidates prepared, 0 where there was nothing to do. */
+trt_status trt_engine_precompile(trt_device *dev, const void *onnx, size_t len,
+                                 const trt_build_config *cfg, int share, int shares,
+                                 int *prepared);
+
 /* Serialises the engine; *buf is malloc'd, owned by the caller (free()). */
 trt_status trt_engine_serialize(const trt_engine *engine, void **buf, size_t *len);
 trt_status trt_engine_save(const trt_engine *engine, const char *path);
