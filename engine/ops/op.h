@@ -102,17 +102,10 @@ typedef struct trt_node_rt {
  * "-DT=float"), from the device's program cache. Owned by the caller (the node_rt). */
 trt_status trt_exec_kernel(trt_exec *ex, const char *file, const char *options,
                            const char *kernel_name, cl_kernel *out);
-/* Builds kernels/<file> with each of options[0..n) (as trt_exec_kernel would) that the
- * device's program cache lacks, several at a time, so that the kernels made next find them
- * built; a build that fails is left for trt_exec_kernel to report. */
-void trt_exec_prefetch_programs(trt_exec *ex, const char *file, const char *const *options,
-                                int n);
 /* What the builder does with this context (tune/tune.c): TRT_TUNING_OFF for inference;
- * TRT_TUNING_TIME while it times candidate kernels, where an op may build the programs of its
- * other candidates ahead (trt_exec_prefetch_programs); TRT_TUNING_PRECOMPILE while it prepares
- * one share of the candidates of a parallel build (trt_engine_precompile), where an op must
- * build only the programs of the candidate it prepares: the other shares are other
- * processes'. */
+ * TRT_TUNING_TIME while it times candidate kernels; TRT_TUNING_PRECOMPILE while it prepares
+ * one share of the candidates of a parallel build (trt_engine_precompile), without running
+ * anything. */
 enum { TRT_TUNING_OFF = 0, TRT_TUNING_TIME = 1, TRT_TUNING_PRECOMPILE = 2 };
 int trt_exec_tuning(const trt_exec *ex);
 /* The device buffer of tensor `t` (inputs, outputs, activations, constants). Borrowed. */

@@ -233,42 +233,10 @@ static void kernel_options(char *o, size_t size, const char *opts, int persist) 
     snprintf(o, size, "%s -DTC_PERSIST=%d", opts, persist);
 }
 
-/* A flag of options written by trt__tc_options ("-DB_KMAJOR=1"), 0 if absent. */
-static int option_flag(const char *opts, const char *name) {
-    const char *p = strstr(opts, name);
-    return p ? atoi(p + strlen(name)) : 0;
-}
-
-/* In the builder's timing context (trt_exec_tuning): the programs of every tile the device
- * may run with the same operand storage and TC_PERSIST flag as `opts`, built several at a
- * time. The builder times every tile a product fills (trt__tc_add_tactics), and otherwise the
- * first prepare of each compiled its program alone, one after another (on Hopper 16 tiles,
- * with and without TC_PERSIST). Programs the cache has are skipped, so later calls cost a
- * lookup per tile. */
-static void prefetch_tiles(trt_exec *ex, const char *opts, int persist) {
-    const int b_kmajor = option_flag(opts, "-DB_KMAJOR=");
-    const int out_half = option_flag(opts, "-DOUT_HALF=");
-    const int bias_half = option_flag(opts, "-DBIAS_HALF=");
-    const int wgmma_ok = trt_caps_tensor_core_wgmma(trt_exec_caps(ex)) && b_kmajor;
-    char buf[N_TILES][KERNEL_OPTIONS_MAX];
-    const char *list[N_TILES];
-    int n = 0;
-    for (int i = 0; i < N_TILES; i++) {
-        if (tiles[i].wgmma && !wgmma_ok) continue;
-        char tile_opts[256];
-        trt__tc_options(tile_opts, sizeof tile_opts, &tiles[i], b_kmajor, out_half, bias_half);
-        kernel_options(buf[n], sizeof buf[n], tile_opts, persist);
-        list[n] = buf[n];
-        n++;
-    }
-    trt_exec_prefetch_programs(ex, "tc_gemm.cl", list, n);
-}
-
 trt_status trt__tc_kernel(trt_exec *ex, trt_node_rt *rt, const char *opts, const char *name,
                           int slot, int slot_persist, int persist, cl_kernel *k) {
     const int s = persist ? slot_persist : slot;
     if (!rt->kernels[s]) {
-        if (trt_exec_tuning(ex) == TRT_TUNING_TIME) prefetch_tiles(ex, opts, persist);
         char o[KERNEL_OPTIONS_MAX];
         kernel_options(o, sizeof o, opts, persist);
         TRT_TRY(trt_exec_kernel(ex, "tc_gemm.cl", o, name, &rt->kernels[s]));

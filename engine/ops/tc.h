@@ -128,9 +128,7 @@ void trt__tc_options(char *buf, size_t size, const trt_tc_tile *t, int b_kmajor,
 /* Kernel `name` of tc_gemm.cl built with `opts` (trt__tc_options) for a launch: with
  * persist 0, rt->kernels[slot]; with persist 1 (trt_tc_launch.persist), rt->kernels[
  * slot_persist], built with TC_PERSIST=1. Made on first use (a compile, unless the program
- * cache has it); the kernels belong to rt. In the builder's timing context it first has the
- * programs of every tile with the same storage and TC_PERSIST flag built, several at a time
- * (trt_exec_prefetch_programs). */
+ * cache has it); the kernels belong to rt. */
 trt_status trt__tc_kernel(trt_exec *ex, trt_node_rt *rt, const char *opts, const char *name,
                           int slot, int slot_persist, int persist, cl_kernel *k);
 

@@ -19,10 +19,6 @@ trt_status trt_exec_kernel(trt_exec *ex, const char *file, const char *options,
     return TRT_OK;
 }
 
-void trt_exec_prefetch_programs(trt_exec *ex, const char *file, const char *const *options,
-                                int n) {
-    trt__device_prefetch_programs(ex->eng->dev, file, options, n);
-}
 int trt_exec_tuning(const trt_exec *ex) { return ex->tuning; }
 
 cl_mem trt_exec_mem(trt_exec *ex, int t) {

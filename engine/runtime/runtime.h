@@ -44,13 +44,6 @@ struct trt_device {
  * thread is building waits for that build. */
 trt_status trt__device_program(trt_device *dev, const char *file, const char *options,
                                cl_program *out);
-/* Builds the programs kernels/<file> with each of options[0..n) that the cache does not
- * have yet, several at a time (threads: the online CPUs, at most 16; TRT_BUILD_THREADS=N
- * sets the count, 1 builds them one after the other), so that their first use finds them
- * built. A program that fails to build is left out (logged at VERBOSE); asking for it again
- * with trt__device_program reports the failure. */
-void trt__device_prefetch_programs(trt_device *dev, const char *file,
-                                   const char *const *options, int n);
 /* `options` followed by the capability macros of the device's caps (" -DTRT_CAP_MMA_F16=1"
  * ... for each PTX cap set; runtime/caps.c): the options every program of the device is
  * built with. malloc'd, owned by the caller; NULL when out of memory. */

@@ -18,6 +18,11 @@ Checked:
                skipped with a warning and the file is rewritten whole
   program cache (TRT_CACHE_DIR) entries are written; damaged entries are rebuilt, give the
                same outputs and are rewritten; an unusable folder is skipped
+  build workers --buildWorkers=3: each of the 3 processes compiles its share, the shares
+               deal out every distinct candidate kernel once, the build reads their programs
+               from the disk cache, the engine matches onnxruntime; nothing to do without a
+               program cache; none at optimization level 0; a device that does not open
+               fails cleanly; more than 64 refused
   tactic sources --tacticSources=-PORTABLE: every Conv runs a tensor-core tactic, or (on a
                device without tensor cores, such as PoCL) keeps all its portable candidates,
                says so at --verbose and is timed as before; -TENSOR_CORE: no tensor-core
@@ -319,6 +324,52 @@ def test_program_cache(exe, model, t):
           f"rc {rc}\n{out}{err}")
 
 
+SHARE_LINE = re.compile(r"precompile: share (\d+) of (\d+) \((\d+) of the build's (\d+) "
+                        r"distinct candidate kernels\): (\d+) candidates prepared, (\d+) failed")
+
+
+def test_build_workers(exe, model, case, t):
+    ins4, refs4 = data_set(case, 1)
+    ins4["images"].astype("<f4").tofile(t("w_in4.bin"))
+    env = {"TRT_CACHE_DIR": t("w_programs")}
+    args = ["--onnx", model, *PROFILE, "--shapes=images:4x3x64x64",
+            f"--loadInputs=images:{t('w_in4.bin')}", "--iterations=1", *QUICK]
+    rc, out, err = run(exe, *args, "--buildWorkers=3", "--verbose",
+                       f"--exportOutput={t('w_out.json')}", env=env)
+    if not check("--buildWorkers=3 with a program cache", rc == 0, f"rc {rc}\n{out}{err}"):
+        return
+    check("it says the workers compiled", "Build workers: 3 processes compiled" in out, out)
+    # Share 0 logs on stdout (this process), shares 1 and 2 on stderr (children, --verbose).
+    shares = {int(m.group(1)): m.groups() for m in SHARE_LINE.finditer(out + err)}
+    if check("a precompile line from each of the 3 shares", sorted(shares) == [0, 1, 2],
+             f"{sorted(shares)}\n{out}{err}"):
+        totals = {int(g[3]) for g in shares.values()}
+        dealt = sum(int(g[2]) for g in shares.values())
+        total = totals.pop() if len(totals) == 1 else -1
+        check(f"the shares deal out the same {total} distinct kernels, all of them",
+              total > 1 and dealt == total and all(int(g[1]) == 3 for g in shares.values()),
+              str(shares))
+        check("every share prepared its candidates, none failed",
+              all(int(g[4]) > 0 and int(g[5]) == 0 for g in shares.values()), str(shares))
+    # The build that follows takes the workers' programs from the disk cache.
+    check("the build reads programs the workers compiled", out.count("from disk") > 0,
+          f"{out.count('from disk')} from disk")
+    compare("engine built with workers vs onnxruntime", t("w_out.json"), refs4)
+
+    rc, out, err = run(exe, *args, "--buildWorkers=3", env={"TRT_CACHE_DIR": ""})
+    check("without a program cache the workers say they have nothing to do",
+          rc == 0 and "Build workers: nothing to compile ahead" in out, f"rc {rc}\n{out}{err}")
+    rc, out, err = run(exe, *args, "--buildWorkers=3", "--builderOptimizationLevel=0",
+                       env=env)
+    check("at optimization level 0 no workers start", rc == 0 and "Build workers" not in out,
+          f"rc {rc}\n{out}{err}")
+    rc, out, err = run(exe, *args, "--buildWorkers=3", "--device=no-such-device", env=env)
+    check("a device that does not open: the error, and the run ends (workers stopped)",
+          rc == 1 and "no OpenCL device matches" in err, f"rc {rc}\n{out}{err}")
+    rc, out, err = run(exe, *args, "--buildWorkers=65")
+    check("--buildWorkers=65 refused", rc == 1 and "at most 64" in err, err)
+
+
 CONV_TENSOR_CORE = 5  # engine/ops/conv.h CONV_TACTIC_TENSOR_CORE
 
 
@@ -369,6 +420,7 @@ def main():
         test_profile(exe, model, case, t)
         test_timing_cache(exe, model, t)
         test_program_cache(exe, model, t)
+        test_build_workers(exe, model, case, t)
         test_tactic_sources(exe, model, t)
     print(f"{len(failures)} failed" if failures else "all passed")
     return 1 if failures else 0
