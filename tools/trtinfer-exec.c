@@ -84,8 +84,8 @@ static const char usage_text[] =
     "                         0: no tactic timing, every layer keeps its default kernel\n"
     "                         (fastest build); 1 to 5: time every candidate kernel (default 3)\n"
     "  --buildWorkers=N       compile the candidate kernels in N processes before the build\n"
-    "                         times them (default 0: half the CPUs, at most 8; 1: off); each\n"
-    "                         holds the model on the device while it compiles\n"
+    "                         times them (default 0: half the CPUs, at most 8; 1: off; at\n"
+    "                         most 64); each holds the model on the device while it compiles\n"
     "  --tacticSources=LIST   enable (+) or disable (-) kinds of kernels the builder may pick,\n"
     "                         starting from all: comma list of +NAME/-NAME, NAME one of\n"
     "                         PORTABLE (OpenCL C kernels), TENSOR_CORE (NVIDIA tensor cores,\n"
@@ -401,6 +401,8 @@ static int parse_args(int argc, char **argv, options *o) {
         return usage_error("%s", "--separateProfileRun needs --dumpProfile or --exportProfile");
     if (o->load_engine && o->timing_cache)
         printf("[W] --timingCacheFile is a build option; ignored with --loadEngine\n");
+    if (o->load_engine && o->build_workers > 0)
+        printf("[W] --buildWorkers is a build option; ignored with --loadEngine\n");
     if (o->load_engine && o->tactic_sources_set)
         printf("[W] --tacticSources is a build option; ignored with --loadEngine\n");
     if (o->tactic_sources_set && !o->tactic_sources)
@@ -696,6 +698,8 @@ typedef struct {
 
 static int build_worker_count(const options *o) {
     if (!o->onnx || o->list_devices || o->opt_level == 0) return 1;
+    const char *cache_dir = getenv("TRT_CACHE_DIR");
+    if (cache_dir && !*cache_dir) return 1; /* the program cache is off: nowhere to put them */
     if (o->build_workers >= 1) return (int)o->build_workers;
     long n = sysconf(_SC_NPROCESSORS_ONLN) / 2;
     if (n > BUILD_WORKERS_AUTO_MAX) n = BUILD_WORKERS_AUTO_MAX;
@@ -785,13 +789,14 @@ static void finish_build_workers(build_workers *w, trt_device *dev, const trt_bu
         failed++;
         prepared = 1; /* something was to be done */
     }
+    const int processes = w->started + 1; /* fewer than shares if a fork failed */
     failed += wait_build_workers(w, 0);
     if (prepared)
         printf("[I] Build workers: %d processes compiled the candidate kernels in %g ms%s\n",
-               w->shares, now_ms() - w->t0, failed ? " (some failed: see the warnings)" : "");
+               processes, now_ms() - w->t0, failed ? " (some failed: see the warnings)" : "");
     else
-        printf("[I] Build workers: nothing to compile ahead (the program cache on disk is off: "
-               "TRT_CACHE_DIR, docs/cli.md)\n");
+        printf("[I] Build workers: nothing to compile ahead (no candidate kernels to compile, "
+               "or the program cache on disk is off: TRT_CACHE_DIR, docs/cli.md)\n");
 }
 
 static int make_engine(const options *o, session *s, const trt_build_config *cfg,

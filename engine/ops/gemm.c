@@ -269,8 +269,17 @@ static trt_status tc_prepare(trt_exec *ex, const trt_node *node, gemm_rt *gr, tr
     trt__tc_options(gr->tc_opts, sizeof gr->tc_opts, &gr->tile, gr->b_kmajor,
                     t[node->outputs[0]].storage == TRT_DTYPE_FLOAT16,
                     ci < 0 || t[ci].storage == TRT_DTYPE_FLOAT16);
-    cl_kernel k;
-    TRT_TRY(trt__tc_kernel(ex, rt, gr->tc_opts, "tc_gemm", KERNEL_TC, KERNEL_TC_PERSIST, 0, &k));
+    /* The product's rows, columns and batches at the current shapes, read off the output:
+     * whether a launch there runs several tiles per work-group (a TC_PERSIST build too, made
+     * now, as conv_tc.c does). A launch at other shapes makes what it lacks. */
+    const trt_dims *ys = &t[node->outputs[0]].shape;
+    const int64_t vol = trt_dims_volume(ys);
+    const int64_t n = ys->nb_dims >= 1 ? ys->d[ys->nb_dims - 1] : 1;
+    const int64_t m = ys->nb_dims >= 2 ? ys->d[ys->nb_dims - 2] : 1;
+    const int64_t batches = m > 0 && n > 0 ? vol / (m * n) : 0;
+    TRT_TRY(trt__tc_prepare_kernels(ex, rt, &gr->tile, gr->tc_opts, "tc_gemm", KERNEL_TC,
+                                    KERNEL_TC_PERSIST, (size_t)m, (size_t)n,
+                                    (size_t)(batches > 0 ? batches : 1)));
     /* For shapes the kernel cannot take (a dynamic K that is not a multiple of 8). */
     return trt_exec_kernel(ex, "gemm.cl", fallback_opts, "gemm_simple",
                            &rt->kernels[KERNEL_SIMPLE]);

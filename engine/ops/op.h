@@ -102,12 +102,6 @@ typedef struct trt_node_rt {
  * "-DT=float"), from the device's program cache. Owned by the caller (the node_rt). */
 trt_status trt_exec_kernel(trt_exec *ex, const char *file, const char *options,
                            const char *kernel_name, cl_kernel *out);
-/* What the builder does with this context (tune/tune.c): TRT_TUNING_OFF for inference;
- * TRT_TUNING_TIME while it times candidate kernels; TRT_TUNING_PRECOMPILE while it prepares
- * one share of the candidates of a parallel build (trt_engine_precompile), without running
- * anything. */
-enum { TRT_TUNING_OFF = 0, TRT_TUNING_TIME = 1, TRT_TUNING_PRECOMPILE = 2 };
-int trt_exec_tuning(const trt_exec *ex);
 /* The device buffer of tensor `t` (inputs, outputs, activations, constants). Borrowed. */
 cl_mem trt_exec_mem(trt_exec *ex, int t);
 /* The tensor array of the running graph (current shapes). */

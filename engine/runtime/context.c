@@ -19,7 +19,6 @@ trt_status trt_exec_kernel(trt_exec *ex, const char *file, const char *options,
     return TRT_OK;
 }
 
-int trt_exec_tuning(const trt_exec *ex) { return ex->tuning; }
 
 cl_mem trt_exec_mem(trt_exec *ex, int t) {
     if (t < 0 || t >= ex->g->n_tensors) return NULL;

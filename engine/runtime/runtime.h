@@ -127,7 +127,6 @@ struct trt_exec {
     cl_event ev_h2d_first, ev_h2d_last, ev_d2h_first, ev_d2h_last;
     int launched_in_enqueue;
     trt_layer_stats prof;
-    int tuning; /* TRT_TUNING_* (ops/op.h): trt_exec_tuning */
 };
 
 struct trt_context {

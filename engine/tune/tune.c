@@ -54,16 +54,16 @@ static void fill_input(void *dst, trt_dtype dtype, size_t bytes) {
     }
 }
 
-/* `mode`: TRT_TUNING_TIME (inputs written and one inference run, for timing) or
- * TRT_TUNING_PRECOMPILE (nothing written or run: only the candidates' prepares follow). */
+/* `for_timing`: inputs written and one inference run, as timing needs; 0 (a parallel build's
+ * precompile): the engine and context only (weights uploaded, nodes prepared with their
+ * default tactics), nothing run. */
 static trt_status bench_open(trt_device *dev, const trt_graph *g, const trt_engine_meta *meta,
-                             int mode, bench *b) {
+                             int for_timing, bench *b) {
     trt_graph *clone = trt_graph_clone(g);
     if (!clone) return trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory cloning the graph");
     TRT_TRY(trt__engine_create(dev, clone, meta, &b->eng));
     TRT_TRY(trt_context_new(b->eng, &b->ctx));
-    b->ctx->ex.tuning = mode; /* from here on: the candidates' prepares (trt_exec_tuning) */
-    if (mode == TRT_TUNING_PRECOMPILE) return TRT_OK;
+    if (!for_timing) return TRT_OK;
     TRT_TRY(trt_context_set_profiling(b->ctx, TRT_PROFILING_SPANS));
     int n_io = trt_engine_get_num_io(b->eng);
     b->host = calloc((size_t)n_io + 1, sizeof(void *));
@@ -244,7 +244,7 @@ static trt_status tune_node(tuner *tu, int n, const trt_tactic *cand, int nc) {
         misses += !known[c];
     }
     if (misses && tu->bench_state == 0) {
-        trt_status s = bench_open(tu->dev, tu->g, tu->meta, TRT_TUNING_TIME, &tu->b);
+        trt_status s = bench_open(tu->dev, tu->g, tu->meta, 1, &tu->b);
         tu->bench_state = s == TRT_OK ? 1 : -1;
         if (s != TRT_OK)
             trt__log(TRT_LOG_WARNING, "tactic timing is not possible (%s); layers keep their "
@@ -451,7 +451,13 @@ trt_status trt__tune_precompile(trt_device *dev, trt_graph *g, const trt_engine_
     uint64_t *keys = NULL;
     int n_keys = 0, cap_keys = 0, prepared = 0, failed = 0;
     bench b = {0};
-    trt_status s = bench_open(dev, g, meta, TRT_TUNING_PRECOMPILE, &b);
+    /* Candidates the timing cache knows are not timed, so not compiled, by the build. */
+    const char *cache_path = trt__build_config_timing_cache(cfg);
+    trt_timing_cache *cache = cache_path ? trt__timing_cache_load(cache_path) : NULL;
+    int known = 0;
+    trt_status s = cache_path && !cache
+                       ? trt__error(TRT_ERR_OUT_OF_MEMORY, "out of memory reading the timing cache")
+                       : bench_open(dev, g, meta, 0, &b);
     double t0 = now_ms();
     for (int n = 0; n < g->n_nodes && s == TRT_OK; n++) {
         trt_tactic cand[MAX_CANDIDATES];
@@ -459,6 +465,7 @@ trt_status trt__tune_precompile(trt_device *dev, trt_graph *g, const trt_engine_
         if (nc < 0) continue;
         nc = filter_node(g, n, cand, nc, sources);
         trt_node *node = &b.ctx->ex.g->nodes[n];
+        const uint64_t base = node_key(dev, g, &g->nodes[n]);
         for (int c = 0; c < nc && nc >= 2; c++) {
             const uint64_t key = program_share_key(node, &cand[c]);
             int j = 0;
@@ -477,6 +484,11 @@ trt_status trt__tune_precompile(trt_device *dev, trt_graph *g, const trt_engine_
                 keys[n_keys++] = key;
             }
             if (j % shares != share) continue;
+            double ms;
+            if (trt__timing_cache_get(cache, tactic_key(base, &cand[c]), &ms)) {
+                known++;
+                continue;
+            }
             node->tactic = cand[c].tactic;
             memcpy(node->tactic_params, cand[c].params, sizeof node->tactic_params);
             if (reprepare(&b.ctx->ex, n) == TRT_OK) {
@@ -493,9 +505,11 @@ trt_status trt__tune_precompile(trt_device *dev, trt_graph *g, const trt_engine_
     if (s == TRT_OK)
         trt__log(TRT_LOG_INFO,
                  "precompile: share %d of %d (%d of the build's %d distinct candidate kernels): "
-                 "%d candidates prepared, %d failed (left to the build to report), %.0f ms",
+                 "%d candidates prepared, %d failed (left to the build to report), %d known to "
+                 "the timing cache, %.0f ms",
                  share, shares, (n_keys + shares - 1 - share) / shares, n_keys, prepared, failed,
-                 now_ms() - t0);
+                 known, now_ms() - t0);
+    trt__timing_cache_free(cache);
     free(keys);
     bench_close(&b);
     if (prepared_out) *prepared_out = prepared;

@@ -20,9 +20,10 @@ Checked:
                same outputs and are rewritten; an unusable folder is skipped
   build workers --buildWorkers=3: each of the 3 processes compiles its share, the shares
                deal out every distinct candidate kernel once, the build reads their programs
-               from the disk cache, the engine matches onnxruntime; nothing to do without a
-               program cache; none at optimization level 0; a device that does not open
-               fails cleanly; more than 64 refused
+               from the disk cache, the engine matches onnxruntime; candidates the timing
+               cache knows are not compiled; none start with TRT_CACHE_DIR empty or at
+               optimization level 0; a device that does not open fails cleanly; more than
+               64 refused
   tactic sources --tacticSources=-PORTABLE: every Conv runs a tensor-core tactic, or (on a
                device without tensor cores, such as PoCL) keeps all its portable candidates,
                says so at --verbose and is timed as before; -TENSOR_CORE: no tensor-core
@@ -325,7 +326,8 @@ def test_program_cache(exe, model, t):
 
 
 SHARE_LINE = re.compile(r"precompile: share (\d+) of (\d+) \((\d+) of the build's (\d+) "
-                        r"distinct candidate kernels\): (\d+) candidates prepared, (\d+) failed")
+                        r"distinct candidate kernels\): (\d+) candidates prepared, (\d+) failed"
+                        r"[^,]*, (\d+) known to the timing cache")
 
 
 def test_build_workers(exe, model, case, t):
@@ -356,9 +358,20 @@ def test_build_workers(exe, model, case, t):
           f"{out.count('from disk')} from disk")
     compare("engine built with workers vs onnxruntime", t("w_out.json"), refs4)
 
+    # With a timing cache that knows every candidate, the build times none: nothing to compile.
+    tcache = t("w_timing.cache")
+    rc, out, err = run(exe, *args, "--buildWorkers=1", f"--timingCacheFile={tcache}", env=env)
+    check("a build that fills a timing cache", rc == 0, f"rc {rc}\n{out}{err}")
+    rc, out, err = run(exe, *args, "--buildWorkers=3", f"--timingCacheFile={tcache}", "--verbose",
+                       env={"TRT_CACHE_DIR": t("w_programs2")})
+    shares = [m.groups() for m in SHARE_LINE.finditer(out + err)]
+    check("with every candidate in the timing cache, the workers compile none of them",
+          rc == 0 and len(shares) == 3 and all(int(g[4]) == 0 for g in shares) and
+          sum(int(g[6]) for g in shares) > 0 and "nothing to compile ahead" in out,
+          f"rc {rc} {shares}\n{out}{err}")
     rc, out, err = run(exe, *args, "--buildWorkers=3", env={"TRT_CACHE_DIR": ""})
-    check("without a program cache the workers say they have nothing to do",
-          rc == 0 and "Build workers: nothing to compile ahead" in out, f"rc {rc}\n{out}{err}")
+    check("with the program cache off (TRT_CACHE_DIR empty) no workers start",
+          rc == 0 and "Build workers" not in out, f"rc {rc}\n{out}{err}")
     rc, out, err = run(exe, *args, "--buildWorkers=3", "--builderOptimizationLevel=0",
                        env=env)
     check("at optimization level 0 no workers start", rc == 0 and "Build workers" not in out,

@@ -209,7 +209,11 @@ trt_status trt_engine_build_file(trt_device *dev, const char *onnx_path,
  * compiling is slow and serial within a process (NVIDIA: trtinfer-exec --buildWorkers,
  * docs/cli.md); each process holds the model's weights and activations on the device while
  * it runs. Does nothing where the program cache is off (TRT_CACHE_DIR empty; PoCL unless
- * TRT_CACHE_DIR is set) or cfg sets optimization level 0. `onnx` is borrowed for the call.
+ * TRT_CACHE_DIR is set) or cfg sets optimization level 0; candidates that cfg's timing
+ * cache knows are skipped (the build does not time them). Every process of one build must
+ * pass the same model and config, on the same device, driver and environment (TRT_HALF_MATH,
+ * ...): the shares are dealt from the candidate list each computes. `onnx` is borrowed for
+ * the call.
  * *prepared (may be NULL): the candidates prepared, 0 where there was nothing to do. */
 trt_status trt_engine_precompile(trt_device *dev, const void *onnx, size_t len,
                                  const trt_build_config *cfg, int share, int shares,
