@@ -446,8 +446,10 @@ trt_status trt__tune_precompile(trt_device *dev, trt_graph *g, const trt_engine_
     }
     free(dir);
     const unsigned sources = trt__build_config_tactic_sources(cfg);
-    /* The distinct programs in order of first use, dealt out in turn: every process of the
-     * build lists the same ones in the same order, so the shares are disjoint and even. */
+    /* The distinct candidate kernels (program_share_key) in order of first use, dealt out in
+     * turn: every process of the build lists the same ones in the same order, so the shares
+     * are disjoint and hold the same number each (not the same cost: a key may stand for
+     * several programs, and programs differ in compile time). */
     uint64_t *keys = NULL;
     int n_keys = 0, cap_keys = 0, prepared = 0, failed = 0;
     bench b = {0};
