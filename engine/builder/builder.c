@@ -290,13 +290,18 @@ trt_status trt__build_graph(trt_device *dev, trt_graph *g, const trt_build_confi
     return s;
 }
 
+static trt_status refuse_int8(const trt_build_config *cfg) {
+    if (cfg && cfg->precision == TRT_PRECISION_INT8)
+        return trt__error(TRT_ERR_UNSUPPORTED, "INT8 engines are not supported yet; build in "
+                                               "FP32 or FP16");
+    return TRT_OK;
+}
+
 trt_status trt_engine_build(trt_device *dev, const void *onnx, size_t len,
                             const trt_build_config *cfg, trt_engine **out) {
     if (!dev || !onnx || !out) return trt__error(TRT_ERR_INVALID_ARG, "trt_engine_build: NULL argument");
     *out = NULL;
-    if (cfg && cfg->precision == TRT_PRECISION_INT8)
-        return trt__error(TRT_ERR_UNSUPPORTED, "INT8 engines are not supported yet; build in "
-                                               "FP32 or FP16");
+    TRT_TRY(refuse_int8(cfg));
     trt_graph *g = NULL;
     TRT_TRY(trt__onnx_import(onnx, len, &g));
     return trt__build_graph(dev, g, cfg, out);
@@ -312,9 +317,7 @@ trt_status trt_engine_precompile(trt_device *dev, const void *onnx, size_t len,
         return trt__error(TRT_ERR_INVALID_ARG,
                           "trt_engine_precompile: share %d of %d; a share is 0 to count - 1",
                           share, shares);
-    if (cfg && cfg->precision == TRT_PRECISION_INT8)
-        return trt__error(TRT_ERR_UNSUPPORTED, "INT8 engines are not supported yet; build in "
-                                               "FP32 or FP16");
+    TRT_TRY(refuse_int8(cfg));
     char *dir = trt__program_cache_dir(dev);
     const int idle = !dir || trt__build_config_optimization_level(cfg) == 0;
     free(dir);

@@ -18,7 +18,8 @@ typedef struct {
     int bm, bn, wm, wn, stages, wgmma, splits;
 } trt_tc_tile;
 /* The tactic_params that choose a program: the split-K factor is a launch setting, so the
- * split variants of a tile share its programs (tune.c shares a parallel build by program). */
+ * split variants of a tile share its programs (tune.c deals a parallel build's candidates
+ * out by these). */
 #define TRT_TC_PROGRAM_PARAMS 6
 
 /* The tile configurations the builder may choose from (splits 1), and their number; static

@@ -19,7 +19,6 @@ trt_status trt_exec_kernel(trt_exec *ex, const char *file, const char *options,
     return TRT_OK;
 }
 
-
 cl_mem trt_exec_mem(trt_exec *ex, int t) {
     if (t < 0 || t >= ex->g->n_tensors) return NULL;
     return ex->user[t] ? ex->user[t] : ex->mem[t];

@@ -434,17 +434,6 @@ trt_status trt__tune_precompile(trt_device *dev, trt_graph *g, const trt_engine_
                                 const trt_build_config *cfg, int share, int shares,
                                 int *prepared_out) {
     if (prepared_out) *prepared_out = 0;
-    if (shares < 1 || share < 0 || share >= shares)
-        return trt__error(TRT_ERR_INVALID_ARG,
-                          "precompile: share %d of %d; a share is 0 to count - 1", share, shares);
-    char *dir = trt__program_cache_dir(dev);
-    if (!dir || trt__build_config_optimization_level(cfg) == 0) {
-        trt__log(TRT_LOG_VERBOSE, "precompile: nothing to do (%s)",
-                 dir ? "tactic timing is off" : "the program cache on disk is off");
-        free(dir);
-        return TRT_OK;
-    }
-    free(dir);
     const unsigned sources = trt__build_config_tactic_sources(cfg);
     /* The distinct candidate kernels (program_share_key) in order of first use, dealt out in
      * turn: every process of the build lists the same ones in the same order, so the shares
@@ -467,7 +456,7 @@ trt_status trt__tune_precompile(trt_device *dev, trt_graph *g, const trt_engine_
         if (nc < 0) continue;
         nc = filter_node(g, n, cand, nc, sources);
         trt_node *node = &b.ctx->ex.g->nodes[n];
-        const uint64_t base = node_key(dev, g, &g->nodes[n]);
+        const uint64_t base = cache ? node_key(dev, g, &g->nodes[n]) : 0;
         for (int c = 0; c < nc && nc >= 2; c++) {
             const uint64_t key = program_share_key(node, &cand[c]);
             int j = 0;

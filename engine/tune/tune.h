@@ -28,8 +28,9 @@ trt_status trt__tune_config(trt_device *dev, trt_graph *g, const trt_engine_meta
  * context and without timing or running anything, the candidates of share `share` of
  * `shares` (the distinct candidate kernels of the graph in order of first use, dealt out in
  * turn), so that their programs land in the device's program cache on disk for the process
- * that then builds. Nothing to do (TRT_OK) where that cache is off or `cfg` turns timing
- * off. A candidate that fails to prepare is skipped (VERBOSE): the build reports it.
+ * that then builds; candidates `cfg`'s timing cache knows are skipped. The caller
+ * (trt_engine_precompile) has checked the share, and that the cache is on and `cfg` times.
+ * A candidate that fails to prepare is skipped (VERBOSE): the build reports it.
  * *prepared (may be NULL): how many were prepared. */
 trt_status trt__tune_precompile(trt_device *dev, trt_graph *g, const trt_engine_meta *meta,
                                 const trt_build_config *cfg, int share, int shares,
